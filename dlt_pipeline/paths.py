@@ -1,0 +1,33 @@
+"""Where things live: the project root, the warehouse, archives, caches and the data mirror.
+
+Every path the project uses is derived here, so one change moves it everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+WAREHOUSE_PATH = PROJECT_ROOT / "warehouse" / "atlas.duckdb"
+PIPELINES_DIR = PROJECT_ROOT / "warehouse" / ".dlt"
+ARCHIVE_DIR = PROJECT_ROOT / "data" / "archive"
+CACHE_DIR = PROJECT_ROOT / "data" / "cache"
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+REPORTS_DIR = PROJECT_ROOT / "reports"
+REPORTS_BUILD_DIR = REPORTS_DIR / "build"
+
+RAW_GITHUB_DATASET = "raw_github"
+RAW_GIT_DATASET = "raw_git"
+
+
+def mirror_root() -> Path | None:
+    """The read-only data mirror: `$ATLAS_MIRROR`, else `../shared/data` beside the project.
+
+    Returns None when neither exists (a machine with internet and no mirror).
+    """
+    env = os.environ.get("ATLAS_MIRROR")
+    if env:
+        return Path(env).resolve()
+    default = PROJECT_ROOT.parent / "shared" / "data"
+    return default.resolve() if default.is_dir() else None
