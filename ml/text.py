@@ -1,0 +1,147 @@
+"""Text preparation shared by the kind classifier, task clusters and topic models.
+
+Repository names, descriptions and topics come from GitHub and are untrusted: any of them may be
+None, NaN, a numpy array (DuckDB list columns), emoji, or a 10 MB description. Every model reads
+text through these helpers so that it sees the same cleaned, bounded text, and a pathological
+description cannot blow up memory or dominate a TF-IDF vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+# Anything that is not a letter, digit, or a character that carries meaning in tool names
+# (c++, c#, .net) becomes a space; emoji and pictographs go this way.
+_NON_WORD = re.compile(r"[^\w+#.\-\s]+", flags=re.UNICODE)
+_SEPARATORS = re.compile(r"[_\-./\s]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_SPACES = re.compile(r"\s+")
+_TRAILING_PUNCT = re.compile(r"(?<!\w)[.\-]+|[.\-]+(?!\w)")
+
+DEFAULT_MAX_CHARS = 2000
+MAX_TOPICS = 40
+MAX_TOPIC_CHARS = 60
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN and pandas NA (but not for empty strings or lists)."""
+    if value is None:
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    return value is pd.NA or value is pd.NaT
+
+
+def clean_text(value: Any, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    """Lower-cased, emoji-free, whitespace-collapsed text, cut to `max_chars` *before* any regex.
+
+    Cutting first bounds the work on a 10 MB description; the first couple of thousand characters
+    are what a reader (and a model) sees of a description anyway.
+    """
+    if is_missing(value):
+        return ""
+    text = str(value)[: max(int(max_chars), 0)]
+    text = unicodedata.normalize("NFKC", text)
+    text = _NON_WORD.sub(" ", text)
+    text = _TRAILING_PUNCT.sub(" ", text)
+    return _SPACES.sub(" ", text).strip().lower()
+
+
+def split_name(value: Any, max_chars: int = 200) -> str:
+    """A repository name as words: 'awesomeMLOps_list-v2' -> 'awesome ml ops list v2'.
+
+    CamelCase, snake_case and kebab-case are split so that 'awesome-mlops' and 'AwesomeMLOps'
+    share the word 'awesome' with descriptions.
+    """
+    if is_missing(value):
+        return ""
+    text = str(value)[:max_chars]
+    text = _CAMEL.sub(" ", text)
+    text = _SEPARATORS.sub(" ", text)
+    return clean_text(text, max_chars)
+
+
+def topics_list(value: Any) -> list[str]:
+    """GitHub topics as a bounded list of cleaned strings, whatever container they arrive in."""
+    if is_missing(value):
+        return []
+    if isinstance(value, str):
+        items: Iterable[Any] = re.split(r"[,\s]+", value)
+    elif isinstance(value, Iterable):
+        items = value
+    else:
+        return []
+    out: list[str] = []
+    for item in items:
+        if len(out) >= MAX_TOPICS:
+            break
+        if is_missing(item):
+            continue
+        topic = clean_text(item, MAX_TOPIC_CHARS)
+        if topic:
+            out.append(topic)
+    return out
+
+
+def topics_text(value: Any) -> str:
+    """Topics joined by spaces, with hyphens kept so 'model-serving' stays one token."""
+    return " ".join(topics_list(value))
+
+
+def repository_documents(
+    repos: pd.DataFrame,
+    fields: Iterable[str] = ("name", "description", "topics"),
+    max_chars: int = DEFAULT_MAX_CHARS,
+) -> pd.Series:
+    """One document per repository (index aligned with `repos`), built from the named fields.
+
+    `name` is split into words; `topics` keep their hyphens; `description` is cut to `max_chars`.
+    Missing columns are treated as empty so callers can pass partial frames in tests.
+    """
+    parts: list[pd.Series] = []
+    for field in fields:
+        if field not in repos.columns:
+            continue
+        column = repos[field]
+        if field == "name":
+            parts.append(column.map(split_name))
+        elif field == "topics":
+            parts.append(column.map(topics_text))
+        else:
+            parts.append(column.map(lambda v: clean_text(v, max_chars)))
+    if not parts:
+        return pd.Series([""] * len(repos), index=repos.index, dtype=object)
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined.str.cat(part, sep=" ")
+    return joined.map(lambda s: _SPACES.sub(" ", s).strip())
+
+
+_CONFIG_PATH = Path(__file__).resolve().parent / "config.yml"
+
+
+def load_section(name: str, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The `name` section of the ML config: from `config` if given, else from `ml/config.yml`.
+
+    Uses `ml.config.load_ml_config` when that module exists, so there is one reader of the file.
+    """
+    if config is None:
+        try:
+            from ml.config import load_ml_config  # type: ignore[import-not-found]
+
+            config = load_ml_config()
+        except ImportError:
+            if not _CONFIG_PATH.exists():
+                raise FileNotFoundError(f"ML config not found: {_CONFIG_PATH}") from None
+            config = yaml.safe_load(_CONFIG_PATH.read_text(encoding="utf-8")) or {}
+    if name not in config:
+        raise KeyError(f"section '{name}' missing from the ML config ({_CONFIG_PATH})")
+    return dict(config[name])
