@@ -1,0 +1,57 @@
+"""Monthly activity series per repository, cut at the analysis date.
+
+Both the stage rules and the shape clustering read activity through `monthly_series`, so they see
+the same months: from a repository's first observed month to the month of `as_of`, zero-filled,
+never a month after `as_of`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def naive_utc(value: pd.Timestamp | str) -> pd.Timestamp:
+    """A timestamp as naive UTC, so tz-aware marts and naive test data compare safely."""
+    ts = pd.Timestamp(value)
+    return ts.tz_convert("UTC").tz_localize(None) if ts.tzinfo is not None else ts
+
+
+def naive_utc_series(values: pd.Series) -> pd.Series:
+    """A column of timestamps as naive UTC (see `naive_utc`)."""
+    ts = pd.to_datetime(values)
+    if getattr(ts.dt, "tz", None) is not None:
+        ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
+    return ts
+
+
+def month_start(value: pd.Timestamp) -> pd.Timestamp:
+    """The first day of the month holding `value`."""
+    return naive_utc(value).to_period("M").to_timestamp()
+
+
+def monthly_series(
+    activity_monthly: pd.DataFrame, as_of: pd.Timestamp, column: str
+) -> dict[int, pd.Series]:
+    """One zero-filled monthly series of `column` per repository, from its first month to `as_of`.
+
+    Months after `as_of` are dropped. A repository whose first month is after `as_of` gets an empty
+    series (it did not exist yet). Missing values inside the window count as 0: the marts
+    zero-fill between first and last observed month, and silence after the last observed month up
+    to `as_of` is inactivity.
+    """
+    for needed in ("repository_id", "month", column):
+        if needed not in activity_monthly.columns:
+            raise ValueError(f"activity_monthly lacks column {needed!r}")
+    cutoff = month_start(as_of)
+    frame = activity_monthly[["repository_id", "month", column]].copy()
+    frame["month"] = naive_utc_series(frame["month"]).dt.to_period("M").dt.to_timestamp()
+    series: dict[int, pd.Series] = {}
+    for repository_id, rows in frame.groupby("repository_id", sort=True):
+        rows = rows[rows["month"] <= cutoff]
+        if rows.empty:
+            series[repository_id] = pd.Series(dtype=float)
+            continue
+        values = rows.groupby("month")[column].sum(min_count=1)
+        index = pd.date_range(values.index.min(), cutoff, freq="MS")
+        series[repository_id] = values.reindex(index).fillna(0.0).astype(float)
+    return series
