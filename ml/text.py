@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
+
+from ml.config import CONFIG_PATH, load_ml_config
 
 # Anything that is not a letter, digit, or a character that carries meaning in tool names
 # (c++, c#, .net) becomes a space; emoji and pictographs go this way.
@@ -125,23 +125,14 @@ def repository_documents(
     return joined.map(lambda s: _SPACES.sub(" ", s).strip())
 
 
-_CONFIG_PATH = Path(__file__).resolve().parent / "config.yml"
-
-
 def load_section(name: str, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The `name` section of the ML config: from `config` if given, else from `ml/config.yml`.
+    """The `name` section of the ML config: of `config` if given, else of `ml/config.yml`.
 
-    Uses `ml.config.load_ml_config` when that module exists, so there is one reader of the file.
+    Raises KeyError naming the section and file when it is missing, rather than running a model
+    on silent defaults.
     """
     if config is None:
-        try:
-            from ml.config import load_ml_config  # type: ignore[import-not-found]
-
-            config = load_ml_config()
-        except ImportError:
-            if not _CONFIG_PATH.exists():
-                raise FileNotFoundError(f"ML config not found: {_CONFIG_PATH}") from None
-            config = yaml.safe_load(_CONFIG_PATH.read_text(encoding="utf-8")) or {}
-    if name not in config:
-        raise KeyError(f"section '{name}' missing from the ML config ({_CONFIG_PATH})")
+        config = load_ml_config()
+    if name not in config or not isinstance(config[name], Mapping):
+        raise KeyError(f"section '{name}' missing from the ML config ({CONFIG_PATH})")
     return dict(config[name])
