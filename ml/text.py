@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from ml.config import CONFIG_PATH, load_ml_config
 
@@ -123,6 +125,33 @@ def repository_documents(
     for part in parts[1:]:
         joined = joined.str.cat(part, sep=" ")
     return joined.map(lambda s: _SPACES.sub(" ", s).strip())
+
+
+def stop_words(extra: list[str] | tuple[str, ...]) -> list[str]:
+    """English stop words plus the configured domain words every MLOps repository shares."""
+    return sorted(ENGLISH_STOP_WORDS | {w.lower() for w in extra})
+
+
+def tfidf_matrix(documents: pd.Series, settings: dict) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """TF-IDF over the documents; an empty vocabulary gives a zero-column matrix, not an error.
+
+    `min_df` falls to 1 and `max_df` to 1.0 for samples too small for them to make sense.
+    """
+    n = len(documents)
+    min_df = int(settings["min_df"]) if n >= 10 * int(settings["min_df"]) else 1
+    max_df = float(settings["max_df"]) if n >= 20 else 1.0
+    vectorizer = TfidfVectorizer(
+        stop_words=stop_words(settings.get("extra_stop_words", [])),
+        min_df=min_df,
+        max_df=max_df,
+        sublinear_tf=True,
+        token_pattern=r"(?u)\b[^\W\d_][\w]+\b",
+    )
+    try:
+        matrix = vectorizer.fit_transform(documents.fillna("").tolist())
+    except ValueError:  # empty vocabulary: no document has a usable word
+        return sparse.csr_matrix((n, 0)), np.array([], dtype=object)
+    return sparse.csr_matrix(matrix), vectorizer.get_feature_names_out()
 
 
 def load_section(name: str, config: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
+
+from ml.text import tfidf_matrix
 
 
 @dataclass(frozen=True)
@@ -25,33 +26,6 @@ class TextVectors:
     terms: np.ndarray
     vectors: np.ndarray
     has_text: np.ndarray
-
-
-def stop_words(extra: list[str] | tuple[str, ...]) -> list[str]:
-    """English stop words plus the configured domain words every MLOps repository shares."""
-    return sorted(ENGLISH_STOP_WORDS | {w.lower() for w in extra})
-
-
-def tfidf_matrix(documents: pd.Series, settings: dict) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """TF-IDF over the documents; an empty vocabulary gives a zero-column matrix, not an error.
-
-    `min_df` falls to 1 and `max_df` to 1.0 for samples too small for them to make sense.
-    """
-    n = len(documents)
-    min_df = int(settings["min_df"]) if n >= 10 * int(settings["min_df"]) else 1
-    max_df = float(settings["max_df"]) if n >= 20 else 1.0
-    vectorizer = TfidfVectorizer(
-        stop_words=stop_words(settings.get("extra_stop_words", [])),
-        min_df=min_df,
-        max_df=max_df,
-        sublinear_tf=True,
-        token_pattern=r"(?u)\b[^\W\d_][\w]+\b",
-    )
-    try:
-        matrix = vectorizer.fit_transform(documents.fillna("").tolist())
-    except ValueError:  # empty vocabulary: no document has a usable word
-        return sparse.csr_matrix((n, 0)), np.array([], dtype=object)
-    return sparse.csr_matrix(matrix), vectorizer.get_feature_names_out()
 
 
 def lsa_vectors(documents: pd.Series, settings: dict) -> TextVectors:
