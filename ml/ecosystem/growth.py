@@ -1,0 +1,212 @@
+"""Where the ecosystem as a whole sits on its growth curve.
+
+A logistic curve `K / (1 + exp(-r (t - t0)))` is fitted to the cumulative number of repositories
+per month, overall and per topic: K is the saturation level, r the monthly growth rate and t0 the
+inflection month, when new repositories per month peak. Fits start from several initial guesses
+within bounds and keep the one with the least squared error, so one bad start cannot fail a fit.
+
+`cycle_position` places the latest month on the fitted curve by z = r (t_latest - t0). The
+logistic's growth rate itself accelerates fastest and decelerates fastest at z = -/+ ln(2 + sqrt 3)
+(about 1.317, where the curve is at 21% and 79% of K), which with the inflection (z = 0, 50% of
+K) splits the curve into four phases:
+  z < -1.317: `emerging`; -1.317 <= z < 0: `accelerating` (new repositories per month still rise);
+  0 <= z < 1.317: `decelerating` (past the inflection); z >= 1.317: `saturating`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import OptimizeWarning, curve_fit
+
+from ml.config import config_section
+from ml.lifecycle.series import naive_utc, naive_utc_series
+
+KNEE = math.log(2.0 + math.sqrt(3.0))
+
+FIT_COLUMNS = [
+    "group",
+    "saturation",
+    "growth_rate",
+    "inflection_month",
+    "months_from_inflection",
+    "r_squared",
+    "first_month",
+    "latest_month",
+    "latest_cumulative",
+    "share_of_saturation",
+    "cycle_position",
+    "n_months",
+    "fit_status",
+]
+
+
+def logistic(t: np.ndarray, saturation: float, growth_rate: float, inflection: float) -> np.ndarray:
+    """The logistic curve at months `t`."""
+    return saturation / (1.0 + np.exp(-growth_rate * (t - inflection)))
+
+
+def cycle_position(z: float) -> str:
+    """The phase of the curve at z = growth_rate * (months from the inflection); see module doc."""
+    if z < -KNEE:
+        return "emerging"
+    if z < 0:
+        return "accelerating"
+    if z < KNEE:
+        return "decelerating"
+    return "saturating"
+
+
+def fit_logistic(
+    t: np.ndarray, y: np.ndarray, config: dict[str, Any] | None = None
+) -> tuple[tuple[float, float, float] | None, str]:
+    """Fit (K, r, t0) to points (t, y); returns (params or None, status message).
+
+    y is scaled by its maximum while fitting so the bounds and starts do not depend on size.
+    """
+    c = config_section("ecosystem_curve", config)
+    if len(t) < int(c["min_points"]):
+        return None, f"too few points ({len(t)} < {c['min_points']})"
+    y_max = float(np.max(y))
+    if y_max <= 0 or float(np.ptp(y)) == 0:
+        return None, "no growth in the observed months"
+    scaled = y / y_max
+    r_low, r_high = (float(v) for v in c["growth_rate_bounds"])
+    margin = float(c["inflection_margin_months"])
+    lower = [1.0, r_low, float(t.min()) - margin]
+    upper = [float(c["max_saturation_multiple"]), r_high, float(t.max()) + margin]
+    half = float(t[np.argmax(scaled >= 0.5)])
+    t0_starts = [half, float(t.max()), float(t.max()) + 12.0]
+    best: tuple[float, np.ndarray] | None = None
+    errors: list[str] = []
+    for k0, r0, t00 in itertools.product(
+        c["saturation_starts"], c["growth_rate_starts"], t0_starts
+    ):
+        start = np.clip([float(k0), float(r0), t00], lower, upper)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", OptimizeWarning)
+                params, _ = curve_fit(
+                    logistic,
+                    t,
+                    scaled,
+                    p0=start,
+                    bounds=(lower, upper),
+                    maxfev=int(c["max_evaluations"]),
+                )
+        except (RuntimeError, ValueError) as error:
+            errors.append(str(error))
+            continue
+        sse = float(np.sum((logistic(t, *params) - scaled) ** 2))
+        if np.isfinite(sse) and (best is None or sse < best[0]):
+            best = (sse, params)
+    if best is None:
+        return None, f"did not converge: {errors[0] if errors else 'no finite fit'}"
+    k, r, t0 = best[1]
+    return (float(k) * y_max, float(r), float(t0)), "ok"
+
+
+def _month_at(first: pd.Period, offset: float) -> pd.Timestamp:
+    return (first + round(offset)).to_timestamp()
+
+
+def growth_curves(
+    ecosystem_monthly: pd.DataFrame,
+    config: dict[str, Any] | None = None,
+    as_of: pd.Timestamp | str | None = None,
+    group_column: str = "topic",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit one logistic curve per group: (fits, fitted values).
+
+    fits (`ml_ecosystem_growth`), one row per group: FIT_COLUMNS; parameters are NULL and
+    `fit_status` says why when there are too few months or no fit converged. `fit_status` is `ok`,
+    or `poor fit (r_squared ...)` when below `min_r_squared`.
+    fitted values (`ml_ecosystem_growth_fitted`): `group`, `month`, `observed_cumulative`,
+    `fitted_cumulative`, `fitted_new`, `is_forecast` (months after the latest observed month).
+    Months after `as_of` (when given) are ignored.
+    """
+    c = config_section("ecosystem_curve", config)
+    for needed in (group_column, "month", "cumulative_repositories"):
+        if needed not in ecosystem_monthly.columns:
+            raise ValueError(f"ecosystem_monthly lacks column {needed!r}")
+    frame = ecosystem_monthly[[group_column, "month", "cumulative_repositories"]].copy()
+    frame["month"] = naive_utc_series(frame["month"]).dt.to_period("M")
+    if as_of is not None:
+        frame = frame[frame["month"] <= naive_utc(as_of).to_period("M")]
+    frame = frame.dropna(subset=["cumulative_repositories"])
+    fits, fitted = [], []
+    for group, rows in frame.groupby(group_column, sort=True):
+        rows = rows.groupby("month")["cumulative_repositories"].max().sort_index()
+        first, latest = rows.index.min(), rows.index.max()
+        t = np.array([(m - first).n for m in rows.index], dtype=float)
+        y = rows.to_numpy(dtype=float)
+        row: dict[str, Any] = dict.fromkeys(FIT_COLUMNS)
+        row.update(
+            group=group,
+            first_month=first.to_timestamp(),
+            latest_month=latest.to_timestamp(),
+            latest_cumulative=float(y[-1]),
+            n_months=len(y),
+        )
+        params, status = fit_logistic(t, y, config)
+        row["fit_status"] = status
+        if params is not None:
+            k, r, t0 = params
+            prediction = logistic(t, k, r, t0)
+            ss_tot = float(np.sum((y - y.mean()) ** 2))
+            r_squared = 1.0 - float(np.sum((y - prediction) ** 2)) / ss_tot
+            z = r * (t[-1] - t0)
+            row.update(
+                saturation=k,
+                growth_rate=r,
+                inflection_month=_month_at(first, t0),
+                months_from_inflection=float(t[-1] - t0),
+                r_squared=r_squared,
+                share_of_saturation=float(y[-1]) / k,
+                cycle_position=cycle_position(z),
+            )
+            if r_squared < float(c["min_r_squared"]):
+                row["fit_status"] = f"poor fit (r_squared {r_squared:.3f} < {c['min_r_squared']})"
+            horizon = np.arange(0, t[-1] + int(c["forecast_months"]) + 1, dtype=float)
+            curve = logistic(horizon, k, r, t0)
+            observed = dict(zip(t, y, strict=True))
+            fitted.append(
+                pd.DataFrame(
+                    {
+                        "group": group,
+                        "month": [_month_at(first, h) for h in horizon],
+                        "observed_cumulative": [observed.get(h, np.nan) for h in horizon],
+                        "fitted_cumulative": curve,
+                        "fitted_new": np.diff(curve, prepend=np.nan),
+                        "is_forecast": horizon > t[-1],
+                    }
+                )
+            )
+        fits.append(row)
+    fit_frame = pd.DataFrame(fits, columns=FIT_COLUMNS)
+    for column in (
+        "saturation",
+        "growth_rate",
+        "months_from_inflection",
+        "r_squared",
+        "share_of_saturation",
+    ):
+        fit_frame[column] = fit_frame[column].astype(float)
+    fit_frame["inflection_month"] = pd.to_datetime(fit_frame["inflection_month"])
+    fitted_columns = [
+        "group",
+        "month",
+        "observed_cumulative",
+        "fitted_cumulative",
+        "fitted_new",
+        "is_forecast",
+    ]
+    fitted_frame = (
+        pd.concat(fitted, ignore_index=True) if fitted else pd.DataFrame(columns=fitted_columns)
+    )
+    return fit_frame, fitted_frame
