@@ -1,0 +1,165 @@
+"""Kind classifier: training, prediction, cross-validated metrics and kind shares on fixtures."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ml.config import load_ml_config
+from ml.kind import (
+    cross_validated_kinds,
+    evaluate_kind_model,
+    kind_shares,
+    load_kind_labels,
+    predict_kinds,
+    train_kind_model,
+    wilson_interval,
+)
+from ml.kind.shares import corrected_shares
+from tests.ml.fixtures_text import kind_repositories
+
+KINDS = ["tool", "learning", "list", "example", "other"]
+
+
+@pytest.fixture(scope="module")
+def config() -> dict:
+    cfg = copy.deepcopy(load_ml_config())
+    cfg["kind"]["bootstrap_samples"] = 200
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[pd.DataFrame, pd.DataFrame]:
+    return kind_repositories()
+
+
+def test_predictions_have_documented_columns_and_probabilities(sample, config) -> None:
+    repos, labels = sample
+    predictions = predict_kinds(train_kind_model(repos, labels, config), repos)
+    assert list(predictions.columns) == [
+        "repository_id",
+        "kind",
+        "confidence",
+        *[f"proba__{k}" for k in KINDS],
+    ]
+    assert predictions["repository_id"].tolist() == repos["repository_id"].tolist()
+    proba = predictions[[f"proba__{k}" for k in KINDS]].to_numpy()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_allclose(predictions["confidence"], proba.max(axis=1))
+    assert (predictions["kind"].to_numpy() == labels["kind"].to_numpy()).mean() == 1.0
+
+
+def test_training_and_prediction_are_deterministic(sample, config) -> None:
+    repos, labels = sample
+    first = predict_kinds(train_kind_model(repos, labels, config), repos)
+    second = predict_kinds(train_kind_model(repos, labels, config), repos)
+    pd.testing.assert_frame_equal(first, second)
+    cv_a = cross_validated_kinds(repos, labels, config)
+    cv_b = cross_validated_kinds(repos, labels, config)
+    pd.testing.assert_frame_equal(cv_a, cv_b)
+
+
+def test_cross_validated_metrics_shapes_and_values(sample, config) -> None:
+    repos, labels = sample
+    per_kind, confusion = evaluate_kind_model(repos, labels, config)
+    assert per_kind["kind"].tolist() == KINDS
+    assert per_kind["support"].tolist() == [12] * 5
+    assert per_kind[["precision", "recall", "f1"]].stack().between(0, 1).all()
+    # Obvious fixture kinds: out-of-fold models still find them.
+    assert (per_kind["recall"] >= 0.9).all(), per_kind
+    assert len(confusion) == 25
+    assert confusion["n"].sum() == len(labels)
+    assert per_kind["n_predicted"].sum() == len(labels)
+
+
+def test_out_of_fold_prediction_never_trains_on_its_own_label(sample, config) -> None:
+    repos, labels = sample
+    # A repository that looks exactly like a tool but is labelled "other": its own label would
+    # pull an in-sample prediction towards "other"; out of fold only the tools decide.
+    poisoned_id = int(labels.loc[labels["kind"] == "tool", "repository_id"].iloc[0])
+    labels = labels.copy()
+    labels.loc[labels["repository_id"] == poisoned_id, "kind"] = "other"
+    cv = cross_validated_kinds(repos, labels, config)
+    assert sorted(cv["repository_id"]) == sorted(labels["repository_id"])
+    assert cv["repository_id"].is_unique
+    row = cv.loc[cv["repository_id"] == poisoned_id].iloc[0]
+    assert row["kind"] == "other"
+    assert row["predicted_kind"] == "tool"
+
+
+def test_kind_never_labelled_gets_zero_probability(sample, config) -> None:
+    repos, labels = sample
+    kept = labels.loc[labels["kind"] != "other"]
+    predictions = predict_kinds(train_kind_model(repos, kept, config), repos)
+    assert (predictions["proba__other"] == 0).all()
+    assert "other" not in set(predictions["kind"])
+
+
+def test_edge_case_texts_are_predicted(sample, config) -> None:
+    repos, labels = sample
+    model = train_kind_model(repos, labels, config)
+    odd = repos.head(4).copy()
+    odd["repository_id"] = [1, 2, 3, 4]
+    odd["description"] = [None, "🚀🔥😀", "tool", "x" * (10 * 1024 * 1024)]
+    odd["topics"] = [None, np.array(["mlops"]), [], None]
+    odd["release_count"] = [None, None, 3, None]
+    predictions = predict_kinds(model, odd)
+    assert len(predictions) == 4
+    assert predictions["kind"].isin(KINDS).all()
+    assert np.isfinite(predictions["confidence"]).all()
+    assert predict_kinds(model, odd.iloc[0:0]).empty
+
+
+def test_kind_shares_rows_sums_and_intervals(sample, config) -> None:
+    repos, labels = sample
+    predictions = predict_kinds(train_kind_model(repos, labels, config), repos)
+    shares = kind_shares(predictions, repos, labels, config)
+    assert shares["kind"].tolist() == [*KINDS, "learning_material"]
+    per_kind = shares.iloc[:5]
+    for column in ("share_predicted", "share_corrected", "share_labelled"):
+        assert per_kind[column].sum() == pytest.approx(1.0)
+    assert (shares["share_corrected_low"] <= shares["share_corrected"] + 1e-9).all()
+    assert (shares["share_corrected"] <= shares["share_corrected_high"] + 1e-9).all()
+    assert (shares["share_labelled_low"] <= shares["share_labelled"]).all()
+    material = shares.set_index("kind")
+    expected = material.loc[["learning", "list", "example"], "share_labelled"].sum()
+    assert material.loc["learning_material", "share_labelled"] == pytest.approx(expected)
+    assert material.loc["learning_material", "share_labelled"] == pytest.approx(0.6)
+    pd.testing.assert_frame_equal(shares, kind_shares(predictions, repos, labels, config))
+
+
+def test_wilson_interval_matches_known_value() -> None:
+    low, high = wilson_interval(5, 10)
+    assert low == pytest.approx(0.2366, abs=1e-4)
+    assert high == pytest.approx(0.7634, abs=1e-4)
+    assert np.isnan(wilson_interval(0, 0)[0])
+
+
+def test_corrected_shares_undo_a_known_misclassification() -> None:
+    truth = np.array([0.5, 0.3, 0.2])
+    matrix = np.array([[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.0, 0.3, 0.7]])
+    observed = matrix.T @ truth
+    np.testing.assert_allclose(corrected_shares(observed, matrix), truth, atol=1e-4)
+
+
+def test_missing_labels_file_names_the_path(tmp_path) -> None:
+    path = tmp_path / "nope" / "repository_kinds.csv"
+    with pytest.raises(FileNotFoundError, match=r"nope/repository_kinds\.csv"):
+        load_kind_labels(path)
+
+
+def test_bad_labels_are_rejected_with_the_file_named(tmp_path) -> None:
+    path = tmp_path / "labels.csv"
+    path.write_text("repository_id,kind\n1,tool\n2,gadget\n")
+    with pytest.raises(ValueError, match=r"labels\.csv.*gadget"):
+        load_kind_labels(path)
+
+
+def test_labelled_ids_absent_from_repositories_are_an_error(sample, config) -> None:
+    repos, labels = sample
+    extra = pd.concat([labels, pd.DataFrame({"repository_id": [999999], "kind": ["tool"]})])
+    with pytest.raises(ValueError, match="999999"):
+        train_kind_model(repos, extra, config)
