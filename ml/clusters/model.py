@@ -20,6 +20,7 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
+from threadpoolctl import threadpool_limits
 
 from ml.clusters.categories import UNASSIGNED, curated_categories, heldout_agreement, vote
 from ml.clusters.features import TextVectors, lsa_vectors
@@ -60,7 +61,8 @@ def select_tools(repos: pd.DataFrame, kinds: pd.DataFrame, curated: pd.DataFrame
 def choose_k(vectors: np.ndarray, settings: dict) -> tuple[np.ndarray, int, float, pd.DataFrame]:
     """Best-silhouette k-means labels over k in [k_min, k_max], capped by the number of rows.
 
-    Ties go to the smaller k. Fewer than three rows: one cluster, silhouette NaN.
+    Ties go to the smaller k. Fewer than three rows: one cluster, silhouette NaN. k-means runs
+    single-threaded: on a few hundred short vectors OpenMP start-up costs ten times the work.
     """
     n = len(vectors)
     seed = int(settings["seed"])
@@ -68,7 +70,8 @@ def choose_k(vectors: np.ndarray, settings: dict) -> tuple[np.ndarray, int, floa
     k_lo = max(2, min(int(settings["k_min"]), k_hi))
     scores, best = [], None
     for k in range(k_lo, k_hi + 1):
-        labels = KMeans(n_clusters=k, random_state=seed, n_init=10).fit_predict(vectors)
+        with threadpool_limits(limits=1):
+            labels = KMeans(n_clusters=k, random_state=seed, n_init=10).fit_predict(vectors)
         if len(set(labels)) < 2:
             continue
         score = float(silhouette_score(vectors, labels))
