@@ -1,0 +1,216 @@
+"""Charts: one neutral description per chart, drawn by plotly (HTML) or matplotlib (SVG).
+
+Strings from the database are HTML-escaped (`<`, `>`, `&`) before they reach plotly,
+which renders a subset of HTML in labels and decodes those entities back for display.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from reports.render.queries import QueryResult, jsonable
+
+PALETTE = ["#236aa4", "#45a1bf", "#a5cdee", "#8dacbf", "#85c7c6", "#d2c6ac", "#f4b548", "#8f3d56"]
+
+
+@dataclass
+class Trace:
+    name: str
+    x: list[Any]
+    y: list[Any]
+    text: list[str] | None = None
+
+
+@dataclass
+class ChartData:
+    kind: str  # "bar", "line" or "scatter"
+    traces: list[Trace]
+    title: str | None = None
+    x_title: str | None = None
+    y_title: str | None = None
+    horizontal: bool = False
+    stacked: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def build_chart(
+    kind: str,
+    result: QueryResult,
+    x: str,
+    ys: list[str],
+    series: str | None = None,
+    tooltip: str | None = None,
+) -> list[Trace]:
+    """Traces for a result: one per series value (first y) or one per y column."""
+    values = {c: [jsonable(v) for v in result.column_values(c)] for c in result.columns}
+    text = [str(v) if v is not None else "" for v in values[tooltip]] if tooltip else None
+    if series:
+        traces: dict[str, Trace] = {}
+        for i, key in enumerate(values[series]):
+            name = "" if key is None else str(key)
+            trace = traces.setdefault(name, Trace(name, [], [], [] if text else None))
+            trace.x.append(values[x][i])
+            trace.y.append(values[ys[0]][i])
+            if text is not None and trace.text is not None:
+                trace.text.append(text[i])
+        return list(traces.values())
+    return [Trace(y, list(values[x]), list(values[y]), text) for y in ys]
+
+
+def _esc(value: Any) -> Any:
+    return html.escape(value, quote=False) if isinstance(value, str) else value
+
+
+def plotly_json(chart: ChartData) -> str:
+    """The figure as JSON for Plotly.newPlot, with the page's look and no template."""
+    fig = go.Figure()
+    for i, t in enumerate(chart.traces):
+        color = PALETTE[i % len(PALETTE)]
+        xs, ys = [_esc(v) for v in t.x], [_esc(v) for v in t.y]
+        if chart.horizontal:
+            xs, ys = ys, xs
+        common: dict[str, Any] = {"name": _esc(t.name), "x": xs, "y": ys}
+        if chart.kind == "bar":
+            fig.add_trace(
+                go.Bar(**common, marker_color=color, orientation="h" if chart.horizontal else "v")
+            )
+        elif chart.kind == "line":
+            fig.add_trace(go.Scatter(**common, mode="lines", line={"color": color, "width": 2}))
+        else:
+            hover = None
+            if t.text is not None:
+                common["text"] = [_esc(v) for v in t.text]
+                hover = "<b>%{text}</b><br>%{x}, %{y}<extra></extra>"
+            fig.add_trace(
+                go.Scatter(
+                    **common,
+                    mode="markers",
+                    marker={"color": color, "size": 8, "opacity": 0.8},
+                    hovertemplate=hover,
+                )
+            )
+    x_title, y_title = chart.x_title, chart.y_title
+    if chart.horizontal:
+        x_title, y_title = y_title, x_title
+    fig.update_layout(
+        template="none",
+        title={"text": _esc(chart.title), "x": 0, "xanchor": "left"} if chart.title else None,
+        barmode="stack" if chart.stacked else "group",
+        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        margin={"l": 56, "r": 16, "t": 48 if chart.title else 16, "b": 48},
+        showlegend=len(chart.traces) > 1,
+        legend={"orientation": "h", "y": -0.2},
+        xaxis={"title": {"text": _esc(x_title)}, "automargin": True, "gridcolor": "#eee"},
+        yaxis={"title": {"text": _esc(y_title)}, "automargin": True, "gridcolor": "#eee"},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        height=360,
+    )
+    return pio.to_json(fig, validate=False, remove_uids=True)
+
+
+def _mpl_text(value: Any) -> str:
+    # `$` would switch matplotlib into mathtext; data must stay literal text.
+    return ("" if value is None else str(value)).replace("$", r"\$")
+
+
+def _mpl_values(values: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for v in values:
+        if isinstance(v, str):
+            try:
+                out.append(dt.datetime.fromisoformat(v))
+                continue
+            except ValueError:
+                pass
+        out.append(v)
+    if any(isinstance(v, str) for v in out):
+        return [_mpl_text(v) for v in values]
+    return out
+
+
+def svg(chart: ChartData) -> str:
+    """The chart as a standalone SVG for the markdown copy (read on GitHub)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context({"svg.fonttype": "none", "font.size": 10, "svg.hashsalt": "atlas"}):
+        fig, ax = plt.subplots(figsize=(8, 4))
+        try:
+            _draw(ax, chart)
+            buffer = io.StringIO()
+            fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+        finally:
+            plt.close(fig)
+    return buffer.getvalue()
+
+
+def _draw(ax: Any, chart: ChartData) -> None:
+    categories: list[Any] = []
+    if chart.kind == "bar":
+        for t in chart.traces:
+            for x in _mpl_values(t.x):
+                if x not in categories:
+                    categories.append(x)
+    bottoms = [0.0] * len(categories)
+    width = 0.8 / (1 if chart.stacked else max(1, len(chart.traces)))
+    for i, t in enumerate(chart.traces):
+        color = PALETTE[i % len(PALETTE)]
+        label = _mpl_text(t.name)
+        ys = [float(v) if isinstance(v, int | float) else 0.0 for v in t.y]
+        if chart.kind == "bar":
+            xs = _mpl_values(t.x)
+            pos = [categories.index(x) for x in xs]
+            heights = [0.0] * len(categories)
+            for p, v in zip(pos, ys, strict=True):
+                heights[p] += v
+            idx = list(range(len(categories)))
+            if chart.stacked:
+                offs, base = idx, bottoms
+            else:
+                offs, base = [k + (i - (len(chart.traces) - 1) / 2) * width for k in idx], None
+            if chart.horizontal:
+                ax.barh(offs, heights, height=width, left=base, color=color, label=label)
+            else:
+                ax.bar(offs, heights, width=width, bottom=base, color=color, label=label)
+            if chart.stacked:
+                bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+        elif chart.kind == "line":
+            ax.plot(_mpl_values(t.x), ys, color=color, label=label, linewidth=2)
+        else:
+            ax.scatter(_mpl_values(t.x), ys, color=color, label=label, s=18, alpha=0.8)
+    if chart.kind == "bar":
+        labels = [_mpl_text(c) if not isinstance(c, dt.datetime) else c.date() for c in categories]
+        if chart.horizontal:
+            ax.set_yticks(range(len(categories)), labels)
+            ax.invert_yaxis()
+        else:
+            ax.set_xticks(
+                range(len(categories)),
+                labels,
+                rotation=45 if len(categories) > 6 else 0,
+                ha="right" if len(categories) > 6 else "center",
+            )
+    x_title, y_title = chart.x_title, chart.y_title
+    if chart.horizontal:
+        x_title, y_title = y_title, x_title
+    if x_title:
+        ax.set_xlabel(_mpl_text(x_title))
+    if y_title:
+        ax.set_ylabel(_mpl_text(y_title))
+    if chart.title:
+        ax.set_title(_mpl_text(chart.title), loc="left")
+    if len(chart.traces) > 1:
+        ax.legend(frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="x" if chart.horizontal else "y", color="#eee")
+    ax.set_axisbelow(True)

@@ -1,0 +1,199 @@
+"""Data behind each component, shared by the HTML page and the markdown copy.
+
+Reading props, checking columns and formatting values happen here once, so both
+outputs show the same numbers and fail on the same mistakes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from reports.render.charts import ChartData, build_chart
+from reports.render.context import InputDef, PageContext
+from reports.render.page import Component, Expr
+from reports.render.queries import jsonable
+
+ALERT_STATUSES = {"info", "positive", "warning", "negative", "success", "error"}
+DEFAULT_TABLE_ROWS = 10
+
+
+def title_case(column: str) -> str:
+    """Evidence's default header: `star_count` -> `Star Count`."""
+    return " ".join(w[:1].upper() + w[1:] for w in re.split(r"[_\s]+", column) if w)
+
+
+@dataclass
+class TableData:
+    titles: list[str]
+    numeric: list[bool]
+    cells: list[list[str]]  # formatted text
+    keys: list[list[Any]]  # raw values for sorting
+    links: list[str | None]  # raw URL per row (not yet rewritten)
+    page_size: int
+    search: bool
+    query: str
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool)
+
+
+def table_data(comp: Component, ctx: PageContext) -> TableData:
+    query, result = ctx.data(comp)  # type: ignore[misc]
+    specs: list[tuple[str, str, str | None]] = []
+    for child in comp.children:
+        if not isinstance(child, Component) or child.name != "Column":
+            continue
+        col_id = ctx.prop(child, "id")
+        if not col_id or col_id is True:
+            raise ctx.fail(child.line, "<Column> needs id=<column>", query=query)
+        ctx.check_column(child.line, str(col_id), query, result)
+        title = ctx.prop(child, "title") or title_case(str(col_id))
+        specs.append((str(col_id), str(title), ctx.prop(child, "fmt")))
+    link = ctx.prop(comp, "link")
+    if link:
+        ctx.check_column(comp.line, str(link), query, result)
+    if not specs:
+        specs = [(c, title_case(c), None) for c in result.columns if c != link]
+    rows_prop = ctx.prop(comp, "rows", DEFAULT_TABLE_ROWS)
+    if str(rows_prop).lower() == "all":
+        page_size = max(1, len(result.rows))
+    else:
+        try:
+            page_size = max(1, int(rows_prop))
+        except (TypeError, ValueError):
+            raise ctx.fail(comp.line, f"rows={rows_prop!r} is not a number", query=query) from None
+    cells, keys, links = [], [], []
+    for row in result.rows:
+        cells.append([ctx.format(row[c], f, comp.line, c) for c, _, f in specs])
+        keys.append([jsonable(row[c]) for c, _, _ in specs])
+        links.append(str(row[link]) if link and row[link] is not None else None)
+    numeric = [
+        any(_is_number(r[c]) for r in result.rows)
+        and all(r[c] is None or _is_number(r[c]) for r in result.rows)
+        for c, _, _ in specs
+    ]
+    return TableData(
+        [t for _, t, _ in specs],
+        numeric,
+        cells,
+        keys,
+        links,
+        page_size,
+        ctx.flag(comp, "search"),
+        query,
+    )
+
+
+def single_value(comp: Component, ctx: PageContext, column_prop: str) -> str:
+    """The formatted first-row value of a <Value>/<BigValue>; `-` for none."""
+    query, result = ctx.data(comp)  # type: ignore[misc]
+    column = ctx.prop(comp, column_prop)
+    if column is None and result.columns:
+        column = result.columns[0]
+    column = str(column)
+    ctx.check_column(comp.line, column, query, result)
+    row_index = int(ctx.prop(comp, "row", 0) or 0)
+    if row_index >= len(result.rows):
+        return "-"
+    value = result.rows[row_index][column]
+    text = ctx.format(value, ctx.prop(comp, "fmt"), comp.line, column)
+    return text if text != "" else "-"
+
+
+def _columns(comp: Component, ctx: PageContext, prop: str, query: str, result: Any) -> list[str]:
+    value = comp.props.get(prop)
+    if value is None:
+        raise ctx.fail(comp.line, f"<{comp.name}> needs {prop}=<column>", query=query)
+    if isinstance(value, Expr):
+        evaluated = ctx.evaluate(value.text, comp.line)
+        names = [str(v) for v in (evaluated if isinstance(evaluated, list) else [evaluated])]
+    else:
+        names = [str(value)]
+    for name in names:
+        ctx.check_column(comp.line, name, query, result)
+    return names
+
+
+CHART_KINDS = {"BarChart": "bar", "LineChart": "line", "ScatterPlot": "scatter"}
+
+
+def chart_data(comp: Component, ctx: PageContext) -> ChartData:
+    query, result = ctx.data(comp)  # type: ignore[misc]
+    x = _columns(comp, ctx, "x", query, result)[0]
+    ys = _columns(comp, ctx, "y", query, result)
+    series = ctx.prop(comp, "series")
+    tooltip = ctx.prop(comp, "tooltipTitle")
+    for col in (series, tooltip):
+        if col:
+            ctx.check_column(comp.line, str(col), query, result)
+    kind = CHART_KINDS[comp.name]
+    traces = build_chart(kind, result, x, ys, series and str(series), tooltip and str(tooltip))
+    if kind == "line":
+        # Lines join points in x order; SQL without `order by` must not zig-zag.
+        for t in traces:
+            pairs = sorted(zip(t.x, t.y, strict=True), key=lambda p: (p[0] is None, str(p[0])))
+            t.x, t.y = [p[0] for p in pairs], [p[1] for p in pairs]
+    chart_type = str(ctx.prop(comp, "type", "stacked"))
+    return ChartData(
+        kind=kind,
+        traces=traces,
+        title=ctx.prop(comp, "title"),
+        x_title=ctx.prop(comp, "xAxisTitle") or title_case(x),
+        y_title=ctx.prop(comp, "yAxisTitle") or (title_case(ys[0]) if len(ys) == 1 else None),
+        horizontal=ctx.flag(comp, "swapAxes"),
+        stacked=chart_type != "grouped",
+    )
+
+
+def dropdown_input(comp: Component, ctx: PageContext) -> InputDef:
+    """A dropdown's options: its <DropdownOption>s first, then its query's rows."""
+    name = ctx.prop(comp, "name")
+    if not name or name is True or not re.fullmatch(r"[A-Za-z_]\w*", str(name)):
+        raise ctx.fail(comp.line, "<Dropdown> needs name=<identifier>")
+    options: list[tuple[Any, str]] = []
+    for child in comp.children:
+        if isinstance(child, Component) and child.name == "DropdownOption":
+            value = ctx.prop(child, "value")
+            if value is None:
+                raise ctx.fail(child.line, "<DropdownOption> needs value=...")
+            label = ctx.prop(child, "valueLabel", value)
+            options.append((value, str(label)))
+    found = ctx.data(comp, required=not options)
+    if found:
+        query, result = found
+        if ctx.queries.inputs_of(query):
+            raise ctx.fail(comp.line, "a dropdown's options cannot depend on inputs", query=query)
+        value_col = str(ctx.prop(comp, "value") or (result.columns[0] if result.columns else ""))
+        ctx.check_column(comp.line, value_col, query, result)
+        label_col = str(ctx.prop(comp, "label") or value_col)
+        ctx.check_column(comp.line, label_col, query, result)
+        seen = {v for v, _ in options}
+        for row in result.rows:
+            value = row[value_col]
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            if value in seen:
+                continue
+            seen.add(value)
+            options.append((value, ctx.format(row[label_col], None, comp.line, label_col)))
+    default = 0
+    wanted = ctx.prop(comp, "defaultValue")
+    if wanted is not None:
+        matches = [i for i, (v, _) in enumerate(options) if str(v) == str(wanted)]
+        if not matches:
+            raise ctx.fail(comp.line, f"defaultValue {wanted!r} is not among the options")
+        default = matches[0]
+    title = ctx.prop(comp, "title")
+    return InputDef(str(name), options, default, comp.line, str(title) if title else None)
+
+
+def alert_status(comp: Component, ctx: PageContext) -> str:
+    status = str(ctx.prop(comp, "status", "info")).lower()
+    if status not in ALERT_STATUSES:
+        raise ctx.fail(comp.line, f"<Alert status={status}> is not one of {sorted(ALERT_STATUSES)}")
+    return {"success": "positive", "error": "negative"}.get(status, status)

@@ -1,0 +1,257 @@
+"""What a page sees while it renders: its queries' results, params, inputs and loop rows.
+
+Both outputs (HTML and the markdown copy) render through a PageContext, so the rules
+for evaluating `{...}`, binding dropdown inputs and reporting errors live here once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from reports.render import expressions
+from reports.render.errors import RenderError
+from reports.render.formats import FormatError, format_value
+from reports.render.links import LinkResolver
+from reports.render.page import Component, EachBlock, Expr, IfBlock, Node, Page, Text
+from reports.render.queries import PageQueries, QueryResult, QueryRunner
+
+# How many option combinations one region may precompute before the build refuses.
+MAX_VARIANTS = 400
+
+_CODE_FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
+_TEXT_EXPR = re.compile(r"\{\s*([A-Za-z_!(\[][^{}]*?)\s*\}")
+
+
+@dataclass
+class InputDef:
+    """A dropdown: its options as (value, label) pairs and the index chosen at load."""
+
+    name: str
+    options: list[tuple[Any, str]]
+    default: int
+    line: int
+    title: str | None = None
+
+
+def text_expressions(markdown: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, expression) for each `{...}` outside fenced code that parses."""
+    fences = [(m.start(), m.end()) for m in _CODE_FENCE.finditer(markdown)]
+    for m in _TEXT_EXPR.finditer(markdown):
+        if any(a <= m.start() < b for a, b in fences):
+            continue
+        try:
+            expressions.parse(m.group(1))
+        except expressions.ExprError:
+            continue  # literal braces in prose
+        yield m.start(), m.end(), m.group(1)
+
+
+class _Scope(Mapping[str, Any]):
+    """Names an expression may read; query results are fetched on first use."""
+
+    def __init__(self, ctx: PageContext, line: int) -> None:
+        self.ctx = ctx
+        self.line = line
+
+    def _names(self) -> dict[str, Any]:
+        return {"params": self.ctx.params, "inputs": self.ctx.input_values(), **self.ctx.loop}
+
+    def __getitem__(self, key: str) -> Any:
+        names = self._names()
+        if key in names:
+            return names[key]
+        if key in self.ctx.page.queries:
+            return self.ctx.result(key, self.line).rows
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._names() or key in self.ctx.page.queries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self._names(), *self.ctx.page.queries])
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+
+@dataclass
+class PageContext:
+    page: Page
+    queries: PageQueries
+    runner: QueryRunner
+    links: LinkResolver
+    params: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, InputDef] = field(default_factory=dict)
+    bound: dict[str, int] = field(default_factory=dict)
+    loop: dict[str, Any] = field(default_factory=dict)
+
+    def fail(self, line: int, message: str, query: str | None = None) -> RenderError:
+        return RenderError(self.page.path, line, message, query=query)
+
+    # --- inputs -------------------------------------------------------------
+    def choice(self, name: str) -> int:
+        return self.bound.get(name, self.inputs[name].default)
+
+    def input_values(self) -> dict[str, dict[str, Any]]:
+        values = {}
+        for name, spec in self.inputs.items():
+            value, label = spec.options[self.choice(name)] if spec.options else (None, "")
+            values[name] = {"value": value, "label": label}
+        return values
+
+    def with_bindings(self, bindings: Mapping[str, int]) -> PageContext:
+        return PageContext(
+            self.page,
+            self.queries,
+            self.runner,
+            self.links,
+            self.params,
+            self.inputs,
+            {**self.bound, **bindings},
+            self.loop,
+        )
+
+    def with_loop(self, names: Mapping[str, Any]) -> PageContext:
+        ctx = self.with_bindings({})
+        ctx.loop = {**self.loop, **names}
+        return ctx
+
+    def variants(self, names: set[str], line: int) -> list[tuple[str, dict[str, int]]]:
+        """(key, bindings) for every combination of the named inputs' options."""
+        ordered = sorted(names)
+        ranges = [range(len(self.inputs[n].options)) for n in ordered]
+        total = 1
+        for r in ranges:
+            total *= len(r)
+        if total > MAX_VARIANTS:
+            raise self.fail(
+                line, f"inputs {ordered} give {total} combinations (max {MAX_VARIANTS})"
+            )
+        return [
+            (",".join(map(str, combo)), dict(zip(ordered, combo, strict=True)))
+            for combo in itertools.product(*ranges)
+        ]
+
+    def variant_key(self, names: set[str]) -> str:
+        return ",".join(str(self.choice(n)) for n in sorted(names))
+
+    # --- queries ------------------------------------------------------------
+    def result(self, name: str, line: int) -> QueryResult:
+        if name not in self.page.queries:
+            known = ", ".join(sorted(self.page.queries)) or "none"
+            raise self.fail(line, f"unknown query (this page defines: {known})", query=name)
+        sql = self.queries.sql(name, self.params, self.input_values())
+        try:
+            return self.runner.run(sql)
+        except duckdb.Error as exc:
+            qline = self.page.queries[name].line
+            raise self.fail(qline, f"failed: {exc}", query=name) from exc
+
+    def data(self, comp: Component, *, required: bool = True) -> tuple[str, QueryResult] | None:
+        """The query a component's `data={q}` names, and its result."""
+        prop = comp.props.get("data")
+        if prop is None:
+            if required:
+                raise self.fail(comp.line, f"<{comp.name}> needs data={{query}}")
+            return None
+        name = prop.text if isinstance(prop, Expr) else str(prop)
+        return name, self.result(name, comp.line)
+
+    def column(self, comp: Component, prop: str, query: str, result: QueryResult) -> str:
+        value = comp.props.get(prop)
+        if value is None or isinstance(value, bool):
+            raise self.fail(comp.line, f"<{comp.name}> needs {prop}=<column>", query=query)
+        name = str(value.text if isinstance(value, Expr) else value)
+        self.check_column(comp.line, name, query, result)
+        return name
+
+    def check_column(self, line: int, column: str, query: str, result: QueryResult) -> None:
+        if column not in result.columns:
+            raise self.fail(
+                line,
+                f"has no column `{column}` (columns: {', '.join(result.columns)})",
+                query=query,
+            )
+
+    # --- expressions ----------------------------------------------------------
+    def evaluate(self, text: str, line: int) -> Any:
+        try:
+            return expressions.evaluate(text, _Scope(self, line), {"fmt": self._fmt_function(line)})
+        except expressions.ExprError as exc:
+            if exc.name and exc.name not in self.page.queries and "unknown name" in str(exc):
+                raise self.fail(
+                    line, f"`{{{text}}}` uses unknown query or name", query=exc.name
+                ) from exc
+            raise self.fail(line, f"in `{{{text}}}`: {exc}") from exc
+
+    def _fmt_function(self, line: int) -> Any:
+        def fmt(value: Any, code: str | None = None) -> str:
+            try:
+                return format_value(value, code)
+            except FormatError as exc:
+                raise self.fail(line, str(exc)) from exc
+
+        return fmt
+
+    def format(self, value: Any, fmt: str | None, line: int, column: str | None = None) -> str:
+        try:
+            return format_value(value, fmt, column)
+        except FormatError as exc:
+            raise self.fail(line, str(exc)) from exc
+
+    def prop(self, comp: Component, name: str, default: Any = None) -> Any:
+        """A prop's value: `{expr}` evaluated, text as written, bare `flag` as True."""
+        value = comp.props.get(name, default)
+        if isinstance(value, Expr):
+            return self.evaluate(value.text, comp.line)
+        return value
+
+    def flag(self, comp: Component, name: str, default: bool = False) -> bool:
+        value = self.prop(comp, name, default)
+        if isinstance(value, str):
+            return value.strip().lower() not in ("false", "0", "no", "")
+        return bool(value)
+
+    # --- dependencies -----------------------------------------------------------
+    def expr_inputs(self, text: str, line: int) -> set[str]:
+        try:
+            names = expressions.roots(text)
+            found = expressions.input_names(text)
+        except expressions.ExprError as exc:
+            raise self.fail(line, f"in `{{{text}}}`: {exc}") from exc
+        for name in names:
+            if name in self.page.queries:
+                found |= self.queries.inputs_of(name)
+        return found
+
+    def node_inputs(self, node: Node) -> set[str]:
+        """Inputs a node's output depends on (and so must be precomputed per option)."""
+        found: set[str] = set()
+        if isinstance(node, Text):
+            for _, _, text in text_expressions(node.markdown):
+                found |= self.expr_inputs(text, node.line)
+        elif isinstance(node, Component):
+            if node.name == "Dropdown":
+                return set()
+            for value in node.props.values():
+                if isinstance(value, Expr):
+                    found |= self.expr_inputs(value.text, node.line)
+            for child in node.children:
+                found |= self.node_inputs(child)
+        elif isinstance(node, IfBlock):
+            for cond, body in node.branches:
+                if cond:
+                    found |= self.expr_inputs(cond, node.line)
+                for child in body:
+                    found |= self.node_inputs(child)
+        elif isinstance(node, EachBlock):
+            found |= self.expr_inputs(node.source, node.line)
+            for child in node.body:
+                found |= self.node_inputs(child)
+        return (found & set(self.inputs)) - set(self.bound)

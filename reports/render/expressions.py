@@ -1,0 +1,256 @@
+"""A tiny evaluator for the JavaScript-like expressions pages write inside `{...}`.
+
+Supports what Evidence pages use in text and `{#if}`: paths (`q[0].col`, `q.length`,
+`params.repo`, `inputs.x.value`), literals, `! && || == != === !== < <= > >=`,
+parentheses, array literals and `fmt(value, 'pct1')`. Anything else is a syntax error,
+so nothing from a page is ever handed to Python's `eval`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
+    r"|(?P<name>[A-Za-z_$][\w$]*)|(?P<op>===|!==|==|!=|<=|>=|&&|\|\||[!<>()\[\].,+\-]))"
+)
+
+
+class ExprError(Exception):
+    """A page expression cannot be parsed or refers to something unknown."""
+
+    def __init__(self, message: str, *, name: str | None = None) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+@dataclass(frozen=True)
+class _Node:
+    kind: str
+    value: Any = None
+    args: tuple[_Node, ...] = ()
+
+
+def _tokenize(text: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    text = text.rstrip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            raise ExprError(f"cannot read expression `{text}` at `{text[pos:]}`")
+        kind = m.lastgroup or ""
+        tokens.append((kind, m.group(kind)))
+        pos = m.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = _tokenize(text)
+        self.i = 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self, value: str | None = None) -> tuple[str, str]:
+        tok = self.peek()
+        if tok is None or (value is not None and tok[1] != value):
+            raise ExprError(f"expected `{value or 'a value'}` in `{self.text}`")
+        self.i += 1
+        return tok
+
+    def parse(self) -> _Node:
+        node = self.binary(0)
+        if self.peek() is not None:
+            raise ExprError(f"unexpected `{self.peek()[1]}` in `{self.text}`")  # type: ignore[index]
+        return node
+
+    _LEVELS = (("||",), ("&&",), ("==", "!=", "===", "!=="), ("<", "<=", ">", ">="), ("+", "-"))
+
+    def binary(self, level: int) -> _Node:
+        if level == len(self._LEVELS):
+            return self.unary()
+        node = self.binary(level + 1)
+        while (tok := self.peek()) and tok[0] == "op" and tok[1] in self._LEVELS[level]:
+            self.i += 1
+            node = _Node("bin", tok[1], (node, self.binary(level + 1)))
+        return node
+
+    def unary(self) -> _Node:
+        tok = self.peek()
+        if tok and tok[1] in ("!", "-"):
+            self.i += 1
+            return _Node("not" if tok[1] == "!" else "neg", None, (self.unary(),))
+        return self.postfix(self.primary())
+
+    def primary(self) -> _Node:
+        kind, value = self.take()
+        if kind == "num":
+            return _Node("lit", float(value) if "." in value else int(value))
+        if kind == "str":
+            return _Node("lit", re.sub(r"\\(.)", r"\1", value[1:-1]))
+        if kind == "name":
+            literals = {"true": True, "false": False, "null": None, "undefined": None}
+            if value in literals:
+                return _Node("lit", literals[value])
+            return _Node("name", value)
+        if value == "(":
+            node = self.binary(0)
+            self.take(")")
+            return node
+        if value == "[":
+            items: list[_Node] = []
+            while self.peek() and self.peek()[1] != "]":  # type: ignore[index]
+                items.append(self.binary(0))
+                if self.peek() and self.peek()[1] == ",":  # type: ignore[index]
+                    self.i += 1
+            self.take("]")
+            return _Node("list", None, tuple(items))
+        raise ExprError(f"unexpected `{value}` in `{self.text}`")
+
+    def postfix(self, node: _Node) -> _Node:
+        while (tok := self.peek()) and tok[1] in (".", "[", "("):
+            self.i += 1
+            if tok[1] == ".":
+                node = _Node("attr", self.take()[1], (node,))
+            elif tok[1] == "[":
+                node = _Node("index", None, (node, self.binary(0)))
+                self.take("]")
+            else:
+                if node.kind != "name":
+                    raise ExprError(f"only named functions can be called in `{self.text}`")
+                args: list[_Node] = []
+                while self.peek() and self.peek()[1] != ")":  # type: ignore[index]
+                    args.append(self.binary(0))
+                    if self.peek() and self.peek()[1] == ",":  # type: ignore[index]
+                        self.i += 1
+                self.take(")")
+                node = _Node("call", node.value, tuple(args))
+        return node
+
+
+_CACHE: dict[str, _Node] = {}
+
+
+def parse(text: str) -> _Node:
+    """Parse once and cache: the same expression is evaluated once per row of an `{#each}`."""
+    node = _CACHE.get(text)
+    if node is None:
+        node = _Parser(text).parse()
+        _CACHE[text] = node
+    return node
+
+
+def roots(text: str) -> set[str]:
+    """Names an expression reads from its scope (queries, `params`, `inputs`, loop variables)."""
+    found: set[str] = set()
+
+    def walk(node: _Node) -> None:
+        if node.kind == "name":
+            found.add(node.value)
+        for arg in node.args:
+            walk(arg)
+
+    walk(parse(text))
+    return found
+
+
+def input_names(text: str) -> set[str]:
+    """Inputs an expression reads directly, as in `inputs.category.value`."""
+    found: set[str] = set()
+
+    def walk(node: _Node) -> None:
+        if node.kind == "attr" and node.args[0].kind == "name" and node.args[0].value == "inputs":
+            found.add(node.value)
+        for arg in node.args:
+            walk(arg)
+
+    walk(parse(text))
+    return found
+
+
+def evaluate(
+    text: str, scope: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]
+) -> Any:
+    """Evaluate with JavaScript-ish semantics: missing rows are `None`, never an IndexError."""
+    return _eval(parse(text), scope, functions)
+
+
+def _eval(
+    node: _Node, scope: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]
+) -> Any:
+    kind = node.kind
+    if kind == "lit":
+        return node.value
+    if kind == "name":
+        if node.value not in scope:
+            raise ExprError(f"unknown name `{node.value}`", name=node.value)
+        return scope[node.value]
+    if kind == "list":
+        return [_eval(a, scope, functions) for a in node.args]
+    if kind == "attr":
+        base = _eval(node.args[0], scope, functions)
+        return _attr(base, node.value)
+    if kind == "index":
+        base = _eval(node.args[0], scope, functions)
+        key = _eval(node.args[1], scope, functions)
+        if isinstance(base, list | tuple) and isinstance(key, int | float):
+            k = int(key)
+            return base[k] if 0 <= k < len(base) else None
+        return _attr(base, key) if isinstance(key, str) else None
+    if kind == "call":
+        if node.value not in functions:
+            raise ExprError(f"unknown function `{node.value}`", name=node.value)
+        return functions[node.value](*[_eval(a, scope, functions) for a in node.args])
+    if kind == "not":
+        return not _truthy(_eval(node.args[0], scope, functions))
+    if kind == "neg":
+        return -_eval(node.args[0], scope, functions)
+    op = node.value
+    left = _eval(node.args[0], scope, functions)
+    if op == "&&":
+        return _eval(node.args[1], scope, functions) if _truthy(left) else left
+    if op == "||":
+        return left if _truthy(left) else _eval(node.args[1], scope, functions)
+    right = _eval(node.args[1], scope, functions)
+    if op in ("==", "==="):
+        return left == right
+    if op in ("!=", "!=="):
+        return left != right
+    if op == "+":
+        if isinstance(left, str) or isinstance(right, str):
+            return f"{'' if left is None else left}{'' if right is None else right}"
+        return left + right
+    if op == "-":
+        return left - right
+    if left is None or right is None:
+        return False
+    try:
+        return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
+    except TypeError as exc:
+        raise ExprError(f"cannot compare {left!r} {op} {right!r}") from exc
+
+
+def _attr(base: Any, key: str) -> Any:
+    if base is None:
+        return None
+    if key == "length" and isinstance(base, list | tuple | str):
+        return len(base)
+    if isinstance(base, Mapping):
+        if key in base:
+            return base[key]
+        keys = getattr(base, "columns", None) or list(base)
+        raise ExprError(f"no column `{key}` (columns: {', '.join(map(str, keys))})", name=key)
+    raise ExprError(f"cannot read `.{key}` of {type(base).__name__}")
+
+
+def _truthy(value: Any) -> bool:
+    # JavaScript truthiness: an empty array is true, an empty string false.
+    if isinstance(value, list | tuple | Mapping):
+        return True
+    return bool(value)

@@ -1,0 +1,125 @@
+"""Evidence's value formats (`fmt=pct1`, `fmt=usd`, `fmt='#,##0.0'`) as plain Python.
+
+Named formats follow Evidence's built-ins; a small Excel-style code reader covers
+`#,##0.00`, `0.0%` and `$#,##0`. An unknown format is an error, not a silent default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from collections.abc import Callable
+from typing import Any
+
+
+class FormatError(ValueError):
+    """The `fmt` is neither a known name nor a readable Excel-style code."""
+
+
+def _number(decimals: int, *, commas: bool = True, prefix: str = "", scale: str = "") -> Callable:
+    divisors = {"": 1, "k": 1e3, "m": 1e6, "b": 1e9}
+
+    def fmt(value: Any) -> str:
+        number = float(value) / divisors[scale]
+        sign = "-" if number < 0 else ""
+        body = f"{abs(number):{',' if commas else ''}.{decimals}f}"
+        return f"{sign}{prefix}{body}{scale}"
+
+    return fmt
+
+
+def _percent(decimals: int) -> Callable:
+    return lambda value: f"{float(value) * 100:,.{decimals}f}%"
+
+
+def _date(pattern: str) -> Callable:
+    def fmt(value: Any) -> str:
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        if not isinstance(value, dt.date):
+            raise FormatError(f"{value!r} is not a date")
+        return value.strftime(pattern).replace(" 0", " ")
+
+    return fmt
+
+
+NAMED: dict[str, Callable[[Any], str]] = {
+    **{f"num{d}": _number(d) for d in range(5)},
+    **{f"num{d}{s}": _number(d, scale=s) for d in range(3) for s in "kmb"},
+    **{f"pct{d}": _percent(d) for d in range(4)},
+    **{f"usd{d}": _number(d, prefix="$") for d in range(3)},
+    **{f"usd{d}{s}": _number(d, prefix="$", scale=s) for d in range(3) for s in "kmb"},
+    "usd": _number(2, prefix="$"),
+    "pct": _percent(1),
+    "id": _number(0, commas=False),
+    "date": _date("%Y-%m-%d"),
+    "shortdate": _date("%b %d, %Y"),
+    "longdate": _date("%B %d, %Y"),
+    "mmm": _date("%b"),
+    "mmmm": _date("%B"),
+    "yyyy": _date("%Y"),
+    "datetime": _date("%Y-%m-%d %H:%M"),
+}
+
+_EXCEL = re.compile(r"^(?P<prefix>[$€£]?)(?P<int>[#0,]*0)(?:\.(?P<dec>0+))?(?P<pct>%?)$")
+
+
+def _excel(code: str) -> Callable[[Any], str] | None:
+    m = _EXCEL.match(code)
+    if m is None:
+        return None
+    decimals = len(m.group("dec") or "")
+    if m.group("pct"):
+        return _percent(decimals)
+    return _number(decimals, commas="," in m.group("int"), prefix=m.group("prefix"))
+
+
+def formatter(fmt: str) -> Callable[[Any], str]:
+    """The function for a `fmt` prop; raises FormatError naming the format if unknown."""
+    fn = NAMED.get(fmt.strip()) or _excel(fmt.strip())
+    if fn is None:
+        raise FormatError(
+            f"unknown format `{fmt}` "
+            f"(use one of {', '.join(sorted(NAMED))} or a code like '#,##0.0')"
+        )
+    return fn
+
+
+_PLAIN_NUMBER_COLUMNS = re.compile(r"(^|_)(id|year|number)$", re.I)
+
+
+def format_value(value: Any, fmt: str | None = None, column: str | None = None) -> str:
+    """Display text for one value; None is the empty string so tables show blank cells.
+
+    Without `fmt`, numbers get thousands separators except id/year columns.
+    """
+    if value is None:
+        return ""
+    if fmt:
+        if isinstance(value, bool) or not isinstance(
+            value, int | float | decimal.Decimal | dt.date | str
+        ):
+            return str(value)
+        try:
+            return formatter(fmt)(value)
+        except (ValueError, TypeError) as exc:
+            if isinstance(exc, FormatError) and "unknown format" in str(exc):
+                raise
+            return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        if column and _PLAIN_NUMBER_COLUMNS.search(column):
+            return str(value)
+        return f"{value:,}"
+    if isinstance(value, float | decimal.Decimal):
+        number = float(value)
+        if number != number:  # NaN
+            return ""
+        return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,258 @@
+"""Render a page's node tree to HTML.
+
+Markdown and Evidence syntax are combined by rendering markdown once per run of
+nodes, with each value or component first replaced by a placeholder word that
+markdown leaves alone; placeholders are swapped for escaped HTML afterwards. So a
+database value can never become markup, and `{#each}` rows still form one list.
+
+Anything that depends on a dropdown is rendered once per option (a "region") and the
+other options' HTML, with their data, is embedded as JSON for the page script to swap in.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from markdown_it import MarkdownIt
+
+from reports.render import component_data as cd
+from reports.render.charts import plotly_json
+from reports.render.context import PageContext, text_expressions
+from reports.render.links import safe_url
+from reports.render.page import INLINE_COMPONENTS, Component, EachBlock, IfBlock, Node, Text
+
+_MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+_HREF = re.compile(r'\bhref="([^"]*)"')
+
+
+def script_json(data: Any) -> str:
+    """JSON safe inside <script>: `<`, `>` and `&` become \\u escapes, so no value ends it."""
+    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def esc(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+@dataclass
+class _Slot:
+    html: str
+    raw: str | None = None  # the plain value, for use inside a link's URL
+    block: bool = False
+
+
+class HtmlRenderer:
+    """Renders nodes for one page; records whether the page needs plotly."""
+
+    def __init__(self) -> None:
+        self.counter = 0
+        self.has_charts = False
+
+    def _token(self) -> str:
+        self.counter += 1
+        return f"atlasslot{self.counter}x"
+
+    # --- runs of nodes --------------------------------------------------------
+    def render(self, nodes: list[Node], ctx: PageContext) -> str:
+        parts: list[str] = []
+        slots: dict[str, _Slot] = {}
+        self._emit(nodes, ctx, parts, slots)
+        out = _MD.render("".join(parts))
+        out = _HREF.sub(lambda m: self._href(m.group(1), slots, ctx), out)
+        for token, slot in slots.items():
+            if slot.block:
+                out = out.replace(f"<p>{token}</p>", slot.html)
+            out = out.replace(token, slot.html)
+        return out
+
+    def _href(self, value: str, slots: dict[str, _Slot], ctx: PageContext) -> str:
+        url = html.unescape(value)
+        tokens = [t for t in slots if t in url]
+        if tokens:
+            for token in tokens:
+                raw = slots[token].raw or ""
+                if url.startswith(token):
+                    url = url.replace(token, raw, 1)
+                url = url.replace(token, quote(raw, safe="/"))
+            url = safe_url(url)
+        return f'href="{esc(ctx.links.href(url))}"'
+
+    def _emit(
+        self, nodes: list[Node], ctx: PageContext, parts: list[str], slots: dict[str, _Slot]
+    ) -> None:
+        for node in nodes:
+            inline = isinstance(node, Component) and node.name in INLINE_COMPONENTS
+            needs = ctx.node_inputs(node) if not isinstance(node, Text) else set()
+            if needs:
+                token = self._token()
+                slots[token] = _Slot(self._region(node, ctx, needs, inline), block=not inline)
+                parts.append(token if inline else f"\n\n{token}\n\n")
+            elif isinstance(node, Text):
+                parts.append(self._text(node, ctx, slots))
+            elif isinstance(node, IfBlock):
+                for cond, body in node.branches:
+                    if cond is None or _truthy(ctx.evaluate(cond, node.line)):
+                        self._emit(body, ctx, parts, slots)
+                        break
+            elif isinstance(node, EachBlock):
+                rows = ctx.evaluate(node.source, node.line)
+                if rows is None:
+                    rows = []
+                if not isinstance(rows, list):
+                    raise ctx.fail(node.line, f"`{{#each {node.source}}}` is not a list of rows")
+                for i, row in enumerate(rows):
+                    names = {node.var: row, **({node.index_var: i} if node.index_var else {})}
+                    self._emit(node.body, ctx.with_loop(names), parts, slots)
+            else:
+                token = self._token()
+                slots[token] = _Slot(self.component(node, ctx), block=not inline)
+                parts.append(token if inline else f"\n\n{token}\n\n")
+
+    def _text(self, node: Text, ctx: PageContext, slots: dict[str, _Slot]) -> str:
+        out: list[str] = []
+        last = 0
+        for start, end, text in text_expressions(node.markdown):
+            line = node.line + node.markdown.count("\n", 0, start)
+            out.append(node.markdown[last:start])
+            token = self._token()
+            needs = ctx.expr_inputs(text, line) & set(ctx.inputs)
+            needs -= set(ctx.bound)
+            if needs:
+                expr_node = Text("{" + text + "}", line)
+                slots[token] = _Slot(self._region(expr_node, ctx, needs, True))
+            else:
+                value = ctx.evaluate(text, line)
+                shown = value if isinstance(value, str) else ctx.format(value, None, line)
+                slots[token] = _Slot(esc(shown), raw=shown)
+            out.append(token)
+            last = end
+        out.append(node.markdown[last:])
+        return "".join(out)
+
+    def _region(self, node: Node, ctx: PageContext, needs: set[str], inline: bool) -> str:
+        variants: dict[str, str] = {}
+        for key, binding in ctx.variants(needs, node.line):
+            bound = ctx.with_bindings(binding)
+            if inline:
+                body = self.render([node], bound).strip()
+                body = re.sub(r"^<p>(.*)</p>$", r"\1", body, flags=re.S)
+            else:
+                body = self.render([node], bound)
+            variants[key] = body
+        tag = "span" if inline else "div"
+        default = variants[ctx.variant_key(needs)]
+        return (
+            f'<{tag} class="atlas-region" data-inputs="{esc(",".join(sorted(needs)))}" '
+            f'data-key="{esc(ctx.variant_key(needs))}">'
+            f'<{tag} class="atlas-variant">{default}</{tag}>'
+            f'<script type="application/json" class="atlas-variants">'
+            f"{script_json(variants)}</script>"
+            f"</{tag}>"
+        )
+
+    # --- components -------------------------------------------------------------
+    def component(self, comp: Component, ctx: PageContext) -> str:
+        name = comp.name
+        if name == "DataTable":
+            return self._table(comp, ctx)
+        if name in cd.CHART_KINDS:
+            self.has_charts = True
+            chart = cd.chart_data(comp, ctx)
+            return (
+                '<figure class="atlas-chart"><div class="atlas-plot"></div>'
+                f'<script type="application/json" class="atlas-figure">'
+                f"{script_json(plotly_json(chart))}</script></figure>"
+            )
+        if name == "BigValue":
+            value = cd.single_value(comp, ctx, "value")
+            title = ctx.prop(comp, "title") or cd.title_case(str(ctx.prop(comp, "value") or ""))
+            return (
+                f'<div class="atlas-bigvalue"><div class="atlas-bigvalue-title">{esc(title)}</div>'
+                f'<div class="atlas-bigvalue-value">{esc(value)}</div></div>'
+            )
+        if name == "Value":
+            return f'<span class="atlas-value">{esc(cd.single_value(comp, ctx, "column"))}</span>'
+        if name == "Dropdown":
+            spec = ctx.inputs[str(ctx.prop(comp, "name"))]
+            options = "".join(
+                f'<option value="{i}"{" selected" if i == ctx.choice(spec.name) else ""}>'
+                f"{esc(label)}</option>"
+                for i, (_, label) in enumerate(spec.options)
+            )
+            title = (
+                f'<span class="atlas-dropdown-title">{esc(spec.title)}</span>' if spec.title else ""
+            )
+            return (
+                f'<label class="atlas-dropdown">{title}'
+                f'<select data-input="{esc(spec.name)}" name="{esc(spec.name)}">{options}</select>'
+                "</label>"
+            )
+        if name == "Details":
+            title = ctx.prop(comp, "title") or "Details"
+            inner = self.render(comp.children, ctx)
+            return (
+                f'<details class="atlas-details"><summary>{esc(title)}</summary>{inner}</details>'
+            )
+        if name == "Alert":
+            status = cd.alert_status(comp, ctx)
+            inner = self.render(comp.children, ctx)
+            return f'<div class="atlas-alert atlas-alert-{status}" role="note">{inner}</div>'
+        raise ctx.fail(comp.line, f"<{name}> cannot be used here")
+
+    def _table(self, comp: Component, ctx: PageContext) -> str:
+        data = cd.table_data(comp, ctx)
+        links = [esc(ctx.links.href(safe_url(u))) if u else None for u in data.links]
+        head = "".join(
+            f'<th data-col="{i}"{" class=num" if num else ""} aria-sort="none">'
+            f'<button type="button">{esc(t)}</button></th>'
+            for i, (t, num) in enumerate(zip(data.titles, data.numeric, strict=True))
+        )
+        body = []
+        for cells, link in zip(data.cells[: data.page_size], links, strict=False):
+            tds = []
+            for i, (cell, num) in enumerate(zip(cells, data.numeric, strict=True)):
+                content = esc(cell)
+                if link and i == 0:
+                    content = f'<a href="{link}">{content}</a>'
+                tds.append(f"<td{' class=num' if num else ''}>{content}</td>")
+            row_attr = f' data-href="{link}" class="atlas-link-row"' if link else ""
+            body.append(f"<tr{row_attr}>{''.join(tds)}</tr>")
+        payload = {
+            "cells": data.cells,
+            "keys": data.keys,
+            "links": [html.unescape(x) if x else None for x in links],
+            "numeric": data.numeric,
+        }
+        search = (
+            '<input type="search" class="atlas-search" placeholder="Search…"'
+            ' aria-label="Search table">'
+            if data.search
+            else ""
+        )
+        return (
+            f'<div class="atlas-table" data-rows="{data.page_size}" data-query="{esc(data.query)}">'
+            f'{search}<div class="atlas-table-scroll"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>"
+            f'<div class="atlas-pager" aria-live="polite">{len(data.cells)} rows</div>'
+            f'<script type="application/json" class="atlas-table-data">'
+            f"{script_json(payload)}</script>"
+            "</div>"
+        )
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, list | dict):
+        return True
+    return bool(value)

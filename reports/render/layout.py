@@ -1,0 +1,65 @@
+"""The page shell: head, nav bar, inline stylesheet and script, footer."""
+
+from __future__ import annotations
+
+import html
+import posixpath
+from dataclasses import dataclass
+from importlib import resources
+
+PLOTLY_ASSET = "assets/plotly.min.js"
+
+
+def _static(name: str) -> str:
+    return resources.files("reports.render").joinpath("static", name).read_text(encoding="utf-8")
+
+
+STYLE = _static("style.css")
+SCRIPT = _static("app.js")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    out_dir: str  # output folder of the page ('' for the root)
+
+
+def relative(out_dir: str, target_dir: str, file: str = "index.html") -> str:
+    target = posixpath.join(target_dir, file) if target_dir else file
+    return posixpath.relpath(target, out_dir or ".")
+
+
+def page_html(
+    *, title: str, body: str, out_dir: str, nav: list[NavItem], site_title: str, charts: bool
+) -> str:
+    """A complete, self-contained HTML document (only plotly.min.js is a separate file)."""
+    links = "".join(
+        f'<a href="{html.escape(relative(out_dir, item.out_dir))}"'
+        f"{' aria-current=page' if item.out_dir == out_dir else ''}>{html.escape(item.title)}</a>"
+        for item in nav
+    )
+    plotly = (
+        f'<script src="{html.escape(relative(out_dir, "", PLOTLY_ASSET))}"></script>'
+        if charts
+        else ""
+    )
+    home = html.escape(relative(out_dir, ""))
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)} · {html.escape(site_title)}</title>
+<style>{STYLE}</style>
+{plotly}
+<script>{SCRIPT}</script>
+</head>
+<body>
+<nav class="atlas-nav"><a class="brand" href="{home}">{html.escape(site_title)}</a>{links}</nav>
+<main>
+{body}
+</main>
+<footer>Built by mlops-atlas from the local warehouse; no data is fetched when viewing.</footer>
+</body>
+</html>
+"""

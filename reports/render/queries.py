@@ -1,0 +1,305 @@
+"""Compose page SQL (query references, inputs, params) and run it in read-only DuckDB.
+
+Rules a page author relies on:
+- `${other}` is replaced by `(<other's SQL>)`, a subquery, exactly as Evidence does;
+  write `from ${other}` or `from ${other} as o`.
+- `${inputs.n.value}` and `${params.p}` become SQL string literals. Inside a quoted
+  literal (`'${inputs.n.value}'`, `'%${params.p}%'`) the value is inserted with its
+  quotes doubled; outside one it is wrapped in quotes. Either way a value cannot end
+  the literal, so it can neither break nor inject SQL.
+- `<source>.<table>` (e.g. `warehouse.dim_repositories`) runs the source file
+  `sources/<source>/<table>.sql` once per build, Evidence's source convention, and
+  keeps the result as an in-memory table `<source>.<table>`. Each source folder needs
+  a `connection.yaml` with `type: duckdb`; its SQL runs against the warehouse file
+  given to the renderer (which stands in for the yaml's `filename`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import yaml
+
+from reports.render.errors import RenderError
+from reports.render.page import Page
+
+_REF = re.compile(r"\$\{\s*([^}]*?)\s*\}")
+_INPUT = re.compile(r"^inputs\.([A-Za-z_]\w*)(?:\.(value|label))?$")
+_PARAM = re.compile(r"^params\.([A-Za-z_]\w*)$")
+_NAME = re.compile(r"^[A-Za-z_]\w*$")
+
+
+class Row(dict):
+    """One result row; knows the query's columns so a typo can list the real ones."""
+
+    columns: list[str]
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[Row]
+
+    def column_values(self, column: str) -> list[Any]:
+        return [row.get(column) for row in self.rows]
+
+
+@dataclass(frozen=True)
+class Reference:
+    kind: str  # "query", "input" or "param"
+    name: str
+    attr: str = "value"
+
+
+def references(sql: str) -> list[Reference]:
+    """Every `${...}` in a query, classified; raises ValueError for an unreadable one."""
+    found: list[Reference] = []
+    for m in _REF.finditer(sql):
+        text = m.group(1)
+        if im := _INPUT.match(text):
+            found.append(Reference("input", im.group(1), im.group(2) or "value"))
+        elif pm := _PARAM.match(text):
+            found.append(Reference("param", pm.group(1)))
+        elif _NAME.match(text):
+            found.append(Reference("query", text))
+        else:
+            raise ValueError(
+                f"cannot read `${{{text}}}`: use ${{query}}, ${{inputs.n.value}} or ${{params.p}}"
+            )
+    return found
+
+
+def quote_literal(value: Any) -> str:
+    """A value as a SQL string literal: `O'Reilly` becomes `'O''Reilly'`."""
+    return "'" + _text(value).replace("'", "''") + "'"
+
+
+def _text(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("\x00", "")
+
+
+def substitute(sql: str, replace: Callable[[Reference], str]) -> str:
+    """Replace each `${...}`: query references by `replace`, values as safe literals.
+
+    `replace` returns SQL for query references and the raw value for inputs/params;
+    this function decides the quoting from whether the reference sits inside a literal.
+    """
+    out: list[str] = []
+    i = 0
+    in_quote = ""  # "'" or '"' while inside a string literal or quoted identifier
+    while i < len(sql):
+        ch = sql[i]
+        if not in_quote and sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = len(sql) if end < 0 else end
+            out.append(sql[i:end])
+            i = end
+            continue
+        if ch == "$" and (m := _REF.match(sql, i)):
+            ref = references(m.group(0))[0]
+            value = replace(ref)
+            if ref.kind == "query":
+                out.append(value)
+            elif in_quote == "'":
+                out.append(_text(value).replace("'", "''"))
+            else:
+                out.append(quote_literal(value))
+            i = m.end()
+            continue
+        if in_quote:
+            if ch == in_quote:
+                in_quote = ""
+        elif ch in "'\"":
+            in_quote = ch
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def jsonable(value: Any) -> Any:
+    """A DuckDB value as JSON data: dates as ISO text, decimals as floats."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+@dataclass
+class Sources:
+    """Evidence source folders: `<dir>/<source>/connection.yaml` plus `<table>.sql` files."""
+
+    root: Path
+    tables: dict[str, dict[str, Path]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, root: Path) -> Sources:
+        sources = cls(root)
+        if not root.is_dir():
+            return sources
+        for conn in sorted(root.glob("*/connection.yaml")):
+            try:
+                config = yaml.safe_load(conn.read_text(encoding="utf-8")) or {}
+            except yaml.YAMLError as exc:
+                raise RenderError(conn, 1, f"bad YAML: {exc}") from exc
+            if config.get("type") != "duckdb":
+                raise RenderError(conn, 1, f"source type {config.get('type')!r} is not duckdb")
+            name = conn.parent.name
+            if not _NAME.match(name):
+                raise RenderError(conn, 1, f"source folder name {name!r} is not an identifier")
+            sources.tables[name] = {
+                p.stem: p for p in sorted(conn.parent.glob("*.sql")) if _NAME.match(p.stem)
+            }
+        return sources
+
+
+class QueryRunner:
+    """One read-only DuckDB session for a whole build, caching results by final SQL."""
+
+    def __init__(self, warehouse_path: Path, sources: Sources) -> None:
+        if not warehouse_path.is_file():
+            raise FileNotFoundError(f"warehouse not found: {warehouse_path}")
+        self.sources = sources
+        self.queries_run = 0
+        self._cache: dict[str, QueryResult] = {}
+        self._materialized: set[tuple[str, str]] = set()
+        alias = warehouse_path.stem if _NAME.match(warehouse_path.stem) else "warehouse_file"
+        if alias in sources.tables:
+            alias = f"{alias}_file"
+        # An in-memory session that attaches the warehouse READ_ONLY: source tables are
+        # kept in memory catalogs, which a read-only primary database cannot create.
+        self.con = duckdb.connect(":memory:")
+        path_literal = quote_literal(str(warehouse_path))
+        self.con.execute(f'attach {path_literal} as "{alias}" (read_only)')
+        for source in sources.tables:
+            self.con.execute(f"attach ':memory:' as \"{source}\"")
+        self.con.execute(f'use "{alias}"')
+
+    def close(self) -> None:
+        self.con.close()
+
+    def _materialize_sources(self, sql: str) -> None:
+        for source, tables in self.sources.tables.items():
+            pattern = rf'(?i)\b"?{re.escape(source)}"?\s*\.\s*"?([A-Za-z_]\w*)'
+            for m in re.finditer(pattern, sql):
+                table = m.group(1)
+                if table not in tables or (source, table) in self._materialized:
+                    continue
+                path = tables[table]
+                source_sql = path.read_text(encoding="utf-8").strip().rstrip(";")
+                try:
+                    self.con.execute(f'create table "{source}".main."{table}" as {source_sql}')
+                except duckdb.Error as exc:
+                    raise RenderError(path, 1, f"source table failed: {exc}") from exc
+                self.queries_run += 1
+                self._materialized.add((source, table))
+
+    def run(self, sql: str) -> QueryResult:
+        """Run SQL (or reuse an identical earlier run); duckdb.Error propagates."""
+        cached = self._cache.get(sql)
+        if cached is not None:
+            return cached
+        self._materialize_sources(sql)
+        cursor = self.con.execute(sql)
+        columns = [d[0] for d in cursor.description or []]
+        rows = []
+        for values in cursor.fetchall():
+            row = Row(zip(columns, values, strict=True))
+            row.columns = columns
+            rows.append(row)
+        self.queries_run += 1
+        result = QueryResult(columns, rows)
+        self._cache[sql] = result
+        return result
+
+
+class PageQueries:
+    """A page's queries: their dependencies on inputs and their SQL for given values."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.refs: dict[str, list[Reference]] = {}
+        for name, query in page.queries.items():
+            try:
+                self.refs[name] = references(query.sql)
+            except ValueError as exc:
+                raise RenderError(page.path, query.line, str(exc), query=name) from exc
+            for ref in self.refs[name]:
+                if ref.kind == "query" and ref.name not in page.queries:
+                    raise RenderError(
+                        page.path,
+                        query.line,
+                        f"refers to unknown query `${{{ref.name}}}`",
+                        query=name,
+                    )
+        for name in page.queries:
+            self._check_cycle(name, [])
+
+    def _check_cycle(self, name: str, stack: list[str]) -> None:
+        if name in stack:
+            chain = " -> ".join([*stack, name])
+            raise RenderError(
+                self.page.path,
+                self.page.queries[name].line,
+                f"refers to itself: {chain}",
+                query=name,
+            )
+        for ref in self.refs[name]:
+            if ref.kind == "query":
+                self._check_cycle(ref.name, [*stack, name])
+
+    def inputs_of(self, name: str) -> set[str]:
+        """Inputs a query reads, directly or through the queries it references."""
+        found: set[str] = set()
+        for ref in self.refs[name]:
+            if ref.kind == "input":
+                found.add(ref.name)
+            elif ref.kind == "query":
+                found |= self.inputs_of(ref.name)
+        return found
+
+    def sql(
+        self, name: str, params: Mapping[str, Any], inputs: Mapping[str, Mapping[str, Any]]
+    ) -> str:
+        """The runnable SQL of `name`; raises RenderError for a missing param or input."""
+        query = self.page.queries[name]
+
+        def replace(ref: Reference) -> str:
+            if ref.kind == "query":
+                return "(\n" + self.sql(ref.name, params, inputs) + "\n)"
+            if ref.kind == "param":
+                if ref.name not in params:
+                    raise RenderError(
+                        self.page.path, query.line, f"uses unknown param `{ref.name}`", query=name
+                    )
+                return params[ref.name]
+            if ref.name not in inputs:
+                raise RenderError(
+                    self.page.path,
+                    query.line,
+                    f"uses input `{ref.name}` but no <Dropdown name={ref.name}> is on the page",
+                    query=name,
+                )
+            return inputs[ref.name][ref.attr]
+
+        return substitute(query.sql, replace)
+
+
+def names_in(values: Iterable[str]) -> list[str]:
+    return sorted(set(values))

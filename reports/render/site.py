@@ -1,0 +1,216 @@
+"""Build the whole report site: every page to HTML, templated pages on demand, markdown copies.
+
+`render_site` is what `mlops-atlas report` calls. Templated pages (`repos/[repo].md`)
+are built once for each value some built page links to, following links from those
+pages too, until no new link appears.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import plotly.offline
+
+from reports.render.component_data import dropdown_input
+from reports.render.context import PageContext, text_expressions
+from reports.render.errors import RenderError
+from reports.render.html_blocks import HtmlRenderer
+from reports.render.layout import PLOTLY_ASSET, NavItem, page_html
+from reports.render.links import LinkResolver, Route, discover_routes
+from reports.render.markdown_copy import MarkdownRenderer
+from reports.render.page import Component, EachBlock, IfBlock, Node, Page, parse_page
+from reports.render.queries import PageQueries, QueryRunner, Sources
+
+BUILD_MARKER = ".atlas-build"
+MARKDOWN_DIR = "markdown"
+
+
+@dataclass
+class RenderSummary:
+    """What a build wrote and how long it took; `broken_links` lists links to no page."""
+
+    pages: list[Path] = field(default_factory=list)
+    markdown: list[Path] = field(default_factory=list)
+    queries_run: int = 0
+    seconds: float = 0.0
+    broken_links: list[str] = field(default_factory=list)
+
+
+def _dropdowns(nodes: list[Node]) -> list[Component]:
+    found: list[Component] = []
+    for node in nodes:
+        if isinstance(node, Component):
+            if node.name == "Dropdown":
+                found.append(node)
+            found += _dropdowns(node.children)
+        elif isinstance(node, IfBlock):
+            for _, body in node.branches:
+                found += _dropdowns(body)
+        elif isinstance(node, EachBlock):
+            found += _dropdowns(node.body)
+    return found
+
+
+def _prepare_out_dir(out_dir: Path) -> None:
+    """Empty a previous build; refuse to delete a folder this renderer did not create."""
+    if out_dir.exists() and any(out_dir.iterdir()):
+        if not (out_dir / BUILD_MARKER).exists():
+            raise FileExistsError(
+                f"{out_dir} is not empty and holds no {BUILD_MARKER}; "
+                "pick an empty folder so no other files are deleted"
+            )
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / BUILD_MARKER).write_text("written by reports.render; safe to delete\n")
+
+
+def _context(
+    page: Page,
+    pq: PageQueries,
+    runner: QueryRunner,
+    links: LinkResolver,
+    params: dict[str, str],
+) -> PageContext:
+    ctx = PageContext(page, pq, runner, links, params=params)
+    for comp in _dropdowns(page.nodes):
+        spec = dropdown_input(comp, ctx)
+        if spec.name in ctx.inputs:
+            raise ctx.fail(comp.line, f"a second <Dropdown name={spec.name}>")
+        ctx.inputs[spec.name] = spec
+    return ctx
+
+
+def _title(ctx: PageContext, fallback: str) -> str:
+    title = ctx.page.title
+    if title is None:
+        return fallback
+    out, last = [], 0
+    for start, end, text in text_expressions(title):
+        out += [title[last:start], ctx.format(ctx.evaluate(text, 2), None, 2)]
+        last = end
+    return "".join([*out, title[last:]])
+
+
+def render_site(
+    pages_dir: Path,
+    warehouse_path: Path,
+    out_dir: Path,
+    *,
+    markdown_pages: Sequence[str] = ("index",),
+    sources_dir: Path | None = None,
+    site_title: str = "MLOps Atlas",
+) -> RenderSummary:
+    """Render every page under pages_dir to `out_dir/<route>/index.html`.
+
+    Queries run against `warehouse_path`, opened read-only; `sources_dir` (default
+    `pages_dir.parent / "sources"`) holds the Evidence source tables. `markdown_pages`
+    names pages (`index`, `about`, `repos`) also written to `out_dir/markdown/<name>.md`.
+    Raises RenderError naming page, line and query for any page mistake.
+    """
+    started = time.perf_counter()
+    pages_dir, out_dir = Path(pages_dir), Path(out_dir)
+    static, templates = discover_routes(pages_dir)
+    if not static:
+        raise FileNotFoundError(f"no pages (*.md) under {pages_dir}")
+    by_name = {r.name: r for r in static}
+    unknown = [n for n in markdown_pages if n not in by_name]
+    if unknown:
+        raise ValueError(f"markdown_pages {unknown} are not pages; pages are {sorted(by_name)}")
+    parsed = {r.source: parse_page(r.source) for r in [*static, *templates]}
+    queries = {source: PageQueries(page) for source, page in parsed.items()}
+    runner = QueryRunner(
+        Path(warehouse_path), Sources.load(sources_dir or pages_dir.parent / "sources")
+    )
+    links = LinkResolver(static, templates)
+    top = sorted(
+        (r for r in static if "/" not in r.path),
+        key=lambda r: (r.path != "", parsed[r.source].meta.get("sidebar_position", 999), r.path),
+    )
+    nav = [
+        NavItem(parsed[r.source].title or r.path.replace("-", " ").title() or "Home", r.path)
+        for r in top
+    ]
+    _prepare_out_dir(out_dir)
+    summary = RenderSummary()
+    any_charts = False
+    try:
+        queue: list[tuple[Route, str | None]] = [(r, None) for r in static]
+        built: set[tuple[Path, str]] = set()
+        while queue:
+            route, value = queue.pop(0)
+            page = parsed[route.source]
+            params = {route.param: value} if route.param and value is not None else {}
+            target = links.output_dir(route, value)
+            links.current_dir = target
+            ctx = _context(page, queries[route.source], runner, links, params)
+            renderer = HtmlRenderer()
+            body = renderer.render(page.nodes, ctx)
+            title = _title(ctx, route.path.rsplit("/", 1)[-1].replace("-", " ").title() or "Home")
+            if page.title is not None:
+                body = f"<h1>{html.escape(title)}</h1>\n{body}"
+            doc = page_html(
+                title=title,
+                body=body,
+                out_dir=target,
+                nav=nav,
+                site_title=site_title,
+                charts=renderer.has_charts,
+            )
+            any_charts |= renderer.has_charts
+            path = out_dir / target / "index.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(doc, encoding="utf-8")
+            summary.pages.append(path)
+            for (source, wanted_value), _ in sorted(links.wanted.items(), key=lambda kv: kv[0][1]):
+                if (source, wanted_value) not in built:
+                    built.add((source, wanted_value))
+                    tpl = next(t for t in templates if t.source == source)
+                    queue.append((tpl, wanted_value))
+        if any_charts:
+            asset = out_dir / PLOTLY_ASSET
+            asset.parent.mkdir(parents=True, exist_ok=True)
+            asset.write_text(plotly.offline.get_plotlyjs(), encoding="utf-8")
+        for name in markdown_pages:
+            summary.markdown.append(
+                _markdown_copy(by_name[name], parsed, queries, runner, links, out_dir)
+            )
+    finally:
+        runner.close()
+    summary.queries_run = runner.queries_run
+    summary.broken_links = sorted(links.broken)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _markdown_copy(
+    route: Route,
+    parsed: dict[Path, Page],
+    queries: dict[Path, PageQueries],
+    runner: QueryRunner,
+    links: LinkResolver,
+    out_dir: Path,
+) -> Path:
+    name = route.name
+    md_path = out_dir / MARKDOWN_DIR / f"{name}.md"
+    md_path.parent.mkdir(parents=True, exist_ok=True)
+    rel_dir = md_path.parent.relative_to(out_dir).as_posix()
+    links.current_dir = rel_dir
+    figures = out_dir / MARKDOWN_DIR / "figures"
+    prefix = Path("../" * name.count("/")).as_posix() + "/figures/" if "/" in name else "figures/"
+    page = parsed[route.source]
+    ctx = _context(page, queries[route.source], runner, links, {})
+    renderer = MarkdownRenderer(figures, re.sub(r"[^\w-]", "-", name), prefix)
+    body = renderer.render(page.nodes, ctx)
+    if page.title:
+        body = f"# {page.title}\n\n{body}"
+    md_path.write_text(body, encoding="utf-8")
+    return md_path
+
+
+__all__ = ["RenderError", "RenderSummary", "render_site"]
