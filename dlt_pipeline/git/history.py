@@ -1,0 +1,364 @@
+"""Read one git repository's commits (HEAD plus all tags) and tags into plain rows.
+
+Works on bare or non-bare, partial or full repositories, and only reads: the mirror must stay
+untouched. Faults (not a repository, empty, shallow, missing objects) become a status and a
+message rather than an exception, so one bad history never stops a run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from dlt_pipeline.git.gitcmd import GitError, first_line, run_git
+from dlt_pipeline.git.manifest import HistorySpec
+from dlt_pipeline.git.semver import parse_tag_version
+from dlt_pipeline.git.settings import (
+    FIELD_SEP,
+    LOG_DATE_ARG,
+    LOG_FORMAT,
+    STATUS_CORRUPT,
+    STATUS_EMPTY,
+    STATUS_OK,
+    STATUS_SHALLOW,
+    STATUS_SKIPPED,
+)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class HistoryExtract:
+    """What one repository gave: rows for `commits`/`tags` and the facts for `histories`."""
+
+    spec: HistorySpec
+    status: str
+    message: str | None = None
+    default_branch: str | None = None
+    commits: list[dict] = field(default_factory=list)
+    tags: list[dict] = field(default_factory=list)
+    commit_total: int | None = None  # commits reachable from HEAD+tags (all, not only new)
+    tips: list[str] = field(default_factory=list)  # HEAD and peeled tag commits, for next time
+
+
+class IdentityHasher:
+    """Salted SHA-256 of the lower-cased e-mail, memoised (a repository has few authors)."""
+
+    def __init__(self, salt: str) -> None:
+        if not salt:
+            raise ValueError("identity salt must not be empty")
+        self._salt = salt.encode("utf-8") + b"\x00"
+        self._memo: dict[str, str] = {}
+
+    def __call__(self, email: str) -> str:
+        hit = self._memo.get(email)
+        if hit is None:
+            hit = hashlib.sha256(self._salt + email.lower().encode("utf-8")).hexdigest()
+            self._memo[email] = hit
+        return hit
+
+    def __repr__(self) -> str:  # never show the salt in logs or tracebacks
+        return "IdentityHasher(<salt hidden>)"
+
+
+def tz_minutes(offset: str) -> int:
+    """`+0530` -> 330, `-0130` -> -90."""
+    sign = -1 if offset[0] == "-" else 1
+    return sign * (int(offset[1:3]) * 60 + int(offset[3:5]))
+
+
+def parse_log(raw: bytes, repository: str, hasher: IdentityHasher) -> list[dict]:
+    """Rows of `commits` from `git log -z --format=LOG_FORMAT` output."""
+    rows: list[dict] = []
+    append = rows.append
+    fromts = datetime.fromtimestamp
+    tz_memo: dict[str, int] = {}
+    for record in raw.decode("utf-8", "replace").split("\x00"):
+        if not record:
+            continue
+        sha, parents, at, ad, ct, cd, email, name = record.split(FIELD_SEP, 7)
+        a_tz = tz_memo.get(ad)
+        if a_tz is None:
+            a_tz = tz_memo[ad] = tz_minutes(ad)
+        c_tz = tz_memo.get(cd)
+        if c_tz is None:
+            c_tz = tz_memo[cd] = tz_minutes(cd)
+        n_parents = parents.count(" ") + 1 if parents else 0
+        append(
+            {
+                "repository": repository,
+                "sha": sha,
+                "authored_at": fromts(int(at), UTC),
+                "committed_at": fromts(int(ct), UTC),
+                "author_tz_offset_minutes": a_tz,
+                "committer_tz_offset_minutes": c_tz,
+                "parents_count": n_parents,
+                "is_merge": n_parents > 1,
+                "author_id": hasher(email),
+                "author_name": name,
+            }
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class _Ref:
+    name: str  # refs/tags/v1.0
+    sha: str
+
+
+def _list_refs(repo: Path, patterns: Iterable[str]) -> list[_Ref]:
+    # No object fields in the format: for-each-ref dies on a ref to a missing object otherwise.
+    out = run_git(repo, ["for-each-ref", "--format=%(refname)%00%(objectname)", *patterns]).stdout
+    refs = []
+    for line in out.decode("utf-8", "replace").splitlines():
+        name, _, sha = line.partition("\x00")
+        refs.append(_Ref(name, sha))
+    return refs
+
+
+def _batch_check(repo: Path, queries: list[str]) -> list[tuple[str | None, str | None]]:
+    """(sha, type) per query via one `cat-file --batch-check`; (None, None) when missing."""
+    if not queries:
+        return []
+    data = ("\n".join(queries) + "\n").encode()
+    out = run_git(
+        repo, ["cat-file", "--batch-check=%(objectname) %(objecttype)"], input_bytes=data
+    ).stdout
+    results: list[tuple[str | None, str | None]] = []
+    for line in out.decode("utf-8", "replace").splitlines():
+        if line.endswith(" missing") or line.endswith(" ambiguous"):
+            results.append((None, None))
+        else:
+            sha, _, kind = line.partition(" ")
+            results.append((sha, kind))
+    if len(results) != len(queries):
+        raise GitError(f"{repo}: cat-file answered {len(results)} of {len(queries)} queries")
+    return results
+
+
+def _tagger_times(repo: Path, tag_object_shas: list[str]) -> dict[str, datetime]:
+    """Tagger time of each annotated tag object (tags without a tagger line are left out)."""
+    if not tag_object_shas:
+        return {}
+    data = ("\n".join(tag_object_shas) + "\n").encode()
+    out = run_git(repo, ["cat-file", "--batch"], input_bytes=data).stdout
+    times: dict[str, datetime] = {}
+    pos = 0
+    while pos < len(out):
+        header_end = out.index(b"\n", pos)
+        sha, kind, size = out[pos:header_end].decode().split(" ")
+        body = out[header_end + 1 : header_end + 1 + int(size)]
+        pos = header_end + 1 + int(size) + 1
+        if kind != "tag":
+            continue
+        for line in body.split(b"\n\n", 1)[0].split(b"\n"):
+            if line.startswith(b"tagger "):
+                # "tagger Name <email> 1234567890 +0200"
+                parts = line.rsplit(b" ", 2)
+                with contextlib.suppress(ValueError, IndexError, OverflowError):
+                    times[sha] = datetime.fromtimestamp(int(parts[1]), UTC)
+                break
+    return times
+
+
+def _read_head(git_dir: Path) -> tuple[str | None, str | None]:
+    """(branch ref like refs/heads/main, detached sha) from the HEAD file."""
+    try:
+        head = (git_dir / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return None, None
+    if head.startswith("ref: "):
+        return head[5:].strip(), None
+    return None, head or None
+
+
+def extract_history(
+    spec: HistorySpec, hasher: IdentityHasher, known_tips: Iterable[str] = ()
+) -> HistoryExtract:
+    """Read one repository; with `known_tips` only commits not reachable from them are returned.
+
+    Never raises for a bad repository: the fault is returned as status and message.
+    """
+    if spec.path is None:
+        return HistoryExtract(spec, STATUS_SKIPPED, spec.skip_note or "no path to read")
+    try:
+        return _extract(spec, spec.path, hasher, list(known_tips))
+    except GitError as exc:
+        return HistoryExtract(spec, STATUS_CORRUPT, f"{spec.repository}: {exc}")
+    except (OSError, ValueError, UnicodeError) as exc:
+        return HistoryExtract(
+            spec, STATUS_CORRUPT, f"{spec.repository} ({spec.path}): unreadable: {exc}"
+        )
+
+
+def _extract(
+    spec: HistorySpec, repo: Path, hasher: IdentityHasher, known_tips: list[str]
+) -> HistoryExtract:
+    where = f"{spec.repository} ({repo})"
+    if not repo.is_dir():
+        return HistoryExtract(spec, STATUS_CORRUPT, f"{where}: directory does not exist")
+    probe = run_git(
+        repo, ["rev-parse", "--absolute-git-dir", "--is-shallow-repository"], check=False
+    )
+    if probe.returncode != 0:
+        return HistoryExtract(
+            spec, STATUS_CORRUPT, f"{where}: not a git repository: {first_line(probe.stderr)}"
+        )
+    git_dir_text, shallow = probe.stdout.decode("utf-8", "replace").split("\n")[:2]
+    head_ref, detached = _read_head(Path(git_dir_text))
+    branch = head_ref.removeprefix("refs/heads/") if head_ref else None
+    if shallow.strip() == "true":
+        return HistoryExtract(
+            spec,
+            STATUS_SHALLOW,
+            f"{where}: shallow clone, history is truncated; not loaded (unshallow it first)",
+            default_branch=branch,
+        )
+
+    tag_refs = _list_refs(repo, ["refs/tags"])
+    head_refs = _list_refs(repo, [head_ref]) if head_ref else []
+    head_sha = detached or (head_refs[0].sha if head_refs else None)
+    # Per tag: the object's own type, then the fully peeled object.
+    queries = []
+    for ref in tag_refs:
+        queries += [ref.sha, f"{ref.sha}^{{}}"]
+    if head_sha:
+        queries.append(f"{head_sha}^{{commit}}")
+    answers = _batch_check(repo, queries)
+
+    problems: list[str] = []
+    tips: list[str] = []
+    head_commit = None
+    if head_sha:
+        head_commit = answers[-1][0]
+        if head_commit is None:
+            return HistoryExtract(
+                spec,
+                STATUS_CORRUPT,
+                f"{where}: HEAD ({head_ref or 'detached'}) points at missing object {head_sha}",
+                default_branch=branch,
+            )
+        tips.append(head_commit)
+
+    pending_tags: list[tuple[str, str, str | None, str | None]] = []  # name, obj sha, type, target
+    annotated: list[str] = []
+    for i, ref in enumerate(tag_refs):
+        name = ref.name.removeprefix("refs/tags/")
+        _own_sha, own_kind = answers[2 * i]
+        peeled_sha, peeled_kind = answers[2 * i + 1]
+        target = None
+        if own_kind is None:
+            problems.append(f"tag {name} points at missing object {ref.sha}")
+        elif peeled_kind is None:
+            problems.append(f"tag {name} peels to a missing object")
+        elif peeled_kind != "commit":
+            problems.append(f"tag {name} points at a {peeled_kind}, not a commit")
+        else:
+            target = peeled_sha
+            tips.append(peeled_sha)
+        if own_kind == "tag":
+            annotated.append(ref.sha)
+        pending_tags.append((name, ref.sha, own_kind, target))
+
+    if not tips:
+        status = STATUS_EMPTY
+        message = f"{where}: no commits (unborn HEAD and no tags)"
+        if problems:
+            message += "; " + "; ".join(problems)
+        return HistoryExtract(spec, status, message, default_branch=branch, commit_total=0)
+
+    unique_tips = sorted(set(tips))
+    known = sorted(set(known_tips))
+    if known:
+        # Only known tips that still exist may be excluded; a force-push may have dropped some.
+        known_ok = [
+            sha for sha, (got, _) in zip(known, _batch_check(repo, known), strict=True) if got
+        ]
+    else:
+        known_ok = []
+    stdin = "\n".join([*unique_tips, *(f"^{sha}" for sha in known_ok)]) + "\n"
+    log = run_git(
+        repo,
+        ["log", "-z", f"--format={LOG_FORMAT}", LOG_DATE_ARG, "--stdin"],
+        input_bytes=stdin.encode(),
+        check=False,
+    )
+    if log.returncode != 0:
+        return HistoryExtract(
+            spec,
+            STATUS_CORRUPT,
+            f"{where}: git log failed (missing or broken objects?): {first_line(log.stderr)}",
+            default_branch=branch,
+        )
+    commits = parse_log(log.stdout, spec.repository, hasher)
+    if known_ok:
+        tips_in = ("\n".join(unique_tips) + "\n").encode()
+        count = run_git(repo, ["rev-list", "--count", "--stdin"], input_bytes=tips_in)
+        total = int(count.stdout.strip() or 0)
+    else:
+        total = len(commits)
+
+    commit_times = {row["sha"]: row["committed_at"] for row in commits}
+    missing_times = sorted(
+        {t for _, _, kind, t in pending_tags if t and kind != "tag" and t not in commit_times}
+    )
+    if missing_times:
+        commit_times.update(_committer_times(repo, missing_times))
+    tagger = _tagger_times(repo, annotated)
+    tags = []
+    for name, obj_sha, kind, target in pending_tags:
+        tagged_at = tagger.get(obj_sha) if kind == "tag" else None
+        if tagged_at is None and target is not None:
+            tagged_at = commit_times.get(target)
+        if tagged_at is None and target is not None:
+            tagged_at = _committer_times(repo, [target]).get(target)
+        version = parse_tag_version(name)
+        tags.append(
+            {
+                "repository": spec.repository,
+                "tag_name": name,
+                "target_sha": target,
+                "tagged_at": tagged_at,
+                "is_annotated": kind == "tag",
+                "is_semver": version.is_semver,
+                "semver_major": version.major,
+                "semver_minor": version.minor,
+                "semver_patch": version.patch,
+                "semver_prerelease": version.prerelease,
+            }
+        )
+    message = None
+    if problems:
+        message = f"{where}: {len(problems)} tag problem(s), tags kept with NULL target: " + (
+            "; ".join(problems[:20]) + ("; ..." if len(problems) > 20 else "")
+        )
+    return HistoryExtract(
+        spec,
+        STATUS_OK,
+        message,
+        default_branch=branch,
+        commits=commits,
+        tags=tags,
+        commit_total=total,
+        tips=unique_tips,
+    )
+
+
+def _committer_times(repo: Path, shas: list[str]) -> dict[str, datetime]:
+    """Committer time of commits already loaded earlier (incremental runs)."""
+    out = run_git(
+        repo,
+        ["log", "--no-walk=unsorted", "-z", "--format=%H %ct", "--stdin"],
+        input_bytes=("\n".join(shas) + "\n").encode(),
+    ).stdout
+    times = {}
+    for rec in out.decode().split("\x00"):
+        if rec.strip():
+            sha, ct = rec.strip().split(" ")
+            times[sha] = datetime.fromtimestamp(int(ct), UTC)
+    return times

@@ -1,0 +1,56 @@
+"""Constants of the git loader in one place: git invocation, formats, pool size, config keys.
+
+Values a user may want to change at run time are read from dlt config (`.dlt/config.toml`
+or the environment) under `[sources.git]`; the defaults live here.
+"""
+
+from __future__ import annotations
+
+# Every git call starts with this. `safe.directory=*`: the mirror may belong to another user.
+# `--no-replace-objects`: refs/replace grafts would change which commits exist (kubeflow/pipelines).
+GIT_BASE_ARGS: tuple[str, ...] = ("git", "-c", "safe.directory=*", "--no-replace-objects")
+# Environment for every git call: never take optional locks, never prompt for credentials.
+GIT_ENV_OVERRIDES: dict[str, str] = {
+    "GIT_OPTIONAL_LOCKS": "0",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "LC_ALL": "C",
+}
+
+# One NUL-terminated record per commit (`git log -z`); fields split by \x1f. The author name is
+# last so that any odd byte in it cannot shift the other fields.
+FIELD_SEP = "\x1f"
+LOG_FORMAT = "%H%x1f%P%x1f%at%x1f%ad%x1f%ct%x1f%cd%x1f%ae%x1f%an"
+# With `--date=format:%z`, %ad/%cd print the author's/committer's own offset, e.g. +0530.
+LOG_DATE_ARG = "--date=format:%z"
+
+# Repositories extracted in parallel (git runs outside the GIL; parsing does not).
+EXTRACT_WORKERS = 4
+# Rows per page handed to dlt.
+PAGE_SIZE = 20_000
+# Seconds before one git call on one repository is given up (a clone or fetch may take long).
+GIT_READ_TIMEOUT_SECONDS = 300
+GIT_NETWORK_TIMEOUT_SECONDS = 1800
+
+PIPELINE_NAME = "mlops_atlas_git"
+SOURCE_NAME = "git"
+MANIFEST_FILE = "MANIFEST.csv"
+MIRROR_SUBDIR = "git"
+CACHE_SUBDIR = "git"
+
+# dlt config keys (e.g. env SOURCES__GIT__REMOTE_URL_TEMPLATE).
+REMOTE_URL_TEMPLATE_KEY = "sources.git.remote_url_template"
+IDENTITY_SALT_KEY = "sources.git.identity_salt"
+DEFAULT_REMOTE_URL_TEMPLATE = "https://github.com/{full_name}.git"
+# Partial clone: commits and tags only, trees and blobs fetched never.
+CLONE_FILTER = "tree:0"
+
+# Key in the dlt source state.
+STATE_SALT = "identity_salt"
+STATE_TIPS = "tips"
+
+STATUS_OK = "ok"
+STATUS_EMPTY = "empty"
+STATUS_SHALLOW = "shallow"
+STATUS_CORRUPT = "corrupt"
+STATUS_SKIPPED = "skipped"
