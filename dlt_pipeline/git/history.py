@@ -210,6 +210,11 @@ def _extract(
             spec, STATUS_CORRUPT, f"{where}: not a git repository: {first_line(probe.stderr)}"
         )
     git_dir_text, shallow = probe.stdout.decode("utf-8", "replace").split("\n")[:2]
+    if Path(git_dir_text).resolve() not in (repo.resolve(), (repo / ".git").resolve()):
+        # git walked up to an enclosing repository: this folder itself is not one.
+        return HistoryExtract(
+            spec, STATUS_CORRUPT, f"{where}: not a git repository (enclosed by {git_dir_text})"
+        )
     head_ref, detached = _read_head(Path(git_dir_text))
     branch = head_ref.removeprefix("refs/heads/") if head_ref else None
     if shallow.strip() == "true":
