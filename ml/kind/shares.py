@@ -9,7 +9,11 @@ Two estimates sit side by side, because each fails differently:
   true i) estimated from the cross-validated predictions, the true shares p solve q = Mᵀp for the
   predicted shares q, subject to p >= 0 and sum(p) = 1 (non-negative least squares). The interval
   is a percentile bootstrap over the labelled sample (resampling which labelled repositories
-  estimate M). A kind absent from a bootstrap resample keeps an identity row in M.
+  estimate M). A kind with fewer than `min_correction_support` labels in the (resampled) sample
+  keeps an identity row in M: its error rates cannot be estimated from a handful of labels, so
+  for it the model's own count is trusted rather than letting one label swing the correction.
+  The correction is unstable between kinds the model confuses with each other (learning vs
+  example); their sum, the `learning_material` row, is the steadier figure.
 
 `share_predicted` (raw classify and count) is reported too, since it is what a reader of the
 per-repository table would count. One extra row sums the learning-material kinds from config.
@@ -40,8 +44,10 @@ def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float,
     return float(max(0.0, centre - half)), float(min(1.0, centre + half))
 
 
-def misclassification_matrix(cv: pd.DataFrame, kinds: list[str]) -> np.ndarray:
-    """M[i, j] = P(predicted kinds[j] | true kinds[i]); identity rows for unseen true kinds."""
+def misclassification_matrix(
+    cv: pd.DataFrame, kinds: list[str], min_support: int = 1
+) -> np.ndarray:
+    """M[i, j] = P(predicted kinds[j] | true kinds[i]); identity rows below `min_support` labels."""
     counts = (
         pd.crosstab(cv["kind"], cv["predicted_kind"])
         .reindex(index=kinds, columns=kinds, fill_value=0)
@@ -49,7 +55,7 @@ def misclassification_matrix(cv: pd.DataFrame, kinds: list[str]) -> np.ndarray:
     )
     totals = counts.sum(axis=1, keepdims=True)
     matrix = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
-    empty = totals[:, 0] == 0
+    empty = totals[:, 0] < max(min_support, 1)
     matrix[empty] = np.eye(len(kinds))[empty]
     return matrix
 
@@ -93,7 +99,8 @@ def kind_shares(
     if cv is None:
         cv = cross_validated_kinds(repos, labels, config)
     cv = cv.loc[cv["repository_id"].astype("int64").isin(ids)].reset_index(drop=True)
-    point = corrected_shares(q, misclassification_matrix(cv, kinds))
+    min_support = int(settings["min_correction_support"])
+    point = corrected_shares(q, misclassification_matrix(cv, kinds, min_support))
 
     rng = np.random.default_rng(int(settings["seed"]))
     n_boot = int(settings["bootstrap_samples"])
@@ -101,7 +108,7 @@ def kind_shares(
     boot = np.empty((n_boot, len(kinds) + 1))
     for b in range(n_boot):
         sample = cv.iloc[rng.integers(0, len(cv), len(cv))]
-        shares = corrected_shares(q, misclassification_matrix(sample, kinds))
+        shares = corrected_shares(q, misclassification_matrix(sample, kinds, min_support))
         boot[b, :-1] = shares
         boot[b, -1] = shares[material].sum()
     alpha = (1 - level) / 2

@@ -18,7 +18,7 @@ from ml.kind import (
     train_kind_model,
     wilson_interval,
 )
-from ml.kind.shares import corrected_shares
+from ml.kind.shares import corrected_shares, misclassification_matrix
 from tests.ml.fixtures_text import kind_repositories
 
 KINDS = ["tool", "learning", "list", "example", "other"]
@@ -163,3 +163,16 @@ def test_labelled_ids_absent_from_repositories_are_an_error(sample, config) -> N
     extra = pd.concat([labels, pd.DataFrame({"repository_id": [999999], "kind": ["tool"]})])
     with pytest.raises(ValueError, match="999999"):
         train_kind_model(repos, extra, config)
+
+
+def test_rarely_labelled_kinds_keep_an_identity_row() -> None:
+    cv = pd.DataFrame(
+        {
+            "kind": ["tool"] * 10 + ["other"],
+            "predicted_kind": ["tool"] * 8 + ["example"] * 2 + ["example"],
+        }
+    )
+    matrix = misclassification_matrix(cv, KINDS, min_support=5)
+    np.testing.assert_allclose(matrix[0], [0.8, 0, 0, 0.2, 0])
+    np.testing.assert_allclose(matrix[4], [0, 0, 0, 0, 1])  # one "other" label: not trusted
+    np.testing.assert_allclose(misclassification_matrix(cv, KINDS)[4], [0, 0, 0, 1, 0])
