@@ -108,7 +108,13 @@ def plotly_json(chart: ChartData) -> str:
         showlegend=len(chart.traces) > 1,
         legend={"orientation": "h", "y": -0.2},
         xaxis={"title": {"text": _esc(x_title)}, "automargin": True, "gridcolor": "#eee"},
-        yaxis={"title": {"text": _esc(y_title)}, "automargin": True, "gridcolor": "#eee"},
+        yaxis={
+            "title": {"text": _esc(y_title)},
+            "automargin": True,
+            "gridcolor": "#eee",
+            # Horizontal bars read top-down in query order, as in Evidence.
+            **({"autorange": "reversed"} if chart.horizontal else {}),
+        },
         paper_bgcolor="white",
         plot_bgcolor="white",
         height=360,

@@ -21,7 +21,7 @@ def _number(decimals: int, *, commas: bool = True, prefix: str = "", scale: str 
     divisors = {"": 1, "k": 1e3, "m": 1e6, "b": 1e9}
 
     def fmt(value: Any) -> str:
-        number = float(value) / divisors[scale]
+        number = _round(_decimal(value) / decimal.Decimal(str(divisors[scale])), decimals)
         sign = "-" if number < 0 else ""
         body = f"{abs(number):{',' if commas else ''}.{decimals}f}"
         return f"{sign}{prefix}{body}{scale}"
@@ -29,8 +29,17 @@ def _number(decimals: int, *, commas: bool = True, prefix: str = "", scale: str 
     return fmt
 
 
+def _decimal(value: Any) -> decimal.Decimal:
+    return value if isinstance(value, decimal.Decimal) else decimal.Decimal(str(float(value)))
+
+
+def _round(number: decimal.Decimal, decimals: int) -> decimal.Decimal:
+    # Half away from zero, as people (and Evidence) expect: 1234.5 -> 1,235.
+    return number.quantize(decimal.Decimal(1).scaleb(-decimals), rounding=decimal.ROUND_HALF_UP)
+
+
 def _percent(decimals: int) -> Callable:
-    return lambda value: f"{float(value) * 100:,.{decimals}f}%"
+    return lambda value: f"{_round(_decimal(value) * 100, decimals):,.{decimals}f}%"
 
 
 def _date(pattern: str) -> Callable:
@@ -103,7 +112,7 @@ def format_value(value: Any, fmt: str | None = None, column: str | None = None) 
             return str(value)
         try:
             return formatter(fmt)(value)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, ArithmeticError) as exc:
             if isinstance(exc, FormatError) and "unknown format" in str(exc):
                 raise
             return str(value)

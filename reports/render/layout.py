@@ -49,6 +49,7 @@ def page_html(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>{html.escape(title)} · {html.escape(site_title)}</title>
 <style>{STYLE}</style>
 {plotly}
