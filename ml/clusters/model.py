@@ -33,8 +33,10 @@ NO_TEXT_NAME = "no text"
 class ClusterResult(NamedTuple):
     """The tables the dbt models write.
 
-    tool_clusters: `repository_id`, `cluster_id`, `cluster_name`, `category`, `category_share`,
-    `x`, `y`. cluster_terms: `cluster_id`, `rank` (1 = top), `term`, `weight` (mean TF-IDF).
+    tool_clusters: `repository_id`, `cluster_id` (-1: no usable text), `cluster_name` (top
+    terms), `category` (one of the six, or "unassigned"), `category_share` (the leading
+    category's share of the cluster's curated votes, shown even when too thin to assign; NaN when
+    the cluster holds no curated tool), `x`, `y` (PCA of the LSA vectors). cluster_terms: `cluster_id`, `rank` (1 = top), `term`, `weight` (mean TF-IDF).
     metrics: one row: `k`, `silhouette`, `agreement_accuracy`, `agreement_macro_f1`, `coverage`,
     `n_tools`, `n_curated`, `n_assigned_clusters`. k_scores: `k`, `silhouette` per k tried.
     """
