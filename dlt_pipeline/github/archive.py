@@ -1,0 +1,229 @@
+"""Recorded GitHub API archives: `manifest.jsonl` plus `responses/` (format version 1).
+
+The format is described in `shared/data/snapshots/README.md`. Every live response is written
+here, so any run can be replayed offline; a reader fails closed with the archive and line at fault.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+#: Response headers kept in an archive (lower-case). `location` is needed to replay redirects.
+KEPT_HEADERS = (
+    "link",
+    "etag",
+    "last-modified",
+    "date",
+    "location",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+    "x-ratelimit-resource",
+    "retry-after",
+)
+
+#: Query parameters that carry credentials and must never be written anywhere.
+SECRET_PARAMS = frozenset({"access_token", "client_secret", "token"})
+
+#: Statuses that describe a passing fault rather than an answer; replay skips them.
+TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class ArchiveError(Exception):
+    """An archive that cannot be read or does not hold a requested response."""
+
+
+def scrub_url(url: str) -> str:
+    """The URL with credential query parameters removed (never recorded, logged or stored)."""
+    parts = urlsplit(url)
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in SECRET_PARAMS
+    ]
+    rebuilt = parts._replace(
+        query=urlencode(query, safe=":/,.*@"), netloc=parts.netloc.rsplit("@", 1)[-1]
+    )
+    return rebuilt.geturl()
+
+
+def request_key(url: str) -> str:
+    """A host-independent key for a request: path plus sorted query parameters.
+
+    Replays match on this, so an archive recorded against any host (GitHub, a fake server on
+    another port) replays the same way.
+    """
+    parts = urlsplit(scrub_url(url))
+    query = sorted(parse_qsl(parts.query, keep_blank_values=True))
+    return parts.path.rstrip("/") + ("?" + urlencode(query) if query else "")
+
+
+@dataclass(frozen=True)
+class ArchiveEntry:
+    """One manifest line: a request and where its recorded response body lives."""
+
+    url: str
+    method: str
+    status: int
+    headers: dict[str, str]
+    body: str
+    recorded_at: str
+    line: int
+    run_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        return request_key(self.url)
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path
+
+
+@dataclass
+class Archive:
+    """A readable archive folder; bodies are loaded lazily and validated on access."""
+
+    root: Path
+    entries: list[ArchiveEntry]
+    name: str
+
+    @classmethod
+    def open(cls, root: Path, name: str | None = None) -> Archive:
+        root = Path(root)
+        manifest = root / "manifest.jsonl"
+        if not manifest.is_file():
+            raise ArchiveError(f"archive {root}: no manifest.jsonl")
+        entries: list[ArchiveEntry] = []
+        with manifest.open(encoding="utf-8") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    line = json.loads(raw)
+                    entry = ArchiveEntry(
+                        url=str(line["url"]),
+                        method=str(line.get("method", "GET")),
+                        status=int(line["status"]),
+                        headers={
+                            str(k).lower(): str(v) for k, v in (line.get("headers") or {}).items()
+                        },
+                        body=str(line["body"]),
+                        recorded_at=str(line["recorded_at"]),
+                        line=number,
+                        run_id=line.get("run_id"),
+                    )
+                except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                    raise ArchiveError(
+                        f"archive {manifest}, line {number}: not a valid manifest line ({exc})"
+                    ) from exc
+                if not (root / entry.body).is_file():
+                    raise ArchiveError(
+                        f"archive {manifest}, line {number}: body file {entry.body} is missing"
+                    )
+                entries.append(entry)
+        run_ids = {e.run_id for e in entries if e.run_id}
+        default_name = run_ids.pop() if len(run_ids) == 1 else root.name
+        archive = cls(root=root, entries=entries, name=name or default_name)
+        for entry in archive.answers():  # fail before anything is loaded, not halfway through
+            archive.body_bytes(entry)
+        return archive
+
+    def body_bytes(self, entry: ArchiveEntry) -> bytes:
+        """The recorded body, checked to be JSON (an empty body is allowed, e.g. for a 304)."""
+        path = self.root / entry.body
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ArchiveError(
+                f"archive {self.root}, line {entry.line}: cannot read {entry.body}: {exc}"
+            ) from exc
+        if data.strip():
+            try:
+                json.loads(data)
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise ArchiveError(
+                    f"archive {self.root}, line {entry.line}: body file {entry.body} is not valid JSON ({exc})"
+                ) from exc
+        return data
+
+    def answers(self) -> Iterator[ArchiveEntry]:
+        """Entries that answered their request (transient faults that were retried are left out)."""
+        return (e for e in self.entries if e.status not in TRANSIENT_STATUSES)
+
+    @property
+    def latest_recorded_at(self) -> str | None:
+        return max((e.recorded_at for e in self.entries), default=None)
+
+
+@dataclass
+class ArchiveWriter:
+    """Appends responses to an archive folder as they arrive; safe to share between threads.
+
+    The token (if any) is scrubbed from URLs and bodies before anything touches disk.
+    """
+
+    root: Path
+    run_id: str
+    secrets: tuple[str, ...] = ()
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _count: int = 0
+
+    def __post_init__(self) -> None:
+        # Scrub only credential-like strings; a one-letter "token" would mangle every URL.
+        self.secrets = tuple(s for s in self.secrets if s and len(s) >= 8)
+        (self.root / "responses").mkdir(parents=True, exist_ok=True)
+        manifest = self.root / "manifest.jsonl"
+        if manifest.exists():  # resuming a stopped run: continue numbering after what is there
+            self._count = sum(
+                1 for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()
+            )
+
+    def _scrub(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+    def record(
+        self,
+        url: str,
+        method: str,
+        status: int,
+        headers: dict[str, str],
+        body: bytes,
+        recorded_at: str,
+    ) -> None:
+        url = self._scrub(scrub_url(url))
+        kept = {
+            k: self._scrub(v)
+            for k, v in ((k.lower(), v) for k, v in headers.items())
+            if k in KEPT_HEADERS
+        }
+        for secret in self.secrets:
+            if secret and secret.encode() in body:
+                body = body.replace(secret.encode(), b"***")
+        with self._lock:
+            self._count += 1
+            slug = re.sub(r"[^A-Za-z0-9]+", "_", urlsplit(url).path).strip("_")[:80]
+            digest = hashlib.sha1(url.encode()).hexdigest()[:8]
+            name = f"responses/{self._count:06d}_{slug}_{digest}.json"
+            (self.root / name).write_bytes(body)
+            line: dict[str, Any] = {
+                "url": url,
+                "method": method,
+                "status": status,
+                "headers": kept,
+                "body": name,
+                "recorded_at": recorded_at,
+                "run_id": self.run_id,
+            }
+            with (self.root / "manifest.jsonl").open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")

@@ -1,0 +1,299 @@
+"""The one HTTP client every GitHub resource goes through.
+
+It owns what GitHub's API demands of a polite, resumable crawler: bearer auth, pacing of search
+requests, primary and secondary rate limits, bounded retries of 5xx, timeouts and truncated
+bodies, and recording every accepted response to the run's archive (or serving it from one).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from dlt_pipeline.github.archive import Archive, ArchiveWriter, request_key, scrub_url
+from dlt_pipeline.github.settings import GitHubSettings
+from dlt_pipeline.github.transport import RECORDED_AT_HEADER, REPLAYED_HEADER, ReplayAdapter
+
+log = logging.getLogger(__name__)
+
+#: Statuses that answer a request (kept and recorded); anything else is retried or raised.
+ANSWER_STATUSES = frozenset({200, 202, 204, 301, 302, 304, 307, 404, 409, 410, 451})
+
+
+class GitHubError(Exception):
+    """A request that failed for good after retries; names the request."""
+
+
+class RateLimitStop(GitHubError):
+    """GitHub's primary rate limit is spent until `resume_at`, further away than we may wait."""
+
+    def __init__(self, url: str, resume_at: datetime) -> None:
+        self.url = url
+        self.resume_at = resume_at
+        super().__init__(
+            f"GitHub rate limit exhausted at {url}; resume after {resume_at.isoformat(timespec='seconds')}"
+        )
+
+
+@dataclass
+class ApiResponse:
+    """An accepted response: status, parsed JSON (None when empty), headers and when it arrived."""
+
+    url: str
+    status: int
+    data: Any
+    headers: dict[str, str]
+    recorded_at: str
+    requested_url: str
+    redirected_from: list[str] = field(default_factory=list)
+
+    @property
+    def request_path(self) -> str:
+        """The request as path plus sorted query: the same live and replayed, whatever the host."""
+        return request_key(self.requested_url)
+
+    def next_link(self) -> str | None:
+        """The `rel="next"` URL of a paginated listing, if any."""
+        for part in self.headers.get("link", "").split(","):
+            segments = [s.strip() for s in part.split(";")]
+            if len(segments) >= 2 and any(s == 'rel="next"' for s in segments[1:]):
+                return segments[0].strip("<>")
+        return None
+
+
+@dataclass
+class ClientStats:
+    """What the closing summary reports about the network."""
+
+    requests: int = 0
+    replayed: int = 0
+    retries: int = 0
+    waited_seconds: float = 0.0
+    by_status: Counter[int] = field(default_factory=Counter)
+    rate_limit_remaining: dict[str, int] = field(default_factory=dict)
+    rate_limit_reset: dict[str, int] = field(default_factory=dict)
+
+
+class GitHubClient:
+    """GET requests against the GitHub REST API (or a fake of it, or an archive of it)."""
+
+    def __init__(
+        self,
+        settings: GitHubSettings,
+        *,
+        token: str | None = None,
+        recorder: ArchiveWriter | None = None,
+        replay: Archive | None = None,
+        replay_falls_back_to_network: bool = False,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.token = token
+        self.recorder = recorder
+        self.replaying = replay is not None and not replay_falls_back_to_network
+        self.sleep = sleep
+        self.clock = clock
+        self.stats = ClientStats()
+        self._last_search_at = 0.0
+        self._rng = random.Random(0)
+        self.session = requests.Session()
+        self.session.headers.update(
+            {
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": "2022-11-28",
+                "User-Agent": "mlops-atlas",
+            }
+        )
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+        if replay is not None:
+            fallback = HTTPAdapter() if replay_falls_back_to_network else None
+            adapter = ReplayAdapter(replay, fallback=fallback)
+            self.session.mount("http://", adapter)
+            self.session.mount("https://", adapter)
+
+    @property
+    def authenticated(self) -> bool:
+        return bool(self.token)
+
+    def url(self, path: str) -> str:
+        """An absolute URL for an API path (absolute URLs, e.g. from `link`, pass through)."""
+        if path.startswith(("http://", "https://")):
+            return path
+        return urljoin(self.settings.base_url.rstrip("/") + "/", path.lstrip("/"))
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- pacing and limits -------------------------------------------------------------------
+
+    def _pace_search(self) -> None:
+        if self.replaying:
+            return
+        interval = (
+            self.settings.search_interval_authenticated
+            if self.authenticated
+            else self.settings.search_interval_anonymous
+        )
+        wait = self._last_search_at + interval - self.clock()
+        if wait > 0:
+            self._wait(wait)
+        self._last_search_at = self.clock()
+
+    def _wait(self, seconds: float) -> None:
+        self.stats.waited_seconds += seconds
+        self.sleep(seconds)
+
+    def _note_limits(self, headers: requests.structures.CaseInsensitiveDict) -> None:
+        resource = headers.get("x-ratelimit-resource", "core")
+        if "x-ratelimit-remaining" in headers:
+            try:
+                self.stats.rate_limit_remaining[resource] = int(headers["x-ratelimit-remaining"])
+                self.stats.rate_limit_reset[resource] = int(headers.get("x-ratelimit-reset", 0))
+            except ValueError:
+                log.warning("unreadable rate-limit headers: %s", dict(headers))
+
+    def _wait_for_reset(self, url: str, reset_epoch: float) -> None:
+        """Wait for a primary limit to reset, or stop resumably when that is too far away."""
+        wait = max(reset_epoch - self.clock(), 0.0) + 1.0
+        if wait > self.settings.max_rate_limit_wait_seconds:
+            raise RateLimitStop(scrub_url(url), datetime.fromtimestamp(reset_epoch, UTC))
+        log.warning("primary rate limit reached; waiting %.0f s for reset", wait)
+        self._wait(wait)
+
+    def _backoff(self, attempt: int) -> float:
+        base = self.settings.backoff_base_seconds * (2**attempt)
+        return min(base, self.settings.backoff_max_seconds) * (0.5 + self._rng.random() / 2)
+
+    # -- requests ------------------------------------------------------------------------------
+
+    def get(
+        self,
+        path_or_url: str,
+        params: dict[str, Any] | None = None,
+        *,
+        search: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> ApiResponse:
+        """GET with retries; returns an accepted response or raises GitHubError / RateLimitStop."""
+        url = self.url(path_or_url)
+        if params:
+            url = requests.Request("GET", url, params=params).prepare().url or url
+        shown = scrub_url(url)
+        last_problem = "no attempt made"
+        for attempt in range(self.settings.max_retries + 1):
+            if search:
+                self._pace_search()
+            self.stats.requests += 1
+            try:
+                response = self.session.get(
+                    url, timeout=self.settings.request_timeout, headers=headers
+                )
+            except (requests.Timeout, requests.ConnectionError) as exc:
+                last_problem = f"{type(exc).__name__}: {exc}"
+                self._retry(shown, attempt, last_problem)
+                continue
+            self.stats.by_status[response.status_code] += 1
+            if response.headers.get(REPLAYED_HEADER):
+                self.stats.replayed += 1
+            self._note_limits(response.headers)
+            status = response.status_code
+            if status in (403, 429):
+                retry_after = response.headers.get("retry-after")
+                if response.headers.get("x-ratelimit-remaining") == "0" and not retry_after:
+                    reset = float(response.headers.get("x-ratelimit-reset", self.clock() + 60))
+                    self._wait_for_reset(url, reset)
+                    continue
+                if retry_after or "secondary rate limit" in response.text.lower() or status == 429:
+                    delay = float(retry_after) if retry_after else self._backoff(attempt + 2)
+                    last_problem = (
+                        f"secondary rate limit (HTTP {status}), retry after {delay:.0f} s"
+                    )
+                    log.warning("%s: %s", shown, last_problem)
+                    self.stats.retries += 1
+                    self._wait(delay)
+                    continue
+                return self._accept(url, response)  # a plain 403: forbidden, an answer
+            if status >= 500:
+                last_problem = f"HTTP {status}"
+                self._retry(shown, attempt, last_problem)
+                continue
+            if status not in ANSWER_STATUSES and status >= 400:
+                return self._accept(url, response)
+            if response.content.strip():
+                try:
+                    json.loads(response.content)
+                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                    last_problem = f"truncated or invalid JSON body ({exc})"
+                    self._retry(shown, attempt, last_problem)
+                    continue
+            return self._accept(url, response)
+        raise GitHubError(
+            f"GET {shown} failed after {self.settings.max_retries + 1} attempts: {last_problem}"
+        )
+
+    def _retry(self, shown: str, attempt: int, problem: str) -> None:
+        if attempt >= self.settings.max_retries:
+            return
+        self.stats.retries += 1
+        delay = self._backoff(attempt)
+        log.warning("GET %s: %s; retrying in %.1f s", shown, problem, delay)
+        self._wait(delay)
+
+    def _scrub(self, response: requests.Response) -> None:
+        """Blank the token wherever a server echoed it, before anything is recorded or parsed."""
+        if not self.token or len(self.token) < 8:
+            return
+        secret = self.token.encode()
+        for hop in [*response.history, response]:
+            if secret in hop.content:
+                hop._content = hop.content.replace(secret, b"***")
+            for key, value in list(hop.headers.items()):
+                if self.token in value:
+                    hop.headers[key] = value.replace(self.token, "***")
+
+    def _accept(self, url: str, response: requests.Response) -> ApiResponse:
+        self._scrub(response)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        hops = [*response.history, response]
+        for hop in hops:
+            recorded_at = hop.headers.get(RECORDED_AT_HEADER) or now
+            if self.recorder is not None and not hop.headers.get(REPLAYED_HEADER):
+                self.recorder.record(
+                    hop.request.url if hop.request is not None else url,
+                    "GET",
+                    hop.status_code,
+                    dict(hop.headers),
+                    hop.content,
+                    recorded_at,
+                )
+        final_request_url = response.request.url if response.request is not None else url
+        data = None
+        if response.content.strip():
+            try:
+                data = json.loads(response.content)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                data = None
+        return ApiResponse(
+            url=scrub_url(final_request_url or url),
+            status=response.status_code,
+            data=data,
+            headers={k.lower(): v for k, v in response.headers.items()},
+            recorded_at=response.headers.get(RECORDED_AT_HEADER) or now,
+            requested_url=scrub_url(url),
+            redirected_from=[
+                scrub_url(h.request.url) for h in response.history if h.request is not None
+            ],
+        )

@@ -1,0 +1,211 @@
+"""Run the GitHub discovery load: live (recording an archive) or replaying one, into DuckDB."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import dlt
+import duckdb
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from dlt_pipeline.github.archive import Archive, ArchiveWriter
+from dlt_pipeline.github.client import GitHubClient
+from dlt_pipeline.github.named_archives import resolve_archive
+from dlt_pipeline.github.settings import GitHubSettings, github_token
+from dlt_pipeline.github.source import TABLES, RunOutcome, github_discovery
+from dlt_pipeline.paths import ARCHIVE_DIR, RAW_GITHUB_DATASET
+
+log = logging.getLogger(__name__)
+
+PIPELINE_NAME = "mlops_atlas_github"
+
+
+@dataclass
+class GitHubLoadSummary:
+    """What a run did, for the closing summary and for tests."""
+
+    run_id: str
+    mode: str
+    archive: str
+    status: str
+    requests: int
+    replayed: int
+    rate_limit_remaining: dict[str, int]
+    rows: dict[str, int]
+    seconds: float
+    resume_after: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+def github_pipeline(warehouse_path: Path, pipelines_dir: Path | None = None) -> dlt.Pipeline:
+    """The dlt pipeline writing `raw_github` into the warehouse file."""
+    warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    return dlt.pipeline(
+        pipeline_name=PIPELINE_NAME,
+        destination=dlt.destinations.duckdb(str(warehouse_path)),
+        dataset_name=RAW_GITHUB_DATASET,
+        pipelines_dir=str(pipelines_dir or warehouse_path.parent / ".dlt"),
+    )
+
+
+def root_cause(exc: BaseException) -> BaseException:
+    """The project's own error inside dlt's wrappers (it names the file, request or repository)."""
+    current: BaseException | None = exc
+    while current is not None:
+        if type(current).__module__.startswith("dlt_pipeline"):
+            return current
+        current = current.__cause__ or current.__context__
+    return exc
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def _stopped_run(warehouse_path: Path, archive_dir: Path) -> str | None:
+    """The id of the latest live run that stopped on a rate limit and can be resumed."""
+    if not warehouse_path.exists():
+        return None
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        found = con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = 'runs'",
+            [RAW_GITHUB_DATASET],
+        ).fetchone()
+        if not found or not found[0]:
+            return None
+        row = con.execute(
+            f"select run_id, status from {RAW_GITHUB_DATASET}.runs where mode = 'live' "
+            "order by started_at desc limit 1"
+        ).fetchone()
+    if row and row[1] == "stopped" and (archive_dir / row[0] / "manifest.jsonl").is_file():
+        return str(row[0])
+    return None
+
+
+def _run_row(summary: GitHubLoadSummary, started: datetime, topics: list[str]) -> dict[str, Any]:
+    return {
+        "run_id": summary.run_id,
+        "mode": summary.mode,
+        "archive": summary.archive,
+        "status": summary.status,
+        "resume_after": summary.resume_after,
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "requests": summary.requests,
+        "replayed": summary.replayed,
+        "topics": ",".join(topics),
+        "errors": len(summary.errors),
+    }
+
+
+def count_rows(warehouse_path: Path, run_id: str | None = None) -> dict[str, int]:
+    """Rows per raw GitHub table (for one run when given)."""
+    counts: dict[str, int] = {}
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        for table in [*TABLES, "runs"]:
+            where = " where run_id = ?" if run_id else ""
+            counts[table] = con.execute(
+                f"select count(*) from {RAW_GITHUB_DATASET}.{table}{where}",
+                [run_id] if run_id else [],
+            ).fetchone()[0]
+    return counts
+
+
+def load_github(
+    warehouse_path: Path,
+    *,
+    archive: str | Path | None = None,
+    settings: GitHubSettings | None = None,
+    token: str | None = None,
+    pipelines_dir: Path | None = None,
+    archive_dir: Path = ARCHIVE_DIR,
+    fetch_details: bool = True,
+    today: str | None = None,
+    on_progress: Any = None,
+) -> GitHubLoadSummary:
+    """Load GitHub discovery data. With `archive`, replay it offline; without, go live and record.
+
+    A live run stopped by the rate limit is resumed by the next live run: it keeps the same run
+    id and archive, serves what that archive already holds, and fetches only the rest.
+    """
+    started_clock = time.monotonic()
+    started = datetime.now(UTC)
+    settings = settings or GitHubSettings.from_config()
+    replay: Archive | None = None
+    recorder: ArchiveWriter | None = None
+    if archive is not None:
+        folder, name = resolve_archive(str(archive))
+        replay = Archive.open(folder, name=name)
+        run_id, mode, archive_label = replay.name, "replay", str(folder)
+        client = GitHubClient(settings, replay=replay)
+    else:
+        token = token if token is not None else github_token()
+        if not token:
+            log.warning(
+                "no GITHUB_TOKEN: running unauthenticated (60 requests/hour, 10 searches/minute)"
+            )
+        resumed = _stopped_run(warehouse_path, archive_dir)
+        run_id = resumed or new_run_id(started)
+        folder = archive_dir / run_id
+        recorder = ArchiveWriter(folder, run_id=run_id, secrets=(token,) if token else ())
+        if resumed:
+            replay = Archive.open(folder, name=run_id)
+        client = GitHubClient(
+            settings,
+            token=token,
+            recorder=recorder,
+            replay=replay,
+            replay_falls_back_to_network=bool(resumed),
+        )
+        mode, archive_label = "live", str(folder)
+    outcome = RunOutcome()
+    pipeline = github_pipeline(warehouse_path, pipelines_dir)
+    try:
+        source = github_discovery(
+            client,
+            run_id,
+            topics=list(settings.topics),
+            replay=replay if mode == "replay" else None,
+            outcome=outcome,
+            fetch_details=fetch_details,
+            today=today,
+        )
+        try:
+            pipeline.run(source)
+        except PipelineStepFailed as exc:
+            raise root_cause(exc) from exc
+    finally:
+        client.close()
+    summary = GitHubLoadSummary(
+        run_id=run_id,
+        mode=mode,
+        archive=archive_label,
+        status="stopped" if outcome.stopped else "complete",
+        requests=client.stats.requests,
+        replayed=client.stats.replayed,
+        rate_limit_remaining=dict(client.stats.rate_limit_remaining),
+        rows={},
+        seconds=0.0,
+        resume_after=outcome.stopped.resume_at.isoformat(timespec="seconds")
+        if outcome.stopped
+        else None,
+        errors=list(outcome.errors),
+    )
+    runs = dlt.resource(
+        [_run_row(summary, started, list(settings.topics) if mode == "live" else [])],
+        name="runs",
+        primary_key="run_id",
+        write_disposition="merge",
+        columns={"resume_after": {"data_type": "text"}, "started_at": {"data_type": "timestamp"}},
+    )
+    pipeline.run(runs)
+    summary.rows = count_rows(warehouse_path, run_id)
+    summary.seconds = time.monotonic() - started_clock
+    return summary

@@ -1,0 +1,285 @@
+"""A small fake of GitHub's REST API on 127.0.0.1, with faults that tests inject.
+
+It serves real HTTP with GitHub's headers (`link`, `etag`, rate limits) over a generated set of
+repositories, so the client's pagination, search splitting, renames and fault handling are
+exercised for real.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+
+def make_repo(
+    repo_id: int,
+    full_name: str,
+    topics: list[str],
+    created: date,
+    stars: int = 1,
+    description: str | None = "a repository",
+) -> dict[str, Any]:
+    owner, name = full_name.split("/")
+    return {
+        "id": repo_id,
+        "node_id": f"R_{repo_id}",
+        "name": name,
+        "full_name": full_name,
+        "private": False,
+        "owner": {
+            "login": owner,
+            "id": repo_id * 10,
+            "type": "Organization" if repo_id % 2 else "User",
+        },
+        "html_url": f"https://github.com/{full_name}",
+        "description": description,
+        "fork": False,
+        "created_at": f"{created.isoformat()}T12:00:00Z",
+        "updated_at": "2026-11-01T00:00:00Z",
+        "pushed_at": "2026-10-01T00:00:00Z",
+        "homepage": None,
+        "size": 100 + repo_id % 50,
+        "stargazers_count": stars,
+        "watchers_count": stars,
+        "language": "Python",
+        "forks_count": stars // 10,
+        "open_issues_count": 3,
+        "license": {"key": "mit", "name": "MIT License", "spdx_id": "MIT"} if repo_id % 3 else None,
+        "topics": topics,
+        "archived": False,
+        "disabled": False,
+        "default_branch": "main",
+        "score": 1.0,
+    }
+
+
+@dataclass
+class Fault:
+    """A fault served instead of the normal answer, to requests whose path+query matches."""
+
+    match: str
+    kind: str  # primary | secondary | 502 | timeout | truncated | status:<n>
+    times: int = 1
+    reset_in: float = 1.0
+    delay: float = 2.0
+
+
+@dataclass
+class FakeGitHub:
+    repos: list[dict[str, Any]] = field(default_factory=list)
+    renamed: dict[str, int] = field(default_factory=dict)  # old full name -> repository id
+    gone: dict[str, int] = field(default_factory=dict)  # full name -> 404 or 451
+    faults: list[Fault] = field(default_factory=list)
+    extra_routes: dict[str, Callable[[str, dict], tuple[int, dict, Any]]] = field(
+        default_factory=dict
+    )
+    files: dict[str, bytes] = field(default_factory=dict)  # raw file path -> bytes
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    search_cap: int = 1000
+    rate_remaining: int = 4999
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # -- server plumbing ---------------------------------------------------------------------
+    def start(self) -> str:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                fake.handle(self)
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self.url
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def _fault_for(self, target: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.times > 0 and re.search(fault.match, target):
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def handle(self, handler: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(handler.path)
+        params = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        with self.lock:
+            self.requests.append(
+                {
+                    "path": parts.path,
+                    "params": params,
+                    "headers": dict(handler.headers),
+                    "at": time.time(),
+                }
+            )
+        fault = self._fault_for(handler.path)
+        resource = "search" if parts.path.startswith("/search") else "core"
+        headers = {
+            "x-ratelimit-limit": "5000",
+            "x-ratelimit-remaining": str(self.rate_remaining),
+            "x-ratelimit-reset": str(int(time.time()) + 3600),
+            "x-ratelimit-resource": resource,
+        }
+        if fault is not None:
+            if fault.kind == "primary":
+                headers.update(
+                    {
+                        "x-ratelimit-remaining": "0",
+                        "x-ratelimit-reset": str(int(time.time() + fault.reset_in)),
+                    }
+                )
+                return self._send(handler, 403, headers, {"message": "API rate limit exceeded"})
+            if fault.kind == "secondary":
+                headers["retry-after"] = "1"
+                return self._send(
+                    handler, 403, headers, {"message": "You have exceeded a secondary rate limit."}
+                )
+            if fault.kind == "502":
+                return self._send(handler, 502, headers, {"message": "Server Error"})
+            if fault.kind == "timeout":
+                time.sleep(fault.delay)
+            if fault.kind.startswith("status:"):
+                return self._send(
+                    handler, int(fault.kind.split(":")[1]), headers, {"message": "injected"}
+                )
+        status, extra, body = self.route(parts.path, params, handler)
+        headers.update(extra)
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        if fault is not None and fault.kind == "truncated":
+            raw = raw[: max(len(raw) // 2, 1)]
+        self._send(handler, status, headers, raw)
+
+    def _send(self, handler: BaseHTTPRequestHandler, status: int, headers: dict, body: Any) -> None:
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        try:
+            handler.send_response(status)
+            handler.send_header("content-type", "application/json; charset=utf-8")
+            handler.send_header("content-length", str(len(raw)))
+            for key, value in headers.items():
+                handler.send_header(key, value)
+            handler.end_headers()
+            handler.wfile.write(raw)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    # -- routes ------------------------------------------------------------------------------
+    def route(
+        self, path: str, params: dict, handler: BaseHTTPRequestHandler
+    ) -> tuple[int, dict, Any]:
+        for pattern, func in self.extra_routes.items():
+            if re.fullmatch(pattern, path):
+                return func(path, params)
+        if path in self.files:
+            return 200, {}, self.files[path]
+        if path == "/search/repositories":
+            return self.search(params)
+        match = re.fullmatch(r"/repositories/(\d+)", path)
+        if match:
+            repo = self.by_id(int(match.group(1)))
+            return (
+                (200, {"etag": _etag(repo)}, self.details(repo))
+                if repo
+                else (404, {}, {"message": "Not Found"})
+            )
+        match = re.fullmatch(r"/repos/([^/]+)/([^/]+)", path)
+        if match:
+            name = f"{match.group(1)}/{match.group(2)}"
+            if name in self.gone:
+                return (
+                    self.gone[name],
+                    {},
+                    {"message": "Not Found" if self.gone[name] == 404 else "Unavailable"},
+                )
+            if name in self.renamed:
+                host = handler.headers.get("Host")
+                return (
+                    301,
+                    {"location": f"http://{host}/repositories/{self.renamed[name]}"},
+                    {"message": "Moved Permanently"},
+                )
+            repo = next((r for r in self.repos if r["full_name"] == name), None)
+            return (
+                (200, {"etag": _etag(repo)}, self.details(repo))
+                if repo
+                else (404, {}, {"message": "Not Found"})
+            )
+        return 404, {}, {"message": "Not Found", "path": path}
+
+    def by_id(self, repo_id: int) -> dict | None:
+        return next((r for r in self.repos if r["id"] == repo_id), None)
+
+    @staticmethod
+    def details(repo: dict) -> dict:
+        detail = dict(repo)
+        detail.update(subscribers_count=7, network_count=11, permissions={"admin": False})
+        return detail
+
+    def search(self, params: dict) -> tuple[int, dict, Any]:
+        query = params.get("q", "")
+        topic = re.search(r"topic:(\S+)", query)
+        created = re.search(r"created:(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", query)
+        found = [r for r in self.repos if topic and topic.group(1) in r["topics"]]
+        if created:
+            start, end = created.group(1), created.group(2)
+            found = [r for r in found if start <= r["created_at"][:10] <= end]
+        found.sort(key=lambda r: -r["id"])
+        per_page = int(params.get("per_page", 30))
+        page = int(params.get("page", 1))
+        reachable = found[: self.search_cap]
+        items = reachable[(page - 1) * per_page : page * per_page]
+        last = max((len(reachable) + per_page - 1) // per_page, 1)
+        headers = {}
+        links = []
+        if page < last:
+            links.append(
+                f'<{self.url}/search/repositories?{urlencode({**params, "page": page + 1})}>; rel="next"'
+            )
+            links.append(
+                f'<{self.url}/search/repositories?{urlencode({**params, "page": last})}>; rel="last"'
+            )
+        if links:
+            headers["link"] = ", ".join(links)
+        body = {"total_count": len(found), "incomplete_results": False, "items": items}
+        headers["etag"] = '"' + hashlib.sha1(json.dumps(body).encode()).hexdigest() + '"'
+        return 200, headers, body
+
+
+def _etag(repo: dict | None) -> str:
+    return '"' + hashlib.sha1(json.dumps(repo, sort_keys=True).encode()).hexdigest() + '"'
+
+
+def spread_repos(
+    topic: str, count: int, first_id: int, start: date = date(2016, 1, 1), days: int = 3000
+) -> list[dict[str, Any]]:
+    """`count` repositories under `topic`, created evenly across `days` days from `start`."""
+    return [
+        make_repo(
+            first_id + i,
+            f"org{(first_id + i) % 97}/{topic}-repo-{first_id + i}",
+            [topic, "python"],
+            start + timedelta(days=(i * days) // max(count, 1)),
+            stars=(i * 37) % 1000,
+        )
+        for i in range(count)
+    ]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
