@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from ml.config import config_section
+from ml.config import config_section, load_ml_config
 from ml.lifecycle.series import naive_utc, naive_utc_series
 from ml.lifecycle.stages import lifecycle_stages
 from ml.maturity.score import maturity_scores
@@ -181,6 +181,7 @@ def run_backtest(
     Raises ValueError when the scoring inputs do not belong to `as_of` (see check_scoring_inputs).
     """
     check_scoring_inputs(signals, activity_monthly, as_of)
+    config = load_ml_config() if config is None else config
     scores = maturity_scores(signals, config)[["repository_id", "maturity_score"]]
     stages = lifecycle_stages(activity_monthly, as_of, config)[["repository_id", "stage"]]
     per_repository = (

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import OptimizeWarning, curve_fit
 
-from ml.config import config_section
+from ml.config import config_section, load_ml_config
 from ml.lifecycle.series import naive_utc, naive_utc_series
 
 KNEE = math.log(2.0 + math.sqrt(3.0))
@@ -130,6 +130,7 @@ def growth_curves(
     `fitted_cumulative`, `fitted_new`, `is_forecast` (months after the latest observed month).
     Months after `as_of` (when given) are ignored.
     """
+    config = load_ml_config() if config is None else config  # read the file once, not per group
     c = config_section("ecosystem_curve", config)
     for needed in (group_column, "month", "cumulative_repositories"):
         if needed not in ecosystem_monthly.columns:

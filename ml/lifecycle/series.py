@@ -7,6 +7,7 @@ never a month after `as_of`.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
@@ -43,15 +44,28 @@ def monthly_series(
         if needed not in activity_monthly.columns:
             raise ValueError(f"activity_monthly lacks column {needed!r}")
     cutoff = month_start(as_of)
-    frame = activity_monthly[["repository_id", "month", column]].copy()
-    frame["month"] = naive_utc_series(frame["month"]).dt.to_period("M").dt.to_timestamp()
+    cutoff_index = cutoff.year * 12 + cutoff.month - 1
+    months = naive_utc_series(activity_monthly["month"])
+    frame = pd.DataFrame(
+        {
+            "repository_id": activity_monthly["repository_id"].to_numpy(),
+            "month_index": (months.dt.year * 12 + months.dt.month - 1).to_numpy(),
+            "value": pd.to_numeric(activity_monthly[column], errors="coerce")
+            .fillna(0.0)
+            .to_numpy(),
+        }
+    )
     series: dict[int, pd.Series] = {}
     for repository_id, rows in frame.groupby("repository_id", sort=True):
-        rows = rows[rows["month"] <= cutoff]
+        rows = rows[rows["month_index"] <= cutoff_index]
         if rows.empty:
             series[repository_id] = pd.Series(dtype=float)
             continue
-        values = rows.groupby("month")[column].sum(min_count=1)
-        index = pd.date_range(values.index.min(), cutoff, freq="MS")
-        series[repository_id] = values.reindex(index).fillna(0.0).astype(float)
+        first = int(rows["month_index"].min())
+        values = np.zeros(cutoff_index - first + 1)
+        np.add.at(values, rows["month_index"].to_numpy() - first, rows["value"].to_numpy())
+        index = pd.date_range(
+            pd.Timestamp(year=first // 12, month=first % 12 + 1, day=1), cutoff, freq="MS"
+        )
+        series[repository_id] = pd.Series(values, index=index)
     return series

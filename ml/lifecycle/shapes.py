@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
+from threadpoolctl import threadpool_limits
 
-from ml.config import config_section
+from ml.config import config_section, load_ml_config
 from ml.lifecycle.series import monthly_series
 
 
@@ -61,6 +62,7 @@ def activity_shapes(
     eligible or too few repositories to cluster), `shape_label`, `silhouette` (of the chosen k).
     centroids: `shape_cluster`, `position` (0..1 of lifetime), `level` (share of the peak).
     """
+    config = load_ml_config() if config is None else config
     shape = config_section("lifecycle", config)["shape"]
     vectors = shape_vectors(activity_monthly, as_of, config)
     all_ids = sorted(activity_monthly["repository_id"].unique())
@@ -76,12 +78,17 @@ def activity_shapes(
 
     x = vectors.to_numpy()
     best: tuple[float, int, np.ndarray, np.ndarray] | None = None
-    for k in range(int(shape["k_min"]), k_max + 1):
-        model = KMeans(n_clusters=k, n_init=int(shape["n_init"]), random_state=int(shape["seed"]))
-        labels = model.fit_predict(x)
-        score = float(silhouette_score(x, labels))
-        if best is None or score > best[0] + 1e-12:
-            best = (score, k, labels, model.cluster_centers_)
+    # One thread: KMeans' OpenMP threads oversubscribe a shared machine (20x slower measured),
+    # and the result does not depend on the thread count.
+    with threadpool_limits(limits=1):
+        for k in range(int(shape["k_min"]), k_max + 1):
+            model = KMeans(
+                n_clusters=k, n_init=int(shape["n_init"]), random_state=int(shape["seed"])
+            )
+            labels = model.fit_predict(x)
+            score = float(silhouette_score(x, labels))
+            if best is None or score > best[0] + 1e-12:
+                best = (score, k, labels, model.cluster_centers_)
     assert best is not None
     score, _, labels, centers = best
     # Renumber so cluster 0 peaks earliest; ties broken by final level, then by first point.

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ml.config import config_section
+from ml.config import config_section, load_ml_config
 from ml.lifecycle.series import monthly_series
 
 STAGES = (
@@ -265,6 +265,7 @@ def lifecycle_stages(
     column of `activity_monthly` (the signals' flag, repeated per row). Columns:
     `repository_id`, `stage`, `stage_rule`, `stage_reason`, then FEATURE_COLUMNS.
     """
+    config = load_ml_config() if config is None else config  # read the file once, not per repo
     c = config_section("lifecycle", config)
     rules = build_rules(config)
     series = monthly_series(activity_monthly, pd.Timestamp(as_of), c["activity_column"])
