@@ -123,3 +123,10 @@ def test_deterministic_and_rules_documented() -> None:
     assert rules["order"].tolist() == list(range(1, len(rules) + 1))
     assert set(rules["stage"]) == set(STAGES)
     assert rules.loc[rules["rule"] == "fallen", "condition"].item() == "current_to_peak <= 0.4"
+
+
+def test_every_reason_is_fully_formatted() -> None:
+    activity, _ = _activity()
+    reasons = lifecycle_stages(activity, AS_OF, CONFIG)["stage_reason"]
+    assert not reasons.str.contains(r"[{}]").any()
+    assert not reasons.str.contains("n/a").any()
