@@ -1,0 +1,219 @@
+"""Whole-site builds over the fixture warehouse: pages, links, escaping, inputs, errors."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from reports.render import RenderError, render_site
+from reports.render.links import slugify
+
+REPO_NAMES = [
+    "acme/serve",
+    "beta/track",
+    "evil/xss",
+    "O'Reilly/ml-book",
+    "gamma/monitor",
+    "nulls/none",
+]
+
+
+def _line_of(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def _scripts(doc: str, cls: str) -> list[object]:
+    return [
+        json.loads(m)
+        for m in re.findall(
+            rf'<script type="application/json" class="{cls}">(.*?)</script>', doc, re.S
+        )
+    ]
+
+
+def test_every_linked_repository_gets_a_page(built_site) -> None:
+    out, summary = built_site
+    written = sorted(p.relative_to(out).as_posix() for p in summary.pages)
+    expected = ["about/index.html", "index.html"] + [
+        f"repos/{slugify(n)}/index.html" for n in REPO_NAMES
+    ]
+    assert written == sorted(expected)
+    assert summary.broken_links == []
+    assert 10 <= summary.queries_run <= 40
+    assert summary.seconds > 0
+    # plotly.js is written once and referenced relatively; pages without charts skip it.
+    assert (out / "assets" / "plotly.min.js").stat().st_size > 1_000_000
+    assert '<script src="assets/plotly.min.js">' in (out / "index.html").read_text()
+    acme = (out / "repos" / slugify("acme/serve") / "index.html").read_text()
+    assert '<script src="../../assets/plotly.min.js">' in acme
+    assert "plotly.min.js" not in (out / "about" / "index.html").read_text()
+
+
+def test_links_are_relative_and_nav_lists_top_pages(built_site) -> None:
+    out, _ = built_site
+    index = (out / "index.html").read_text()
+    about = (out / "about" / "index.html").read_text()
+    assert 'href="about/index.html"' in index
+    assert f'href="repos/{slugify("acme/serve")}/index.html"' in index
+    assert 'href="../index.html"' in about
+    assert f'href="../repos/{slugify("acme/serve")}/index.html"' in about
+    nav = re.search(r'<nav class="atlas-nav">(.*?)</nav>', about).group(1)
+    assert re.findall(r">([^<]+)</a>", nav) == ["MLOps Atlas", "Fixture ecosystem", "About"]
+    assert not re.search(r'href="/', index + about)
+
+
+def test_database_text_is_escaped_everywhere(built_site) -> None:
+    out, summary = built_site
+    for page in summary.pages:
+        assert "<script>alert(1)</script>" not in page.read_text(), page
+    index = (out / "index.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index
+    assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in index
+    table = _scripts(index, "atlas-table-data")[0]
+    assert table["cells"][2][1] == "<script>alert(1)</script>"  # JSON decodes back to the text
+    evil = (out / "repos" / slugify("evil/xss") / "index.html").read_text()
+    assert "<strong>evil/xss</strong>: &lt;script&gt;alert(1)&lt;/script&gt;" in evil
+    md = (out / "markdown" / "index.md").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md and "<script>" not in md
+
+
+def test_params_with_quotes_reach_sql_safely(built_site) -> None:
+    out, _ = built_site
+    page = (out / "repos" / slugify("O'Reilly/ml-book") / "index.html").read_text()
+    assert "<h1>O&#x27;Reilly/ml-book</h1>" in page
+    assert re.search(r'atlas-bigvalue-value">800<', page)
+    # The history query (`= ${params.repo}`, unquoted) ran too: one chart, no rows for this repo.
+    figure = _scripts(page, "atlas-figure")[0]
+    assert json.loads(json.dumps(figure))["data"][0]["x"] == []
+
+
+def test_dropdown_precomputes_every_option(built_site) -> None:
+    out, _ = built_site
+    index = (out / "index.html").read_text()
+    assert re.findall(r'<option value="(\d+)"', index) == ["0", "1", "2", "3", "4"]
+    labels = re.findall(r'<option value="\d+"(?: selected)?>([^<]*)</option>', index)
+    assert [html.unescape(x) for x in labels] == [
+        "All languages",
+        "JavaScript",
+        "Jupyter Notebook",
+        "O'Caml",
+        "Python",
+    ]
+    regions = _scripts(index, "atlas-variants")
+    table_region = next(r for r in regions if "atlas-table" in r["0"])
+    assert sorted(table_region) == ["0", "1", "2", "3", "4"]
+    rows = {k: len(_scripts(v, "atlas-table-data")[0]["cells"]) for k, v in table_region.items()}
+    assert rows == {"0": 6, "1": 1, "2": 1, "3": 1, "4": 2}
+    assert "gamma/monitor" in table_region["3"]  # the O'Caml option, quote and all
+    texts = [r for r in regions if "Showing" not in r["0"] and "atlas-table" not in r["0"]]
+    assert {r["4"] for r in texts} >= {"2", "Python"}
+
+
+def test_markdown_copy_has_svg_figures(built_site) -> None:
+    out, summary = built_site
+    assert [p.relative_to(out).as_posix() for p in summary.markdown] == [
+        "markdown/index.md",
+        "markdown/about.md",
+    ]
+    md = (out / "markdown" / "index.md").read_text()
+    figures = re.findall(r"!\[[^\]]*\]\((figures/[^)]+\.svg)\)", md)
+    assert figures == ["figures/index-1.svg", "figures/index-2.svg", "figures/index-3.svg"]
+    for fig in figures:
+        svg = (out / "markdown" / fig).read_text()
+        assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert "Stars by language" in (out / "markdown" / figures[0]).read_text()
+    assert "| Repository | Description | Stars | Created |" in md
+    assert "_First 5 of 6 rows._" in md
+    assert "**5,000**" in md and "**51.0%**" in md
+
+
+def test_sql_injection_through_a_link_matches_nothing(
+    project: Path, warehouse: Path, tmp_path: Path
+) -> None:
+    about = project / "pages" / "about.md"
+    about.write_text(about.read_text() + "\n- [bad](/repos/x'%20or%20'1'='1)\n")
+    summary = render_site(project / "pages", warehouse, tmp_path / "out", markdown_pages=())
+    page = next(p for p in summary.pages if "x-or-1-1" in p.as_posix())
+    text = page.read_text()
+    assert "No repository called x&#x27; or &#x27;1&#x27;=&#x27;1." in text
+    assert "atlas-bigvalue-value" not in text
+
+
+@pytest.mark.parametrize(
+    ("edit", "anchor", "fragments"),
+    [
+        (
+            (
+                "from warehouse.repositories\norder by stars desc",
+                "from warehouse.no_such\norder by stars desc",
+            ),
+            "```sql repos",
+            ["query 'repos': failed", "no_such"],
+        ),
+        (
+            ("## By language", "<Sparkline data={repos}/>\n## By language"),
+            "<Sparkline",
+            ["unknown component <Sparkline>"],
+        ),
+        (
+            ("## Growth", "<DataTable data={nope}/>\n## Growth"),
+            "data={nope}",
+            ["query 'nope'", "unknown query"],
+        ),
+        (
+            ("## Growth", "Total {nope[0].n}\n## Growth"),
+            "{nope[0].n}",
+            ["query 'nope'", "unknown query or name"],
+        ),
+        (
+            ("from ${repos}\norder by", "from ${nope}\norder by"),
+            "```sql top",
+            ["query 'top'", "unknown query `${nope}`"],
+        ),
+        (
+            ("## Growth", "<BarChart data={repos} x=language y=stars_total/>\n## Growth"),
+            "y=stars_total",
+            ["query 'repos'", "no column `stars_total`"],
+        ),
+        (("fmt=num0/>", "fmt=bogus/>"), "fmt=bogus", ["unknown format `bogus`"]),
+    ],
+)
+def test_errors_name_page_line_and_query(
+    project: Path,
+    warehouse: Path,
+    tmp_path: Path,
+    edit: tuple[str, str],
+    anchor: str,
+    fragments: list[str],
+) -> None:
+    index = project / "pages" / "index.md"
+    text = index.read_text()
+    assert edit[0] in text
+    index.write_text(text.replace(edit[0], edit[1], 1))
+    with pytest.raises(RenderError) as err:
+        render_site(project / "pages", warehouse, tmp_path / "out")
+    message = str(err.value)
+    assert message.startswith(f"{index}:{_line_of(index, anchor)}: "), message
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_refuses_to_clear_a_folder_it_did_not_build(
+    project: Path, warehouse: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="not empty"):
+        render_site(project / "pages", warehouse, out, markdown_pages=())
+    assert (out / "keep.txt").read_text() == "mine"
+    (out / "keep.txt").unlink()
+    first = render_site(project / "pages", warehouse, out, markdown_pages=())
+    (project / "pages" / "about.md").unlink()
+    second = render_site(project / "pages", warehouse, out, markdown_pages=())
+    assert len(first.pages) == 8
+    assert not (out / "about").exists() and len(second.pages) == 7  # about linked acme only
