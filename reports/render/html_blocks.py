@@ -168,8 +168,11 @@ class HtmlRenderer:
         if name == "DataTable":
             return self._table(comp, ctx)
         if name in cd.CHART_KINDS:
-            self.has_charts = True
             chart = cd.chart_data(comp, ctx)
+            if not any(t.x for t in chart.traces):
+                title = f"{esc(chart.title)}: " if chart.title else ""
+                return f'<p class="atlas-empty">{title}no data to chart.</p>'
+            self.has_charts = True
             return (
                 '<figure class="atlas-chart"><div class="atlas-plot"></div>'
                 f'<script type="application/json" class="atlas-figure">'

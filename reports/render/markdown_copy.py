@@ -114,6 +114,8 @@ class MarkdownRenderer:
             return "\n".join([head, rule, *rows]) + note
         if name in cd.CHART_KINDS:
             chart = cd.chart_data(comp, ctx)
+            if not any(t.x for t in chart.traces):
+                return f"_{md_escape(chart.title or comp.name)}: no data to chart._"
             self.figures_dir.mkdir(parents=True, exist_ok=True)
             path = self.figures_dir / f"{self.stem}-{len(self.figures) + 1}.svg"
             path.write_text(svg(chart), encoding="utf-8")

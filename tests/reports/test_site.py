@@ -86,9 +86,11 @@ def test_params_with_quotes_reach_sql_safely(built_site) -> None:
     page = (out / "repos" / slugify("O'Reilly/ml-book") / "index.html").read_text()
     assert "<h1>O&#x27;Reilly/ml-book</h1>" in page
     assert re.search(r'atlas-bigvalue-value">800<', page)
-    # The history query (`= ${params.repo}`, unquoted) ran too: one chart, no rows for this repo.
-    figure = _scripts(page, "atlas-figure")[0]
-    assert json.loads(json.dumps(figure))["data"][0]["x"] == []
+    # The history query (`= ${params.repo}`, unquoted) ran too: no rows, so no empty chart.
+    assert '<p class="atlas-empty">Stars gained: no data to chart.</p>' in page
+    assert "plotly.min.js" not in page
+    acme = (out / "repos" / slugify("acme/serve") / "index.html").read_text()
+    assert _scripts(acme, "atlas-figure")[0]["data"][0]["y"] == [100, 150, 90]
 
 
 def test_dropdown_precomputes_every_option(built_site) -> None:
