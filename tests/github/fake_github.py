@@ -83,6 +83,9 @@ class FakeGitHub:
         default_factory=dict
     )
     files: dict[str, bytes] = field(default_factory=dict)  # raw file path -> bytes
+    # full name -> {"releases": [...], "tags": [...], "contributors": [...], "issues": [...],
+    #               "star_weeks": [...] or None (404), "languages": {...}, "empty": bool, "computing": n}
+    activity: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[dict[str, Any]] = field(default_factory=list)
     search_cap: int = 1000
     rate_remaining: int = 4999
@@ -190,6 +193,14 @@ class FakeGitHub:
             return 200, {}, self.files[path]
         if path == "/search/repositories":
             return self.search(params)
+        match = re.fullmatch(
+            r"/repos/([^/]+)/([^/]+)/(releases|tags|contributors|issues|stargazers/history|languages)",
+            path,
+        )
+        if match:
+            return self.activity_route(
+                f"{match.group(1)}/{match.group(2)}", match.group(3), params, handler
+            )
         match = re.fullmatch(r"/repositories/(\d+)", path)
         if match:
             repo = self.by_id(int(match.group(1)))
@@ -221,6 +232,47 @@ class FakeGitHub:
                 else (404, {}, {"message": "Not Found"})
             )
         return 404, {}, {"message": "Not Found", "path": path}
+
+    def activity_route(
+        self, name: str, endpoint: str, params: dict, handler: BaseHTTPRequestHandler
+    ) -> tuple[int, dict, Any]:
+        data = self.activity.get(name)
+        if data is None:
+            return 404, {}, {"message": "Not Found"}
+        if data.get("empty") and endpoint != "languages":
+            return 409, {}, {"message": "Git Repository is empty."}
+        if endpoint == "stargazers/history":
+            if data.get("computing", 0) > 0:
+                data["computing"] -= 1
+                return 202, {}, {}
+            if data.get("star_weeks") is None:
+                return 404, {}, {"message": "Not Found"}
+            body: Any = data["star_weeks"]
+        elif endpoint == "languages":
+            body = data.get("languages", {})
+        else:
+            items = list(data.get(endpoint, []))
+            if endpoint == "issues" and params.get("since"):
+                items = [i for i in items if i["updated_at"] >= params["since"]]
+            if endpoint == "issues":
+                items.sort(key=lambda i: i["updated_at"])
+            per_page = int(params.get("per_page", 30))
+            page = int(params.get("page", 1))
+            body = items[(page - 1) * per_page : page * per_page]
+            last = max((len(items) + per_page - 1) // per_page, 1)
+            headers: dict[str, str] = {}
+            if page < last:
+                headers["link"] = (
+                    f'<{self.url}/repos/{name}/{endpoint}?{urlencode({**params, "page": page + 1})}>; rel="next"'
+                )
+            etag = '"' + hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest() + '"'
+            if handler.headers.get("If-None-Match") == etag:
+                return 304, {"etag": etag}, b""
+            return 200, {**headers, "etag": etag}, body
+        etag = '"' + hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest() + '"'
+        if handler.headers.get("If-None-Match") == etag:
+            return 304, {"etag": etag}, b""
+        return 200, {"etag": etag}, body
 
     def by_id(self, repo_id: int) -> dict | None:
         return next((r for r in self.repos if r["id"] == repo_id), None)
