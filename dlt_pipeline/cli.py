@@ -139,10 +139,15 @@ def _print_summary(warehouse: Path, results: dict[str, Any], timer: StageTimer) 
                 "[yellow]stopped[/yellow]", f"rate limit; run again after {github.resume_after}"
             )
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute(
-            "select table_schema || '.' || table_name, estimated_size from duckdb_tables() "
-            "where table_name not like '\\_dlt%' escape '\\' order by 1"
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "where table_name not like '\\_dlt%' escape '\\' and schema_name not like '%\\_staging' escape '\\' "
+            "order by 1, 2"
         ).fetchall()
+        rows = [
+            (f"{schema}.{name}", con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0])
+            for schema, name in tables
+        ]
     for name, count in rows:
         table.add_row(f"rows {name}", f"{count:,}")
     for stage, seconds in timer.seconds.items():

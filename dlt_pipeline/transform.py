@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,34 +39,29 @@ def run_dbt(
     extra_args: list[str] | None = None,
     vars_: dict | None = None,
 ) -> DbtSummary:
-    """Invoke dbt in-process against `warehouse_path` (passed as `ATLAS_WAREHOUSE`)."""
-    from dbt.cli.main import dbtRunner
+    """Run dbt in a child process against `warehouse_path` (passed as `ATLAS_WAREHOUSE`).
 
-    os.environ["ATLAS_WAREHOUSE"] = str(warehouse_path.resolve())
-    args = [command, "--project-dir", str(project_dir), "--profiles-dir", str(PROJECT_ROOT)]
+    A child process, not dbt's in-process runner: dbt-duckdb keeps its DuckDB connection open
+    for the life of the process, which would lock the file for the steps that follow.
+    """
+    env = dict(os.environ, ATLAS_WAREHOUSE=str(warehouse_path.resolve()))
+    dbt = Path(sys.executable).parent / "dbt"
+    target = project_dir / "target"
+    args = [str(dbt), command, "--project-dir", str(project_dir), "--profiles-dir", str(PROJECT_ROOT)]
     if vars_:
-        import json
-
         args += ["--vars", json.dumps(vars_)]
     args += extra_args or []
     started = time.monotonic()
-    result = dbtRunner().invoke(args)
+    completed = subprocess.run(args, env=env, cwd=PROJECT_ROOT, check=False)
     seconds = time.monotonic() - started
-    statuses = (
-        [str(getattr(r, "status", "")) for r in (result.result or [])] if result.result else []
-    )
-    failed = (
-        [
-            getattr(getattr(r, "node", None), "unique_id", "?")
-            for r in (result.result or [])
-            if str(getattr(r, "status", "")) in ("error", "fail", "runtime error")
-        ]
-        if result.result is not None and hasattr(result.result, "__iter__")
-        else []
-    )
-    if not result.success:
-        detail = ", ".join(failed) or str(result.exception or "see dbt output above")
-        raise DbtFailed(f"dbt {command} failed: {detail}")
+    results = []
+    run_results = target / "run_results.json"
+    if run_results.is_file():
+        results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
+    statuses = [str(r.get("status")) for r in results]
+    failed = [r.get("unique_id", "?") for r in results if r.get("status") in ("error", "fail", "runtime error")]
+    if completed.returncode != 0:
+        raise DbtFailed(f"dbt {command} failed (exit {completed.returncode}): {', '.join(failed) or 'see dbt output above'}")
     return DbtSummary(
         command=command,
         nodes=len(statuses),
