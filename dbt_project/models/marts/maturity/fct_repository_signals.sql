@@ -1,0 +1,308 @@
+{#- One row per repository in dim_repositories: maturity signals measured as of as_of, from data
+    observed at or before as_of only. NULL means "not measured", never "zero":
+    - search signals (stars, forks, pushed_at, ...) come from the latest search observation at
+      or before as_of (its time is dim_repositories.described_at);
+    - a git window signal needs a complete git history whose observation reaches the end of the
+      window: the last-12-months signals (and months_since_last_commit) need observed_until at
+      or after as_of, the previous-12-months ones need it at or after the start of the last
+      window. A history ending earlier would undercount, so those are NULL;
+    - releases: GitHub releases when the list was recorded at or after as_of, else git tags
+      when the git window covers as_of, else NULL;
+    - issue signals need an issue list recorded at or after as_of; star growth needs a star
+      history reaching as_of. -#}
+with
+
+as_of as (
+
+    select * from {{ ref('int_as_of') }}
+
+),
+
+repositories as (
+
+    select * from {{ ref('dim_repositories') }}
+
+),
+
+names as (
+
+    select * from {{ ref('int_repository_names') }}
+
+),
+
+commits as (
+
+    select * from {{ ref('int_commits_scoped_to_as_of') }}
+
+),
+
+absence as (
+
+    select * from {{ ref('int_contributor_absence') }}
+
+),
+
+git_windows as (
+
+    select
+        repositories.repository_id,
+        repositories.has_git_history and repositories.git_observed_until >= as_of.as_of_at
+            as is_last_window_observed,
+        repositories.has_git_history and repositories.git_observed_until >= as_of.window_start_at
+            as is_previous_window_observed
+    from repositories
+    cross join as_of
+
+),
+
+commit_windows as (
+
+    select
+        commits.repository_id,
+        max(commits.committed_at) as last_commit_at,
+        sum(case when commits.committed_at > as_of.window_start_at then 1 else 0 end)
+            as commits_last_window,
+        sum(
+            case
+                when
+                    commits.committed_at > as_of.previous_window_start_at
+                    and commits.committed_at <= as_of.window_start_at
+                    then 1
+                else 0
+            end
+        ) as commits_previous_window,
+        count(distinct case when commits.committed_at > as_of.window_start_at then commits.author_id end)
+            as authors_last_window,
+        count(
+            distinct case
+                when
+                    commits.committed_at > as_of.previous_window_start_at
+                    and commits.committed_at <= as_of.window_start_at
+                    then commits.author_id
+            end
+        ) as authors_previous_window
+    from commits
+    cross join as_of
+    group by commits.repository_id
+
+),
+
+tags as (
+
+    select
+        git_windows.repository_id,
+        count(*) as tags_last_window
+    from {{ ref('stg_git__tags') }} as tags
+    inner join repositories
+        on tags.git_repository = repositories.git_repository
+    inner join git_windows
+        on repositories.repository_id = git_windows.repository_id
+    cross join as_of
+    where tags.tagged_at > as_of.window_start_at and tags.tagged_at <= as_of.as_of_at
+    group by git_windows.repository_id
+
+),
+
+releases as (
+
+    select
+        names.repository_id,
+        max(releases.recorded_at) as recorded_at,
+        sum(
+            case
+                when
+                    not coalesce(releases.is_draft, false)
+                    and releases.published_at > as_of.window_start_at
+                    and releases.published_at <= as_of.as_of_at
+                    then 1
+                else 0
+            end
+        ) as releases_last_window
+    from {{ ref('stg_github__releases') }} as releases
+    inner join names
+        on lower(releases.repository_full_name) = names.name_key
+    cross join as_of
+    group by names.repository_id
+
+),
+
+issues as (
+
+    select
+        names.repository_id,
+        max(issues.recorded_at) as recorded_at,
+        sum(
+            case
+                when
+                    not issues.is_pull_request
+                    and issues.created_at > as_of.window_start_at
+                    and issues.created_at <= as_of.as_of_at
+                    then 1
+                else 0
+            end
+        ) as issues_opened,
+        sum(
+            case
+                when
+                    not issues.is_pull_request
+                    and issues.closed_at > as_of.window_start_at
+                    and issues.closed_at <= as_of.as_of_at
+                    then 1
+                else 0
+            end
+        ) as issues_closed,
+        -- DuckDB: median()
+        median(
+            case
+                when
+                    not issues.is_pull_request
+                    and issues.closed_at > as_of.window_start_at
+                    and issues.closed_at <= as_of.as_of_at
+                    then {{ dbt.datediff('issues.created_at', 'issues.closed_at', 'second') }} / 86400.0
+            end
+        ) as median_days_to_close
+    from {{ ref('stg_github__issues') }} as issues
+    inner join names
+        on lower(issues.repository_full_name) = names.name_key
+    cross join as_of
+    group by names.repository_id
+
+),
+
+stars as (
+
+    select
+        names.repository_id,
+        stars.star_date,
+        stars.stars_total
+    from {{ ref('stg_github__star_history') }} as stars
+    inner join names
+        on lower(stars.repository_full_name) = names.name_key
+    where stars.star_source = 'history'
+
+),
+
+star_growth as (
+
+    select
+        stars.repository_id,
+        max(stars.star_date) as last_star_date,
+        max(case when stars.star_date <= cast(as_of.as_of_at as date) then stars.stars_total end)
+            as stars_at_as_of,
+        coalesce(
+            max(case when stars.star_date <= cast(as_of.window_start_at as date) then stars.stars_total end),
+            0
+        ) as stars_at_window_start
+    from stars
+    cross join as_of
+    group by stars.repository_id
+
+),
+
+signals as (
+
+    select
+        repositories.repository_id,
+        as_of.as_of_at as as_of,
+
+        -- age and recency (months are days / 30.4375)
+        {{ months_between('repositories.created_at', 'as_of.as_of_at') }} as age_months,
+        {{ months_between('repositories.pushed_at', 'as_of.as_of_at') }} as months_since_last_push,
+        {{ dbt.datediff('repositories.pushed_at', 'as_of.as_of_at', 'day') }} as days_since_last_push,
+        case
+            when git_windows.is_last_window_observed
+                then {{ months_between('commit_windows.last_commit_at', 'as_of.as_of_at') }}
+        end as months_since_last_commit,
+
+        -- git activity windows
+        case
+            when git_windows.is_last_window_observed then coalesce(commit_windows.commits_last_window, 0)
+        end as commits_last_12m,
+        case
+            when git_windows.is_previous_window_observed
+                then coalesce(commit_windows.commits_previous_window, 0)
+        end as commits_prev_12m,
+        case
+            when git_windows.is_last_window_observed then coalesce(commit_windows.authors_last_window, 0)
+        end as active_authors_last_12m,
+        case
+            when git_windows.is_previous_window_observed
+                then coalesce(commit_windows.authors_previous_window, 0)
+        end as active_authors_prev_12m,
+        case
+            when git_windows.is_last_window_observed then coalesce(absence.contributor_absence_factor, 0)
+        end as contributor_absence_factor,
+
+        -- releases
+        case
+            when releases.recorded_at >= as_of.as_of_at then releases.releases_last_window
+            when git_windows.is_last_window_observed then coalesce(tags.tags_last_window, 0)
+        end as releases_last_12m,
+        case
+            when releases.recorded_at >= as_of.as_of_at then 'github_releases'
+            when git_windows.is_last_window_observed then 'git_tags'
+        end as releases_source,
+
+        -- issues
+        case
+            when issues.recorded_at >= as_of.as_of_at and issues.issues_opened > 0
+                then round(cast(issues.issues_closed as {{ dbt.type_float() }}) / issues.issues_opened, 4)
+        end as issue_closure_ratio,
+        case
+            when issues.recorded_at >= as_of.as_of_at then round(issues.median_days_to_close, 2)
+        end as median_days_to_close,
+
+        -- popularity and facts from the search observation
+        repositories.stars,
+        case
+            when star_growth.last_star_date >= cast({{ dbt.dateadd('day', -1, 'as_of.as_of_at') }} as date)
+                then star_growth.stars_at_as_of - star_growth.stars_at_window_start
+        end as star_growth_last_12m,
+        repositories.forks,
+        repositories.has_license,
+        repositories.is_org_owned,
+        repositories.is_archived,
+        repositories.pushed_at > as_of.recent_push_since_at as is_recently_pushed,
+
+        -- which sources fed the row
+        git_windows.is_last_window_observed as is_git_window_observed,
+        repositories.described_at,
+        {{ dbt.concat([
+            "case when repositories.github_repository_id is not null and not repositories.is_git_only and repositories.stars is not null then 'search' else '' end",
+            "case when git_windows.is_previous_window_observed then ',git' else '' end",
+            "case when releases.recorded_at >= as_of.as_of_at then ',releases' else '' end",
+            "case when issues.recorded_at >= as_of.as_of_at then ',issues' else '' end",
+            "case when star_growth.last_star_date >= cast(" ~ dbt.dateadd('day', -1, 'as_of.as_of_at') ~ " as date) then ',stars' else '' end",
+        ]) }} as signal_sources_raw
+
+    from repositories
+    cross join as_of
+    left join git_windows
+        on repositories.repository_id = git_windows.repository_id
+    left join commit_windows
+        on repositories.repository_id = commit_windows.repository_id
+    left join absence
+        on repositories.repository_id = absence.repository_id
+    left join tags
+        on repositories.repository_id = tags.repository_id
+    left join releases
+        on repositories.repository_id = releases.repository_id
+    left join issues
+        on repositories.repository_id = issues.repository_id
+    left join star_growth
+        on repositories.repository_id = star_growth.repository_id
+
+)
+
+select
+    * exclude (signal_sources_raw, days_since_last_push, commits_last_12m, commits_prev_12m, active_authors_last_12m, active_authors_prev_12m, contributor_absence_factor, releases_last_12m, star_growth_last_12m),
+    cast(days_since_last_push as {{ dbt.type_bigint() }}) as days_since_last_push,
+    cast(commits_last_12m as {{ dbt.type_bigint() }}) as commits_last_12m,
+    cast(commits_prev_12m as {{ dbt.type_bigint() }}) as commits_prev_12m,
+    cast(active_authors_last_12m as {{ dbt.type_bigint() }}) as active_authors_last_12m,
+    cast(active_authors_prev_12m as {{ dbt.type_bigint() }}) as active_authors_prev_12m,
+    cast(contributor_absence_factor as {{ dbt.type_bigint() }}) as contributor_absence_factor,
+    cast(releases_last_12m as {{ dbt.type_bigint() }}) as releases_last_12m,
+    cast(star_growth_last_12m as {{ dbt.type_bigint() }}) as star_growth_last_12m,
+    nullif(ltrim(signal_sources_raw, ','), '') as signal_sources
+from signals

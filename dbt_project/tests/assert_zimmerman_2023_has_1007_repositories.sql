@@ -1,0 +1,34 @@
+-- The January 2023 archive (topic:mlops + topic:model-management) holds 1,044 search items for
+-- exactly 1,007 distinct repositories. Applies only when that archive is loaded; when as_of is
+-- at or after the archive, dim_repositories must describe all 1,007 from it.
+with
+
+archive as (
+
+    select count(distinct github_repository_id) as repositories, max(recorded_at) as recorded_at
+    from {{ ref('stg_github__repositories') }}
+    where run_id = '{{ var("zimmerman_run_id") }}'
+
+),
+
+described as (
+
+    select count(*) as repositories
+    from {{ ref('dim_repositories') }}
+    where described_by_run_id = '{{ var("zimmerman_run_id") }}'
+
+)
+
+select archive.repositories as archive_repositories, described.repositories as described_repositories
+from archive
+cross join described
+cross join {{ ref('int_as_of') }} as as_of
+where
+    archive.recorded_at is not null
+    and (
+        archive.repositories != {{ var('zimmerman_repositories') }}
+        or (
+            as_of.as_of_at >= archive.recorded_at
+            and described.repositories != {{ var('zimmerman_repositories') }}
+        )
+    )
