@@ -1,0 +1,39 @@
+"""Cross-validated quality of the kind model (ml/kind/evaluate.py) joined with the kind shares
+(ml/kind/shares.py): one row per kind plus `learning_material` (the learning-material kinds
+summed; its precision/recall columns are NULL)."""
+
+import pandas as pd
+
+from ml.config import load_ml_config
+from ml.kind import load_kind_labels
+from ml.kind.evaluate import cross_validated_kinds, metrics_from_predictions
+from ml.kind.shares import kind_shares
+
+
+def model(dbt, session):
+    dbt.config(materialized="table", schema="ml")
+    config = load_ml_config()
+    dim = dbt.ref("dim_repositories").df()
+    repos = dim[dim["github_repository_id"].notna()].copy()
+    repos["repository_id"] = repos["github_repository_id"].astype("int64")
+    repos["name"] = repos["repository_name"]
+    repos = repos.reset_index(drop=True)
+    labels = load_kind_labels(config=config)
+    labels = labels[labels["repository_id"].isin(set(repos["repository_id"]))]
+
+    kinds = list(config["kind"]["kinds"])
+    cv = cross_validated_kinds(repos, labels, config)
+    per_kind, confusion = metrics_from_predictions(cv, kinds)
+    accuracy = float((cv["kind"] == cv["predicted_kind"]).mean())
+
+    predictions = dbt.ref("ml_repository_kind").df()
+    predictions = predictions.assign(repository_id=predictions["github_repository_id"])
+    shares = kind_shares(predictions, repos, labels, config, cv=cv)
+
+    out = shares.merge(per_kind, on="kind", how="left")
+    out["n_predicted"] = out["n_predicted_x"]
+    out = out.drop(columns=["n_predicted_x", "n_predicted_y"])
+    out["cv_accuracy"] = accuracy
+    out["macro_f1"] = float(per_kind["f1"].mean())
+    out["support"] = out["support"].astype("Int64")
+    return out

@@ -1,0 +1,60 @@
+"""Maturity score (ml/maturity/score.py) and lifecycle stage (ml/lifecycle/stages.py) per repository.
+
+One row per repository in dim_repositories: the OpenSSF-style score with its per-signal
+normalised values and contributions, its coverage, and the rule-based stage with the features
+and the reason that fired it, all as of int_as_of.
+"""
+
+import pandas as pd
+
+from ml.config import load_ml_config
+from ml.lifecycle.stages import build_rules, classify, lifecycle_stages, series_features
+from ml.maturity.score import maturity_scores
+
+
+def model(dbt, session):
+    dbt.config(materialized="table", schema="ml")
+    config = load_ml_config()
+
+    as_of_frame = dbt.ref("int_as_of").df()
+    as_of = pd.Timestamp(as_of_frame["as_of_at"].iloc[0])
+    repositories = dbt.ref("dim_repositories").df()[["repository_id", "full_name"]]
+    signals = dbt.ref("fct_repository_signals").df()
+    activity = dbt.ref("fct_repository_activity_monthly").df()[
+        ["repository_id", "month", "commits"]
+    ]
+
+    signals = repositories[["repository_id"]].merge(signals, on="repository_id", how="left")
+    scores = maturity_scores(signals, config)
+
+    archived = (
+        signals.set_index("repository_id")["is_archived"].fillna(False).astype(bool).to_dict()
+    )
+    activity = activity[activity["repository_id"].isin(archived)].copy()
+    activity["is_archived"] = activity["repository_id"].map(archived)
+    stages = lifecycle_stages(activity, as_of, config)
+
+    # Repositories without any monthly activity row still get a stage from the same rules,
+    # applied to an empty series (archived, else insufficient history).
+    rules = build_rules(config)
+    missing = [r for r in signals["repository_id"] if r not in set(stages["repository_id"])]
+    extra = []
+    for repository_id in missing:
+        features = series_features(pd.Series(dtype=float), archived.get(repository_id, False), config)
+        stage, rule, reason = classify(features, rules)
+        extra.append(
+            {"repository_id": repository_id, "stage": stage, "stage_rule": rule,
+             "stage_reason": reason, **features}
+        )
+    if extra:
+        stages = pd.concat([stages, pd.DataFrame(extra, columns=stages.columns)], ignore_index=True)
+    stages["first_month"] = pd.to_datetime(stages["first_month"])
+    stages["peak_month"] = pd.to_datetime(stages["peak_month"])
+    stages["months_since_peak"] = stages["months_since_peak"].astype("float64")
+    stages["is_archived"] = stages["is_archived"].astype(bool)
+
+    out = repositories.merge(scores, on="repository_id", how="left").merge(
+        stages, on="repository_id", how="left"
+    )
+    out.insert(2, "as_of", as_of)
+    return out

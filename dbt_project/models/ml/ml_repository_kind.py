@@ -1,0 +1,44 @@
+"""Kind of every repository (tool, learning, list, example, other) from the class-weighted
+logistic regression in ml/kind/, trained on the hand labels (ml/labels/repository_kinds.csv).
+
+The kind model keys repositories by GitHub's numeric id (the hand labels do), so only
+repositories with a GitHub search observation are classified; `repository_id` is the warehouse
+key of dim_repositories.
+"""
+
+import pandas as pd
+
+from ml.config import load_ml_config
+from ml.kind import load_kind_labels, predict_kinds, train_kind_model
+
+
+def kind_repositories(dim: pd.DataFrame) -> pd.DataFrame:
+    """dim_repositories in the shape ml/kind/features.py reads (int `repository_id`, `name`)."""
+    repos = dim[dim["github_repository_id"].notna()].copy()
+    repos["warehouse_repository_id"] = repos["repository_id"]
+    repos["repository_id"] = repos["github_repository_id"].astype("int64")
+    repos["name"] = repos["repository_name"]
+    return repos.reset_index(drop=True)
+
+
+def model(dbt, session):
+    dbt.config(materialized="table", schema="ml")
+    config = load_ml_config()
+    repos = kind_repositories(dbt.ref("dim_repositories").df())
+    labels = load_kind_labels(config=config)
+    labels = labels[labels["repository_id"].isin(set(repos["repository_id"]))]
+
+    predictions = predict_kinds(train_kind_model(repos, labels, config), repos)
+    label_by_id = labels.set_index("repository_id")["kind"]
+    out = pd.DataFrame(
+        {
+            "repository_id": repos["warehouse_repository_id"].to_numpy(),
+            "github_repository_id": repos["repository_id"].to_numpy(),
+            "full_name": repos["full_name"].to_numpy(),
+        }
+    )
+    for column in predictions.columns.drop("repository_id"):
+        out[column] = predictions[column].to_numpy()
+    out["label_kind"] = out["github_repository_id"].map(label_by_id)
+    out["is_labelled"] = out["label_kind"].notna()
+    return out
