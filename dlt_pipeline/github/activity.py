@@ -224,8 +224,15 @@ class ActivityFetcher:
                     "comments": item.get("comments"),
                 }
             )
-        if rows:
-            self.issue_cursors[full_name] = max(r["updated_at"] for r in rows if r["updated_at"])
+        cursor = max((r["updated_at"] for r in rows if r["updated_at"]), default=None)
+        if cursor and cursor != since:
+            self.issue_cursors[full_name] = cursor
+            if not self.client.replaying and outcome.status == "ok":
+                # Prime the conditional cache for the URL the next run will ask: unchanged, it
+                # then answers 304, which GitHub does not count against the primary rate limit.
+                self._get(
+                    f"/repos/{full_name}/issues?state=all&sort=updated&direction=asc&per_page={per_page}&since={cursor}"
+                )
         outcome.rows = rows
         return outcome
 
