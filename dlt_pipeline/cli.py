@@ -40,6 +40,28 @@ ArchiveOption = Annotated[
 ]
 
 
+def _clean_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Known failures (bad archive, API, git, dbt) end with one clear line, not a traceback."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from dlt_pipeline.git.manifest import ManifestError
+        from dlt_pipeline.github.archive import ArchiveError
+        from dlt_pipeline.github.client import GitHubError
+        from dlt_pipeline.transform import DbtFailed
+
+        try:
+            return func(*args, **kwargs)
+        except (ArchiveError, GitHubError, ManifestError, DbtFailed) as exc:
+            from rich.markup import escape
+
+            console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True, highlight=False)
+            raise typer.Exit(1) from exc
+
+    return wrapper
+
+
 def _setup_logging(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
@@ -145,7 +167,10 @@ def _print_summary(warehouse: Path, results: dict[str, Any], timer: StageTimer) 
             "order by 1, 2"
         ).fetchall()
         rows = [
-            (f"{schema}.{name}", con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0])
+            (
+                f"{schema}.{name}",
+                con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0],
+            )
             for schema, name in tables
         ]
     for name, count in rows:
@@ -156,6 +181,7 @@ def _print_summary(warehouse: Path, results: dict[str, Any], timer: StageTimer) 
 
 
 @app.command()
+@_clean_errors
 def load(
     archive: ArchiveOption = None,
     live: Annotated[
@@ -178,6 +204,7 @@ def load(
 
 
 @app.command()
+@_clean_errors
 def build(
     warehouse: WarehouseOption = WAREHOUSE_PATH,
     as_of: Annotated[
@@ -197,6 +224,7 @@ def build(
 
 
 @app.command()
+@_clean_errors
 def report(
     warehouse: WarehouseOption = WAREHOUSE_PATH,
     out: Annotated[
@@ -213,6 +241,7 @@ def report(
 
 
 @app.command()
+@_clean_errors
 def run(
     archive: ArchiveOption = None,
     live: Annotated[
