@@ -2,8 +2,6 @@
 (ml/kind/shares.py): one row per kind plus `learning_material` (the learning-material kinds
 summed; its precision/recall columns are NULL)."""
 
-import pandas as pd
-
 from ml.config import load_ml_config
 from ml.kind import load_kind_labels
 from ml.kind.evaluate import cross_validated_kinds, metrics_from_predictions
@@ -23,7 +21,7 @@ def model(dbt, session):
 
     kinds = list(config["kind"]["kinds"])
     cv = cross_validated_kinds(repos, labels, config)
-    per_kind, confusion = metrics_from_predictions(cv, kinds)
+    per_kind, _confusion = metrics_from_predictions(cv, kinds)
     accuracy = float((cv["kind"] == cv["predicted_kind"]).mean())
 
     predictions = dbt.ref("ml_repository_kind").df()

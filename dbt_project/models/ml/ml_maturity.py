@@ -37,14 +37,22 @@ def model(dbt, session):
     # Repositories without any monthly activity row still get a stage from the same rules,
     # applied to an empty series (archived, else insufficient history).
     rules = build_rules(config)
-    missing = [r for r in signals["repository_id"] if r not in set(stages["repository_id"])]
+    staged = set(stages["repository_id"])
+    missing = [r for r in signals["repository_id"] if r not in staged]
     extra = []
     for repository_id in missing:
-        features = series_features(pd.Series(dtype=float), archived.get(repository_id, False), config)
+        features = series_features(
+            pd.Series(dtype=float), archived.get(repository_id, False), config
+        )
         stage, rule, reason = classify(features, rules)
         extra.append(
-            {"repository_id": repository_id, "stage": stage, "stage_rule": rule,
-             "stage_reason": reason, **features}
+            {
+                "repository_id": repository_id,
+                "stage": stage,
+                "stage_rule": rule,
+                "stage_reason": reason,
+                **features,
+            }
         )
     if extra:
         stages = pd.concat([stages, pd.DataFrame(extra, columns=stages.columns)], ignore_index=True)

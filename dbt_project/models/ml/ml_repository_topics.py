@@ -1,0 +1,25 @@
+"""Each repository's dominant NMF topic (ml/topics/), keyed by the warehouse repository id.
+Same fit as ml_topics (fixed seed, same input)."""
+
+from ml.config import load_ml_config
+from ml.topics import fit_topics
+
+
+def model(dbt, session):
+    dbt.config(materialized="table", schema="ml")
+    config = load_ml_config()
+    dim = dbt.ref("dim_repositories").df()
+    repos = dim[dim["github_repository_id"].notna()].copy()
+    warehouse_id = dict(
+        zip(repos["github_repository_id"].astype("int64"), repos["repository_id"], strict=False)
+    )
+    repos["repository_id"] = repos["github_repository_id"].astype("int64")
+    repos["name"] = repos["repository_name"]
+    repos = repos.sort_values("repository_id").reset_index(drop=True)
+
+    out = fit_topics(repos, config).repository_topics.rename(
+        columns={"repository_id": "github_repository_id"}
+    )
+    out.insert(0, "repository_id", out["github_repository_id"].map(warehouse_id))
+    out["topic_id"] = out["topic_id"].astype("float64").astype("Int64")
+    return out

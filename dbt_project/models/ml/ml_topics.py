@@ -1,0 +1,30 @@
+"""NMF topics over repository descriptions (ml/topics/): one row per topic and rank with its term
+and loading, plus how many repositories have the topic as their dominant one."""
+
+from ml.config import load_ml_config
+from ml.topics import fit_topics
+
+
+def model(dbt, session):
+    dbt.config(materialized="table", schema="ml")
+    config = load_ml_config()
+    dim = dbt.ref("dim_repositories").df()
+    repos = dim[dim["github_repository_id"].notna()].copy()
+    repos["repository_id"] = repos["github_repository_id"].astype("int64")
+    repos["name"] = repos["repository_name"]
+    repos = repos.sort_values("repository_id").reset_index(drop=True)
+
+    result = fit_topics(repos, config)
+    topics = result.topics
+    counts = result.repository_topics.dropna(subset=["topic_id"]).groupby("topic_id").size()
+    names = (
+        topics[topics["rank"] <= 3]
+        .sort_values(["topic_id", "rank"])
+        .groupby("topic_id")["term"]
+        .agg(" / ".join)
+    )
+    out = topics.copy()
+    out.insert(0, "topic_term_id", out["topic_id"].astype(str) + ":" + out["rank"].astype(str))
+    out["topic_name"] = out["topic_id"].map(names)
+    out["n_repositories"] = out["topic_id"].map(counts).fillna(0).astype("int64")
+    return out
