@@ -8,6 +8,8 @@
     - stars gained: star history up to its last day.
     A repository with no measured source has no rows. An API list with no rows for a
     repository is indistinguishable from one never fetched, so it counts as unmeasured. -#}
+-- noqa: disable=RF02
+-- (per-source CTEs read their one table's columns next to the one-row as_of)
 with
 
 as_of as (
@@ -24,7 +26,10 @@ repositories as (
 
 described as (
 
-    select repository_id, created_at from {{ ref('int_repositories_described') }}
+    select
+        repository_id,
+        created_at
+    from {{ ref('int_repositories_described') }}
 
 ),
 
@@ -193,7 +198,10 @@ spine as (
 
 releases_monthly as (
 
-    select repository_id, activity_month, count(*) as releases
+    select
+        repository_id,
+        activity_month,
+        count(*) as releases
     from releases
     cross join as_of
     where not coalesce(is_draft, false) and published_at <= as_of.as_of_at
@@ -203,7 +211,10 @@ releases_monthly as (
 
 tags_monthly as (
 
-    select repository_id, activity_month, count(*) as tags
+    select
+        repository_id,
+        activity_month,
+        count(*) as tags
     from tags
     group by repository_id, activity_month
 

@@ -11,7 +11,9 @@ as_of as (
 
 repositories as (
 
-    select repository_id, git_repository
+    select
+        repository_id,
+        git_repository
     from {{ ref('int_repositories_resolved') }}
     where has_git_history
 

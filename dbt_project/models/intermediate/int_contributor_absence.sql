@@ -36,11 +36,11 @@ ranked as (
         repository_id,
         author_commits,
         row_number() over (
-            partition by repository_id order by author_commits desc, author_id
+            partition by repository_id order by author_commits desc, author_id asc
         ) as author_rank,
         sum(author_commits) over (
             partition by repository_id
-            order by author_commits desc, author_id
+            order by author_commits desc, author_id asc
             rows between unbounded preceding and current row
         ) as cumulative_commits,
         sum(author_commits) over (partition by repository_id) as window_commits

@@ -36,18 +36,27 @@ histories as (
 
 github_names as (
 
-    select github_repository_id, full_name, recorded_at as seen_at
+    select
+        github_repository_id,
+        full_name,
+        recorded_at as seen_at
     from repositories
 
     union all
 
-    select github_repository_id, full_name, recorded_at as seen_at
+    select
+        github_repository_id,
+        full_name,
+        recorded_at as seen_at
     from details
 
     union all
 
     -- the name asked for before a redirect is older; when exactly it changed is unknown
-    select github_repository_id, requested_full_name as full_name, null as seen_at
+    select
+        github_repository_id,
+        requested_full_name as full_name,
+        null as seen_at
     from details
     where is_moved
 
@@ -66,12 +75,18 @@ github_name_keys as (
 
 history_names as (
 
-    select git_repository, lower(requested_full_name) as name_key, 1 as match_priority
+    select
+        git_repository,
+        lower(requested_full_name) as name_key,
+        1 as match_priority
     from histories
 
     union all
 
-    select git_repository, lower(fetched_full_name) as name_key, 2 as match_priority
+    select
+        git_repository,
+        lower(fetched_full_name) as name_key,
+        2 as match_priority
     from histories
     where fetched_full_name is not null
 
@@ -85,9 +100,9 @@ history_matches as (
         row_number() over (
             partition by history_names.git_repository
             order by
-                history_names.match_priority,
+                history_names.match_priority asc,
                 github_name_keys.last_seen_at desc nulls last,
-                github_name_keys.github_repository_id
+                github_name_keys.github_repository_id asc
         ) as match_rank
     from history_names
     inner join github_name_keys
@@ -119,7 +134,7 @@ chosen_histories as (
         *,
         row_number() over (
             partition by repository_id
-            order by is_complete desc, observed_until desc nulls last, git_repository
+            order by is_complete desc, observed_until desc nulls last, git_repository asc
         ) as history_rank
     from histories_keyed
 
@@ -135,12 +150,18 @@ all_names as (
 
     union all
 
-    select repository_id, requested_full_name as full_name, null as seen_at
+    select
+        repository_id,
+        requested_full_name as full_name,
+        null as seen_at
     from histories_keyed
 
     union all
 
-    select repository_id, fetched_full_name as full_name, observed_until as seen_at
+    select
+        repository_id,
+        fetched_full_name as full_name,
+        observed_until as seen_at
     from histories_keyed
     where fetched_full_name is not null
 
@@ -169,7 +190,7 @@ names_ranked as (
         *,
         row_number() over (
             partition by repository_id
-            order by last_seen_by_as_of_at desc nulls last, first_seen_at asc nulls last, name_key
+            order by last_seen_by_as_of_at desc nulls last, first_seen_at asc nulls last, name_key asc
         ) as name_rank
     from name_keys
 
@@ -212,14 +233,18 @@ identities as (
         details.github_repository_id,
         null as first_observed_at
     from details
-    where not exists (
-        select 1 from github_repositories
-        where github_repositories.github_repository_id = details.github_repository_id
-    )
+    where
+        not exists (
+            select 1 from github_repositories
+            where github_repositories.github_repository_id = details.github_repository_id
+        )
 
     union
 
-    select repository_id, null as github_repository_id, null as first_observed_at
+    select
+        repository_id,
+        null as github_repository_id,
+        null as first_observed_at
     from histories_keyed
     where github_repository_id is null
 
@@ -238,7 +263,7 @@ resolved as (
         chosen_histories.observed_until as git_observed_until,
         coalesce(chosen_histories.is_complete, false) as has_git_history,
         identities.github_repository_id is null as is_git_only,
-        identities.first_observed_at as first_observed_at
+        identities.first_observed_at
     from identities
     left join names
         on identities.repository_id = names.repository_id

@@ -20,7 +20,9 @@ repositories as (
 
 topic_members as (
 
-    select repository_id, unnest(topics) as topic
+    select
+        repository_id,
+        unnest(topics) as topic
     from repositories
 
 ),
@@ -36,11 +38,16 @@ kept_topics as (
 
 memberships as (
 
-    select repository_id, 'all' as topic from repositories
+    select
+        repository_id,
+        'all' as topic
+    from repositories
 
     union all
 
-    select topic_members.repository_id, topic_members.topic
+    select
+        topic_members.repository_id,
+        topic_members.topic
     from topic_members
     inner join kept_topics
         on topic_members.topic = kept_topics.topic
@@ -74,7 +81,9 @@ topics as (
 
 grid as (
 
-    select topics.topic, months.month
+    select
+        topics.topic,
+        months.month
     from topics
     cross join months
 
@@ -90,13 +99,17 @@ created as (
     inner join repositories
         on memberships.repository_id = repositories.repository_id
     where repositories.created_at is not null
-    group by 1, 2
+    group by memberships.topic, cast({{ dbt.date_trunc('month', 'repositories.created_at') }} as date)
 
 ),
 
 events as (
 
-    select repository_id, month, 1 as is_committed, 0 as is_last_pushed
+    select
+        repository_id,
+        month,
+        1 as is_committed,
+        0 as is_last_pushed
     from {{ ref('fct_repository_activity_monthly') }}
     where commits > 0
 
@@ -125,7 +138,7 @@ active as (
     from events
     inner join memberships
         on events.repository_id = memberships.repository_id
-    group by 1, 2
+    group by memberships.topic, events.month
 
 ),
 

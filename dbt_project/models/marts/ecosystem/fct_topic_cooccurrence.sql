@@ -12,14 +12,18 @@ repositories as (
 
 topic_members as (
 
-    select distinct repository_id, unnest(topics) as topic
+    select distinct
+        repository_id,
+        unnest(topics) as topic
     from repositories
 
 ),
 
 topic_counts as (
 
-    select topic, count(*) as repositories
+    select
+        topic,
+        count(*) as repositories
     from topic_members
     group by topic
 

@@ -11,7 +11,10 @@ repositories as (
 
 topic_members as (
 
-    select repository_id, stars, unnest(topics) as topic
+    select
+        repository_id,
+        stars,
+        unnest(topics) as topic
     from repositories
 
 ),

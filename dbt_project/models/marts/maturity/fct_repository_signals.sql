@@ -295,7 +295,17 @@ signals as (
 )
 
 select
-    * exclude (signal_sources_raw, days_since_last_push, commits_last_12m, commits_prev_12m, active_authors_last_12m, active_authors_prev_12m, contributor_absence_factor, releases_last_12m, star_growth_last_12m),
+    * exclude (
+        signal_sources_raw,
+        days_since_last_push,
+        commits_last_12m,
+        commits_prev_12m,
+        active_authors_last_12m,
+        active_authors_prev_12m,
+        contributor_absence_factor,
+        releases_last_12m,
+        star_growth_last_12m
+    ),
     cast(days_since_last_push as {{ dbt.type_bigint() }}) as days_since_last_push,
     cast(commits_last_12m as {{ dbt.type_bigint() }}) as commits_last_12m,
     cast(commits_prev_12m as {{ dbt.type_bigint() }}) as commits_prev_12m,

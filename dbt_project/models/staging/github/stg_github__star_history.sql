@@ -35,7 +35,7 @@ renamed as (
         cast(day as date) as star_date,
 
         -- timestamps
-        recorded_at::timestamp as recorded_at,
+        cast(recorded_at as timestamp) as recorded_at,
 
         row_number() over (
             partition by lower(repository_full_name), day
