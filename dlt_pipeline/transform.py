@@ -47,7 +47,14 @@ def run_dbt(
     env = dict(os.environ, ATLAS_WAREHOUSE=str(warehouse_path.resolve()))
     dbt = Path(sys.executable).parent / "dbt"
     target = project_dir / "target"
-    args = [str(dbt), command, "--project-dir", str(project_dir), "--profiles-dir", str(PROJECT_ROOT)]
+    args = [
+        str(dbt),
+        command,
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(PROJECT_ROOT),
+    ]
     if vars_:
         args += ["--vars", json.dumps(vars_)]
     args += extra_args or []
@@ -59,9 +66,15 @@ def run_dbt(
     if run_results.is_file():
         results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
     statuses = [str(r.get("status")) for r in results]
-    failed = [r.get("unique_id", "?") for r in results if r.get("status") in ("error", "fail", "runtime error")]
+    failed = [
+        r.get("unique_id", "?")
+        for r in results
+        if r.get("status") in ("error", "fail", "runtime error")
+    ]
     if completed.returncode != 0:
-        raise DbtFailed(f"dbt {command} failed (exit {completed.returncode}): {', '.join(failed) or 'see dbt output above'}")
+        raise DbtFailed(
+            f"dbt {command} failed (exit {completed.returncode}): {', '.join(failed) or 'see dbt output above'}"
+        )
     return DbtSummary(
         command=command,
         nodes=len(statuses),
