@@ -225,9 +225,11 @@ def _extract(
             default_branch=branch,
         )
 
-    tag_refs = _list_refs(repo, ["refs/tags"])
-    head_refs = _list_refs(repo, [head_ref]) if head_ref else []
-    head_sha = detached or (head_refs[0].sha if head_refs else None)
+    # One for-each-ref for the tags and HEAD's branch (exact name: a prefix match such as
+    # refs/heads/main/x must not stand in for an unborn refs/heads/main).
+    refs = _list_refs(repo, ["refs/tags", *([head_ref] if head_ref else [])])
+    tag_refs = [ref for ref in refs if ref.name.startswith("refs/tags/")]
+    head_sha = detached or next((ref.sha for ref in refs if ref.name == head_ref), None)
     # Per tag: the object's own type, then the fully peeled object.
     queries = []
     for ref in tag_refs:
@@ -308,20 +310,21 @@ def _extract(
     else:
         total = len(commits)
 
+    # A tag without a tagger time (lightweight, or annotated with no tagger line) takes its
+    # target's commit time; targets loaded in an earlier run are looked up in one git call.
+    tagger = _tagger_times(repo, annotated)
     commit_times = {row["sha"]: row["committed_at"] for row in commits}
     missing_times = sorted(
-        {t for _, _, kind, t in pending_tags if t and kind != "tag" and t not in commit_times}
+        {t for _, obj_sha, _, t in pending_tags if t and obj_sha not in tagger}
+        - commit_times.keys()
     )
     if missing_times:
         commit_times.update(_committer_times(repo, missing_times))
-    tagger = _tagger_times(repo, annotated)
     tags = []
     for name, obj_sha, kind, target in pending_tags:
-        tagged_at = tagger.get(obj_sha) if kind == "tag" else None
+        tagged_at = tagger.get(obj_sha)
         if tagged_at is None and target is not None:
             tagged_at = commit_times.get(target)
-        if tagged_at is None and target is not None:
-            tagged_at = _committer_times(repo, [target]).get(target)
         version = parse_tag_version(name)
         tags.append(
             {

@@ -29,11 +29,12 @@ MANIFEST_COLUMNS = [
 ]
 
 
-def git(cwd: Path, *args: str, **env: str) -> str:
-    """Run git in `cwd` with the test identity; return stdout stripped."""
+def git(cwd: Path, *args: str, input: str | None = None, **env: str) -> str:
+    """Run git in `cwd` with the test identity (and `input` on stdin); return stdout stripped."""
     proc = subprocess.run(
         ["git", *args],
         cwd=cwd,
+        input=input,
         env={**os.environ, **BASE_ENV, **env},
         capture_output=True,
         text=True,

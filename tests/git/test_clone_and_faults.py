@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -155,3 +156,43 @@ def test_tables_exist_after_a_run_with_no_rows(tmp_path: Path) -> None:
             " group by 1"
         ).fetchall()
     assert dict(cols) == {"commits": 12, "tags": 12, "histories": 14}
+
+
+def test_incremental_run_keeps_tag_times(tmp_path: Path) -> None:
+    """Tags whose target was loaded in an earlier run still get that commit's time."""
+    mirror = tmp_path / "mirror" / "git"
+    mirror.mkdir(parents=True)
+    repo = init_repo(mirror / "o__tags")
+    root = commit(repo, "root", "2022-01-01T00:00:00+02:00")
+    git(repo, "tag", "light")
+    obj = git(
+        repo,
+        "hash-object",
+        "-t",
+        "tag",
+        "-w",
+        "--literally",
+        "--stdin",
+        input=f"object {root}\ntype commit\ntag no-tagger\n\nannotated, no tagger line\n",
+    )
+    git(repo, "update-ref", "refs/tags/no-tagger", obj)
+    git(repo, "tag", "-a", "signed", "-m", "x", GIT_COMMITTER_DATE="2023-05-01T00:00:00+00:00")
+    write_manifest(mirror, [{"requested_full_name": "o/tags", "dir_name": "o__tags"}])
+    warehouse = tmp_path / "w.duckdb"
+    kwargs = {"mirror": mirror.parent, "pipelines_dir": tmp_path / "p", "progress": False}
+
+    def tag_times() -> dict[str, tuple]:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            rows = con.execute("select tag_name, is_annotated, tagged_at from raw_git.tags")
+            return {name: (annotated, at) for name, annotated, at in rows.fetchall()}
+
+    expected = {
+        "light": (False, datetime(2021, 12, 31, 22, tzinfo=UTC)),
+        "no-tagger": (True, datetime(2021, 12, 31, 22, tzinfo=UTC)),
+        "signed": (True, datetime(2023, 5, 1, tzinfo=UTC)),
+    }
+    assert load_git_histories(warehouse, **kwargs).rows["commits"] == 1
+    assert tag_times() == expected
+    commit(repo, "next", "2022-02-01T00:00:00+00:00")
+    assert load_git_histories(warehouse, **kwargs).rows == {"commits": 1, "tags": 3, "histories": 1}
+    assert tag_times() == expected
