@@ -9,38 +9,24 @@ temporary folder.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from dlt_pipeline.git.gitcmd import git_env
+from dlt_pipeline.git.gitcmd import run_git
 from dlt_pipeline.git.history import IdentityHasher, extract_history
 from dlt_pipeline.git.load import load_git_histories
 from dlt_pipeline.git.manifest import read_manifest
-from dlt_pipeline.git.settings import EXTRACT_WORKERS, GIT_BASE_ARGS, LOG_DATE_ARG, LOG_FORMAT
+from dlt_pipeline.git.settings import EXTRACT_WORKERS, LOG_DATE_ARG, LOG_FORMAT
 from dlt_pipeline.paths import mirror_root
 
 
 def raw_git_log(path: Path) -> int:
     """The floor: the same `git log` over HEAD and all tags, output discarded."""
-    out = subprocess.run(
-        [
-            *GIT_BASE_ARGS,
-            "-C",
-            str(path),
-            "log",
-            "-z",
-            f"--format={LOG_FORMAT}",
-            LOG_DATE_ARG,
-            "HEAD",
-            "--tags",
-        ],
-        capture_output=True,
-        env=git_env(),
-        check=True,
+    out = run_git(
+        path, ["log", "-z", f"--format={LOG_FORMAT}", LOG_DATE_ARG, "HEAD", "--tags"]
     ).stdout
     return out.count(b"\x00")
 

@@ -106,6 +106,12 @@ class SharedExtraction:
         self._results: list[HistoryExtract] | None = None
 
     def _one(self, spec: HistorySpec) -> HistoryExtract:
+        result = self._extract(spec)
+        if self._on_done:
+            self._on_done(result)
+        return result
+
+    def _extract(self, spec: HistorySpec) -> HistoryExtract:
         if spec.source == "clone":
             if self._cache_dir is None:
                 raise ValueError("cache_dir is required for clone sources")
@@ -114,15 +120,9 @@ class SharedExtraction:
                     spec.requested_full_name, self._cache_dir, self._url_template
                 )
             except GitError as exc:
-                result = HistoryExtract(spec, STATUS_SKIPPED, str(exc))
-                if self._on_done:
-                    self._on_done(result)
-                return result
+                return HistoryExtract(spec, STATUS_SKIPPED, str(exc))
             spec = replace(spec, path=path, observed_until=fetched_at)
-        result = extract_history(spec, self._hasher, self._known.get(spec.repository, ()))
-        if self._on_done:
-            self._on_done(result)
-        return result
+        return extract_history(spec, self._hasher, self._known.get(spec.repository, ()))
 
     def results(self) -> list[HistoryExtract]:
         with self._lock:
@@ -132,9 +132,24 @@ class SharedExtraction:
             return self._results
 
 
-def _pages(rows: list[dict]) -> Iterator[list[dict]]:
-    for start in range(0, len(rows), PAGE_SIZE):
-        yield rows[start : start + PAGE_SIZE]
+def _row_table(
+    extraction: SharedExtraction,
+    name: str,
+    primary_key: tuple[str, ...],
+    columns: TTableSchemaColumns,
+) -> Any:
+    """A merge resource yielding the rows each extracted history holds under `name`, in pages."""
+
+    def rows() -> Iterator[Any]:
+        yield dlt.mark.materialize_table_schema()
+        for result in extraction.results():
+            table_rows = getattr(result, name)
+            for start in range(0, len(table_rows), PAGE_SIZE):
+                yield table_rows[start : start + PAGE_SIZE]
+
+    return dlt.resource(
+        rows, name=name, primary_key=primary_key, write_disposition="merge", columns=columns
+    )
 
 
 def _history_row(result: HistoryExtract, loaded_at: datetime) -> dict[str, Any]:
@@ -168,27 +183,8 @@ def git_source(
     stable across runs (a salt from config is not stored).
     """
 
-    @dlt.resource(
-        name="commits",
-        primary_key=("repository", "sha"),
-        write_disposition="merge",
-        columns=COMMIT_COLUMNS,
-    )
-    def commits() -> Iterator[Any]:
-        yield dlt.mark.materialize_table_schema()
-        for result in extraction.results():
-            yield from _pages(result.commits)
-
-    @dlt.resource(
-        name="tags",
-        primary_key=("repository", "tag_name"),
-        write_disposition="merge",
-        columns=TAG_COLUMNS,
-    )
-    def tags() -> Iterator[Any]:
-        yield dlt.mark.materialize_table_schema()
-        for result in extraction.results():
-            yield from _pages(result.tags)
+    commits = _row_table(extraction, "commits", ("repository", "sha"), COMMIT_COLUMNS)
+    tags = _row_table(extraction, "tags", ("repository", "tag_name"), TAG_COLUMNS)
 
     @dlt.resource(
         name="histories",

@@ -76,28 +76,24 @@ def test_small_repository_rows_exactly(tmp_path: Path) -> None:
     assert summary.statuses == {"ok": 1, "skipped": 1}
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        commits = {
-            r[0]: r[1:]
-            for r in con.execute(
-                "select sha, authored_at, committed_at, author_tz_offset_minutes,"
-                " committer_tz_offset_minutes, parents_count, is_merge, author_name,"
-                " author_id, repository from raw_git.commits"
-            ).fetchall()
-        }
-        tags = {
-            r[0]: r[1:]
-            for r in con.execute(
-                "select tag_name, target_sha, tagged_at, is_annotated, is_semver, semver_major,"
-                " semver_minor, semver_patch, semver_prerelease from raw_git.tags"
-            ).fetchall()
-        }
-        histories = {
-            r[0]: r[1:]
-            for r in con.execute(
-                "select repository, fetched_full_name, status, commits, tags, default_branch,"
-                " observed_until, message, source from raw_git.histories"
-            ).fetchall()
-        }
+
+        def keyed(sql: str) -> dict[str, tuple]:
+            """Rows by their first column."""
+            return {r[0]: r[1:] for r in con.execute(sql).fetchall()}
+
+        commits = keyed(
+            "select sha, authored_at, committed_at, author_tz_offset_minutes,"
+            " committer_tz_offset_minutes, parents_count, is_merge, author_name,"
+            " author_id, repository from raw_git.commits"
+        )
+        tags = keyed(
+            "select tag_name, target_sha, tagged_at, is_annotated, is_semver, semver_major,"
+            " semver_minor, semver_patch, semver_prerelease from raw_git.tags"
+        )
+        histories = keyed(
+            "select repository, fetched_full_name, status, commits, tags, default_branch,"
+            " observed_until, message, source from raw_git.histories"
+        )
 
     assert set(commits) == {shas[k] for k in ("root", "feature", "main2", "merge", "exp")}
     root = commits[shas["root"]]
