@@ -115,23 +115,22 @@ def _month_at(first: pd.Period, offset: float) -> pd.Timestamp:
     return (first + round(offset)).to_timestamp()
 
 
-def growth_curves(
-    ecosystem_monthly: pd.DataFrame,
-    config: dict[str, Any] | None = None,
-    as_of: pd.Timestamp | str | None = None,
-    group_column: str = "topic",
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Fit one logistic curve per group: (fits, fitted values).
+FITTED_COLUMNS = [
+    "group",
+    "month",
+    "observed_cumulative",
+    "fitted_cumulative",
+    "fitted_new",
+    "is_forecast",
+]
 
-    fits (`ml_ecosystem_growth`), one row per group: FIT_COLUMNS; parameters are NULL and
-    `fit_status` says why when there are too few months or no fit converged. `fit_status` is `ok`,
-    or `poor fit (r_squared ...)` when below `min_r_squared`.
-    fitted values (`ml_ecosystem_growth_fitted`): `group`, `month`, `observed_cumulative`,
-    `fitted_cumulative`, `fitted_new`, `is_forecast` (months after the latest observed month).
-    Months after `as_of` (when given) are ignored.
-    """
-    config = load_ml_config() if config is None else config  # read the file once, not per group
-    c = config_section("ecosystem_curve", config)
+
+def monthly_series(
+    ecosystem_monthly: pd.DataFrame,
+    group_column: str = "topic",
+    as_of: pd.Timestamp | str | None = None,
+) -> dict[Any, pd.Series]:
+    """Cumulative repositories per month (PeriodIndex, sorted) of each group, up to `as_of`."""
     for needed in (group_column, "month", "cumulative_repositories"):
         if needed not in ecosystem_monthly.columns:
             raise ValueError(f"ecosystem_monthly lacks column {needed!r}")
@@ -140,9 +139,31 @@ def growth_curves(
     if as_of is not None:
         frame = frame[frame["month"] <= naive_utc(as_of).to_period("M")]
     frame = frame.dropna(subset=["cumulative_repositories"])
-    fits, fitted = [], []
-    for group, rows in frame.groupby(group_column, sort=True):
-        rows = rows.groupby("month")["cumulative_repositories"].max().sort_index()
+    return {
+        group: rows.groupby("month")["cumulative_repositories"].max().sort_index()
+        for group, rows in frame.groupby(group_column, sort=True)
+    }
+
+
+def growth_curves(
+    ecosystem_monthly: pd.DataFrame,
+    config: dict[str, Any] | None = None,
+    as_of: pd.Timestamp | str | None = None,
+    group_column: str = "topic",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit one logistic curve per group: (fits, fitted values).
+
+    fits (`ml_ecosystem_curve`), one row per group: FIT_COLUMNS; parameters are NULL and
+    `fit_status` says why when there are too few months or no fit converged. `fit_status` is `ok`,
+    or `poor fit (r_squared ...)` when below `min_r_squared`.
+    fitted values (`ml_ecosystem_curve_fitted`): see `fitted_values`, which derives them from
+    the fits without fitting again. Months after `as_of` (when given) are ignored.
+    """
+    config = load_ml_config() if config is None else config  # read the file once, not per group
+    c = config_section("ecosystem_curve", config)
+    series = monthly_series(ecosystem_monthly, group_column, as_of)
+    fits = []
+    for group, rows in series.items():
         first, latest = rows.index.min(), rows.index.max()
         t = np.array([(m - first).n for m in rows.index], dtype=float)
         y = rows.to_numpy(dtype=float)
@@ -173,21 +194,6 @@ def growth_curves(
             )
             if r_squared < float(c["min_r_squared"]):
                 row["fit_status"] = f"poor fit (r_squared {r_squared:.3f} < {c['min_r_squared']})"
-            horizon = np.arange(0, t[-1] + int(c["forecast_months"]) + 1, dtype=float)
-            curve = logistic(horizon, k, r, t0)
-            observed = dict(zip(t, y, strict=True))
-            fitted.append(
-                pd.DataFrame(
-                    {
-                        "group": group,
-                        "month": [_month_at(first, h) for h in horizon],
-                        "observed_cumulative": [observed.get(h, np.nan) for h in horizon],
-                        "fitted_cumulative": curve,
-                        "fitted_new": np.diff(curve, prepend=np.nan),
-                        "is_forecast": horizon > t[-1],
-                    }
-                )
-            )
         fits.append(row)
     fit_frame = pd.DataFrame(fits, columns=FIT_COLUMNS)
     for column in (
@@ -199,15 +205,45 @@ def growth_curves(
     ):
         fit_frame[column] = fit_frame[column].astype(float)
     fit_frame["inflection_month"] = pd.to_datetime(fit_frame["inflection_month"])
-    fitted_columns = [
-        "group",
-        "month",
-        "observed_cumulative",
-        "fitted_cumulative",
-        "fitted_new",
-        "is_forecast",
-    ]
-    fitted_frame = (
-        pd.concat(fitted, ignore_index=True) if fitted else pd.DataFrame(columns=fitted_columns)
-    )
-    return fit_frame, fitted_frame
+    return fit_frame, fitted_values(fit_frame, series, config)
+
+
+def fitted_values(
+    fits: pd.DataFrame, series: dict[Any, pd.Series], config: dict[str, Any] | None = None
+) -> pd.DataFrame:
+    """Fitted (and forecast) cumulative repositories per group and month, from `fits` (rows of
+    `growth_curves` fits: `group`, `saturation`, `growth_rate`, `months_from_inflection`,
+    `first_month`, `latest_month`) and the observed `series` (`monthly_series`).
+
+    Columns: FITTED_COLUMNS: `observed_cumulative`, `fitted_cumulative`, `fitted_new`, and
+    `is_forecast` (months after the latest observed month, up to `forecast_months`). Groups
+    without a fit (NULL saturation) get no rows. The inflection is recovered as the latest month
+    minus `months_from_inflection`, so the curve is the fitted one without fitting again.
+    """
+    forecast_months = int(config_section("ecosystem_curve", config)["forecast_months"])
+    fitted = []
+    for fit in fits.itertuples(index=False):
+        if pd.isna(fit.saturation):
+            continue
+        first = pd.Period(fit.first_month, "M")
+        t_last = float((pd.Period(fit.latest_month, "M") - first).n)
+        t0 = t_last - float(fit.months_from_inflection)
+        rows = series[fit.group]
+        observed = {float((m - first).n): float(v) for m, v in rows.items()}
+        horizon = np.arange(0, t_last + forecast_months + 1, dtype=float)
+        curve = logistic(horizon, float(fit.saturation), float(fit.growth_rate), t0)
+        fitted.append(
+            pd.DataFrame(
+                {
+                    "group": fit.group,
+                    "month": [_month_at(first, h) for h in horizon],
+                    "observed_cumulative": [observed.get(h, np.nan) for h in horizon],
+                    "fitted_cumulative": curve,
+                    "fitted_new": np.diff(curve, prepend=np.nan),
+                    "is_forecast": horizon > t_last,
+                }
+            )
+        )
+    if not fitted:
+        return pd.DataFrame(columns=FITTED_COLUMNS)
+    return pd.concat(fitted, ignore_index=True)
