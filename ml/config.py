@@ -6,6 +6,7 @@ can pass their own values; when they pass nothing, the defaults come from this f
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,13 @@ def load_ml_config(path: Path | None = None) -> dict[str, Any]:
     return parsed
 
 
-def config_section(name: str, config: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The `name` section of `config` (the whole parsed config; read from disk when None)."""
+def config_section(name: str, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The `name` section of `config` (the whole parsed config; read from disk when None).
+
+    Raises KeyError naming the section, rather than running a model on silent defaults.
+    """
     if config is None:
         config = load_ml_config()
-    if name in config and isinstance(config[name], dict):
-        return config[name]
+    if name in config and isinstance(config[name], Mapping):
+        return dict(config[name])
     raise KeyError(f"ML config has no section {name!r} (sections: {sorted(config)})")

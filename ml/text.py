@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-
-from ml.config import CONFIG_PATH, load_ml_config
 
 # Anything that is not a letter, digit, or a character that carries meaning in tool names
 # (c++, c#, .net) becomes a space; emoji and pictographs go this way.
@@ -152,16 +150,3 @@ def tfidf_matrix(documents: pd.Series, settings: dict) -> tuple[sparse.csr_matri
     except ValueError:  # empty vocabulary: no document has a usable word
         return sparse.csr_matrix((n, 0)), np.array([], dtype=object)
     return sparse.csr_matrix(matrix), vectorizer.get_feature_names_out()
-
-
-def load_section(name: str, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The `name` section of the ML config: of `config` if given, else of `ml/config.yml`.
-
-    Raises KeyError naming the section and file when it is missing, rather than running a model
-    on silent defaults.
-    """
-    if config is None:
-        config = load_ml_config()
-    if name not in config or not isinstance(config[name], Mapping):
-        raise KeyError(f"section '{name}' missing from the ML config ({CONFIG_PATH})")
-    return dict(config[name])

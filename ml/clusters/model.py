@@ -24,7 +24,8 @@ from threadpoolctl import threadpool_limits
 
 from ml.clusters.categories import UNASSIGNED, curated_categories, heldout_agreement, vote
 from ml.clusters.features import TextVectors, lsa_vectors
-from ml.text import load_section, repository_documents
+from ml.config import config_section
+from ml.text import repository_documents
 
 NO_TEXT_CLUSTER = -1
 NO_TEXT_NAME = "no text"
@@ -129,7 +130,7 @@ def cluster_tools(
     `kinds` has `repository_id`, `kind` (e.g. `predict_kinds` output); `curated` has
     `full_name`, `category` (the curated_tools seed). See `ClusterResult` for the columns.
     """
-    settings = load_section("clusters", config)
+    settings = config_section("clusters", config)
     tools = select_tools(repos, kinds, curated)
     ids = tools["repository_id"].astype("int64").to_numpy()
     documents = repository_documents(

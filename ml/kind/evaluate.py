@@ -14,8 +14,8 @@ import pandas as pd
 from sklearn.metrics import precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 
+from ml.config import config_section
 from ml.kind.model import _labelled_rows, fit_kind_model, predict_kinds
-from ml.text import load_section
 
 
 def cross_validated_kinds(
@@ -27,7 +27,7 @@ def cross_validated_kinds(
     Kinds with fewer members than folds appear in fewer test folds (sklearn warns; we accept it
     rather than shrinking every fold's training set).
     """
-    settings = load_section("kind", config)
+    settings = config_section("kind", config)
     rows = _labelled_rows(repos, labels)
     n_splits = min(int(settings["cv_folds"]), len(rows))
     if n_splits < 2:
@@ -94,7 +94,7 @@ def evaluate_kind_model(
     repos: pd.DataFrame, labels: pd.DataFrame, config: dict | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cross-validated (per_kind_metrics, confusion); see `metrics_from_predictions` for columns."""
-    kinds = list(load_section("kind", config)["kinds"])
+    kinds = list(config_section("kind", config)["kinds"])
     return metrics_from_predictions(cross_validated_kinds(repos, labels, config), kinds)
 
 

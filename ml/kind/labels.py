@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ml.text import load_section
+from ml.config import config_section
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 REQUIRED_COLUMNS = ("repository_id", "kind")
@@ -20,7 +20,7 @@ REQUIRED_COLUMNS = ("repository_id", "kind")
 
 def default_labels_path(config: dict | None = None) -> Path:
     """`kind.labels_path` from the ML config, resolved against the project root."""
-    path = Path(load_section("kind", config)["labels_path"])
+    path = Path(config_section("kind", config)["labels_path"])
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
@@ -37,7 +37,7 @@ def load_kind_labels(path: Path | str | None = None, config: dict | None = None)
             "(expected columns repository_id, kind)"
         )
     labels = pd.read_csv(path)
-    kinds = load_section("kind", config)["kinds"]
+    kinds = config_section("kind", config)["kinds"]
     return validate_labels(labels, kinds, source=str(path))
 
 

@@ -20,8 +20,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from ml.config import config_section
 from ml.kind.features import NUMERIC_FEATURES, kind_features
-from ml.text import load_section
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def train_kind_model(
     repos: pd.DataFrame, labels: pd.DataFrame, config: dict | None = None
 ) -> KindModel:
     """Train on every hand-labelled repository (labels joined to `repos` by `repository_id`)."""
-    settings = load_section("kind", config)
+    settings = config_section("kind", config)
     return fit_kind_model(_labelled_rows(repos, labels), list(settings["kinds"]), settings)
 
 

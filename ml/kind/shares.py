@@ -26,8 +26,8 @@ import pandas as pd
 from scipy.optimize import nnls
 from scipy.stats import norm
 
+from ml.config import config_section
 from ml.kind.evaluate import cross_validated_kinds
-from ml.text import load_section
 
 LEARNING_MATERIAL = "learning_material"
 
@@ -87,7 +87,7 @@ def kind_shares(
     `share_labelled_low`, `share_labelled_high`, `interval_level`. The last row,
     `learning_material`, sums the configured learning-material kinds.
     """
-    settings = load_section("kind", config)
+    settings = config_section("kind", config)
     kinds = list(settings["kinds"])
     level = float(settings["interval_level"])
     ids = set(repos["repository_id"].astype("int64"))

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 from sklearn.decomposition import NMF
 
-from ml.text import load_section, repository_documents, tfidf_matrix
+from ml.config import config_section
+from ml.text import repository_documents, tfidf_matrix
 
 
 class TopicResult(NamedTuple):
@@ -36,7 +37,7 @@ def fit_topics(repos: pd.DataFrame, config: dict | None = None) -> TopicResult:
     The number of topics is capped by the vocabulary and by the repositories with text, so a
     small frame still gets a (smaller) model instead of an error.
     """
-    settings = load_section("topics", config)
+    settings = config_section("topics", config)
     documents = repository_documents(
         repos, settings["text_fields"], int(settings["max_description_chars"])
     )
