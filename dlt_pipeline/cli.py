@@ -97,45 +97,39 @@ def _choose_archive(archive: str | None, live: bool) -> str | None:
     return "zimmerman-2023"
 
 
-def _has_module(name: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(name) is not None
-
-
 def _load(warehouse: Path, archive: str | None, timer: StageTimer, git: bool) -> dict[str, Any]:
+    from dlt_pipeline.git.load import load_git_histories
+    from dlt_pipeline.github.activity_load import load_activity
     from dlt_pipeline.github.load import load_github
+    from dlt_pipeline.github.selection import activity_full_names
 
+    how = f" (replaying {archive})" if archive else " (live)"
     results: dict[str, Any] = {}
     results["github"] = timer.run(
-        "GitHub discovery" + (f" (replaying {archive})" if archive else " (live)"),
-        lambda: load_github(warehouse, archive=archive),
+        "GitHub discovery" + how, lambda: load_github(warehouse, archive=archive)
     )
-    if _has_module("dlt_pipeline.github.activity_load"):
-        from dlt_pipeline.github.activity_load import load_activity
-
-        label = "GitHub activity" + (f" (replaying {archive})" if archive else " (live)")
-        run_id = None if archive else results["github"].run_id
+    if archive is not None:
         results["activity"] = timer.run(
-            label, lambda: load_activity(warehouse, archive=archive, run_id=run_id)
+            "GitHub activity" + how, lambda: load_activity(warehouse, archive=archive)
         )
-    if git:
-        from dlt_pipeline.git.load import load_git_histories
-
         mirror = mirror_root()
-        if archive is not None and mirror is not None and (mirror / "git").is_dir():
+        if git and mirror is not None and (mirror / "git").is_dir():
             results["git"] = timer.run(
                 "git histories (mirror)",
                 lambda: load_git_histories(warehouse, mirror=mirror, progress=False),
             )
-        elif archive is None:
-            from dlt_pipeline.github.selection import activity_full_names
-
-            names = activity_full_names(warehouse)
-            results["git"] = timer.run(
-                f"git histories (cloning {len(names)})",
-                lambda: load_git_histories(warehouse, clone_full_names=names, progress=False),
-            )
+        return results
+    # live: the same selection feeds the activity load and the git clones
+    names = activity_full_names(warehouse)
+    run_id = results["github"].run_id
+    results["activity"] = timer.run(
+        "GitHub activity" + how, lambda: load_activity(warehouse, run_id=run_id, full_names=names)
+    )
+    if git:
+        results["git"] = timer.run(
+            f"git histories (cloning {len(names)})",
+            lambda: load_git_histories(warehouse, clone_full_names=names, progress=False),
+        )
     return results
 
 

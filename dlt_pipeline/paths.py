@@ -10,7 +10,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WAREHOUSE_PATH = PROJECT_ROOT / "warehouse" / "atlas.duckdb"
-PIPELINES_DIR = PROJECT_ROOT / "warehouse" / ".dlt"
+PIPELINES_DIR = WAREHOUSE_PATH.parent / ".dlt"
 ARCHIVE_DIR = PROJECT_ROOT / "data" / "archive"
 CACHE_DIR = PROJECT_ROOT / "data" / "cache"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -19,6 +19,11 @@ REPORTS_BUILD_DIR = REPORTS_DIR / "build"
 
 RAW_GITHUB_DATASET = "raw_github"
 RAW_GIT_DATASET = "raw_git"
+
+
+def pipelines_dir_for(warehouse_path: Path) -> Path:
+    """dlt's local state for a warehouse lives beside it, so each warehouse file is self-contained."""
+    return warehouse_path.parent / ".dlt"
 
 
 def mirror_root() -> Path | None:

@@ -11,17 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import dlt
-import duckdb
-from dlt.pipeline.exceptions import PipelineStepFailed
 
 from dlt_pipeline.github.activity import ActivityFetcher
-from dlt_pipeline.github.archive import Archive, ArchiveWriter
+from dlt_pipeline.github.archive import Archive
 from dlt_pipeline.github.client import GitHubClient, RateLimitStop
-from dlt_pipeline.github.load import github_pipeline, new_run_id, root_cause
-from dlt_pipeline.github.named_archives import resolve_archive
+from dlt_pipeline.github.load import github_pipeline, open_run, run_source
 from dlt_pipeline.github.selection import activity_full_names, current_stars
-from dlt_pipeline.github.settings import GitHubSettings, github_token
+from dlt_pipeline.github.settings import GitHubSettings
+from dlt_pipeline.github.tables import TableSpec, materialize_all, routed
 from dlt_pipeline.paths import ARCHIVE_DIR, RAW_GITHUB_DATASET
+from dlt_pipeline.warehouse import count_rows
 
 #: Pinned: dlt keys the ETags and issue cursors by source name.
 SOURCE_NAME = "github_activity"
@@ -31,81 +30,75 @@ _ENDPOINT_PATH = re.compile(
 )
 _ENDPOINT_NAMES = {"stargazers/history": "star_history"}
 
-_KEYS: dict[str, list[str]] = {
-    "releases": ["repository_full_name", "id"],
-    "tags": ["repository_full_name", "tag_name"],
-    "contributors": ["repository_full_name", "contributor_key"],
-    "issues": ["repository_full_name", "id"],
-    "star_history": ["repository_full_name", "day", "source"],
-    "languages": ["repository_full_name", "language"],
-    "activity_fetches": ["run_id", "repository_full_name", "endpoint"],
-}
 _TEXT = {"data_type": "text"}
-_COLUMNS: dict[str, dict[str, Any]] = {
-    "releases": {
-        "id": {"data_type": "bigint"},
-        "tag_name": _TEXT,
-        "name": _TEXT,
-        "published_at": {"data_type": "timestamp"},
-        "created_at": {"data_type": "timestamp"},
-        "is_prerelease": {"data_type": "bool"},
-        "is_draft": {"data_type": "bool"},
-    },
-    "tags": {"tag_name": _TEXT, "commit_sha": _TEXT},
-    "contributors": {
-        "contributor_key": _TEXT,
-        "login": _TEXT,
-        "is_anonymous": {"data_type": "bool"},
-        "user_type": _TEXT,
-        "contributions": {"data_type": "bigint"},
-    },
-    "issues": {
-        "id": {"data_type": "bigint"},
-        "number": {"data_type": "bigint"},
-        "state": _TEXT,
-        "created_at": {"data_type": "timestamp"},
-        "updated_at": {"data_type": "timestamp"},
-        "closed_at": {"data_type": "timestamp"},
-        "is_pull_request": {"data_type": "bool"},
-        "merged_at": {"data_type": "timestamp"},
-        "author_association": _TEXT,
-        "author_login": _TEXT,
-        "author_type": _TEXT,
-        "comments": {"data_type": "bigint"},
-    },
-    "star_history": {
-        "day": {"data_type": "date"},
-        "stars_total": {"data_type": "bigint"},
-        "stars_gained": {"data_type": "bigint"},
-        "source": _TEXT,
-    },
-    "languages": {"language": _TEXT, "bytes": {"data_type": "bigint"}},
-    "activity_fetches": {
-        "endpoint": _TEXT,
-        "status": _TEXT,
-        "http_status": {"data_type": "bigint"},
-        "rows": {"data_type": "bigint"},
-        "message": _TEXT,
-    },
-}
-ACTIVITY_TABLES = tuple(_KEYS)
+_TIMESTAMP = {"data_type": "timestamp"}
+_BIGINT = {"data_type": "bigint"}
+_BOOL = {"data_type": "bool"}
 
 
-def _hints(table: str) -> Any:
-    # fresh dicts each time: dlt annotates column hints in place (keys become non-nullable)
-    columns = {
+def _spec(primary_key: list[str], **columns: dict[str, Any]) -> TableSpec:
+    common = {
         "repository_full_name": {"data_type": "text", "nullable": False},
-        "run_id": {"data_type": "text"},
-        "recorded_at": {"data_type": "timestamp"},
-        **{name: dict(spec) for name, spec in _COLUMNS[table].items()},
+        "run_id": _TEXT,
+        "recorded_at": _TIMESTAMP,
     }
-    return dlt.mark.make_hints(
-        table_name=table, primary_key=_KEYS[table], write_disposition="merge", columns=columns
-    )
+    return {"primary_key": primary_key, "columns": {**common, **columns}}
 
 
-def _routed(table: str, rows: Any) -> Any:
-    return dlt.mark.with_hints(rows, _hints(table), create_table_variant=True)
+#: The raw activity tables, merged on their keys across runs.
+ACTIVITY_SPECS: dict[str, TableSpec] = {
+    "releases": _spec(
+        ["repository_full_name", "id"],
+        id=_BIGINT,
+        tag_name=_TEXT,
+        name=_TEXT,
+        published_at=_TIMESTAMP,
+        created_at=_TIMESTAMP,
+        is_prerelease=_BOOL,
+        is_draft=_BOOL,
+    ),
+    "tags": _spec(["repository_full_name", "tag_name"], tag_name=_TEXT, commit_sha=_TEXT),
+    "contributors": _spec(
+        ["repository_full_name", "contributor_key"],
+        contributor_key=_TEXT,
+        login=_TEXT,
+        is_anonymous=_BOOL,
+        user_type=_TEXT,
+        contributions=_BIGINT,
+    ),
+    "issues": _spec(
+        ["repository_full_name", "id"],
+        id=_BIGINT,
+        number=_BIGINT,
+        state=_TEXT,
+        created_at=_TIMESTAMP,
+        updated_at=_TIMESTAMP,
+        closed_at=_TIMESTAMP,
+        is_pull_request=_BOOL,
+        merged_at=_TIMESTAMP,
+        author_association=_TEXT,
+        author_login=_TEXT,
+        author_type=_TEXT,
+        comments=_BIGINT,
+    ),
+    "star_history": _spec(
+        ["repository_full_name", "day", "source"],
+        day={"data_type": "date"},
+        stars_total=_BIGINT,
+        stars_gained=_BIGINT,
+        source=_TEXT,
+    ),
+    "languages": _spec(["repository_full_name", "language"], language=_TEXT, bytes=_BIGINT),
+    "activity_fetches": _spec(
+        ["run_id", "repository_full_name", "endpoint"],
+        endpoint=_TEXT,
+        status=_TEXT,
+        http_status=_BIGINT,
+        rows=_BIGINT,
+        message=_TEXT,
+    ),
+}
+ACTIVITY_TABLES = tuple(ACTIVITY_SPECS)
 
 
 @dataclass
@@ -140,8 +133,7 @@ def github_activity(
 
     @dlt.resource(name="github_activity")
     def activity() -> Iterator[Any]:
-        for table in ACTIVITY_TABLES:
-            yield _routed(table, dlt.mark.materialize_table_schema())
+        yield from materialize_all(ACTIVITY_SPECS)
         state = dlt.current.source_state()
         etags: dict[str, str] = state.setdefault("etags", {})
         cursors: dict[str, str] = state.setdefault("issue_cursors", {})
@@ -156,8 +148,13 @@ def github_activity(
                     outcome.statuses[result.status] = outcome.statuses.get(result.status, 0) + 1
                     stamp = {"run_id": run_id, "recorded_at": result.recorded_at}
                     if result.rows:
-                        yield _routed(result.endpoint, [{**row, **stamp} for row in result.rows])
-                    yield _routed(
+                        yield routed(
+                            ACTIVITY_SPECS,
+                            result.endpoint,
+                            [{**row, **stamp} for row in result.rows],
+                        )
+                    yield routed(
+                        ACTIVITY_SPECS,
                         "activity_fetches",
                         [
                             {
@@ -211,40 +208,25 @@ def load_activity(
     settings = settings or GitHubSettings.from_config()
     plan: dict[tuple[str, str], str] | None = None
     if archive is not None:
-        folder, name = resolve_archive(str(archive))
-        replay = Archive.open(folder, name=name)
-        client = GitHubClient(settings, replay=replay)
-        run_id, mode = replay.name, "replay"
-        plan = replay_plan(replay)
+        run = open_run(settings, archive=archive)
+        assert run.replay is not None
+        plan = replay_plan(run.replay)
         names = list(dict.fromkeys(repo for repo, _ in plan))
     else:
-        token = token if token is not None else github_token()
-        run_id = run_id or new_run_id()
-        recorder = ArchiveWriter(
-            archive_dir / run_id, run_id=run_id, secrets=(token,) if token else ()
-        )
-        client = GitHubClient(settings, token=token, recorder=recorder)
-        mode = "live"
+        run = open_run(settings, token=token, run_id=run_id, archive_dir=archive_dir)
         names = (
             full_names if full_names is not None else activity_full_names(warehouse_path, settings)
         )
-    stars = current_stars(warehouse_path)
+    client = run.client
     outcome = ActivityOutcome()
-    pipeline = github_pipeline(warehouse_path, pipelines_dir)
-    try:
-        pipeline.run(github_activity(client, run_id, names, stars, plan=plan, outcome=outcome))
-    except PipelineStepFailed as exc:
-        raise root_cause(exc) from exc
-    finally:
-        client.close()
-    with duckdb.connect(str(warehouse_path), read_only=True) as con:
-        rows = {
-            t: con.execute(f"select count(*) from {RAW_GITHUB_DATASET}.{t}").fetchone()[0]
-            for t in ACTIVITY_TABLES
-        }
+    source = github_activity(
+        client, run.run_id, names, current_stars(warehouse_path), plan=plan, outcome=outcome
+    )
+    run_source(github_pipeline(warehouse_path, pipelines_dir), source, client)
+    rows = count_rows(warehouse_path, RAW_GITHUB_DATASET, ACTIVITY_TABLES)
     return ActivityLoadSummary(
-        run_id=run_id,
-        mode=mode,
+        run_id=run.run_id,
+        mode=run.mode,
         status="stopped" if outcome.stopped else "complete",
         repositories=outcome.repositories,
         requests=client.stats.requests,

@@ -133,26 +133,27 @@ class Archive:
         default_name = run_ids.pop() if len(run_ids) == 1 else root.name
         archive = cls(root=root, entries=entries, name=name or default_name)
         for entry in archive.answers():  # fail before anything is loaded, not halfway through
-            archive.body_bytes(entry)
+            archive._check_json(entry, archive.body_bytes(entry))
         return archive
 
     def body_bytes(self, entry: ArchiveEntry) -> bytes:
-        """The recorded body, checked to be JSON (an empty body is allowed, e.g. for a 304)."""
-        path = self.root / entry.body
+        """The recorded body, as received (`open` has checked that it is JSON or empty)."""
         try:
-            data = path.read_bytes()
+            return (self.root / entry.body).read_bytes()
         except OSError as exc:
             raise ArchiveError(
                 f"archive {self.root}, line {entry.line}: cannot read {entry.body}: {exc}"
             ) from exc
-        if data.strip():
-            try:
-                json.loads(data)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise ArchiveError(
-                    f"archive {self.root}, line {entry.line}: body file {entry.body} is not valid JSON ({exc})"
-                ) from exc
-        return data
+
+    def _check_json(self, entry: ArchiveEntry, data: bytes) -> None:
+        if not data.strip():  # an empty body is allowed, e.g. for a 304
+            return
+        try:
+            json.loads(data)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ArchiveError(
+                f"archive {self.root}, line {entry.line}: body file {entry.body} is not valid JSON ({exc})"
+            ) from exc
 
     def answers(self) -> Iterator[ArchiveEntry]:
         """Entries that answered their request (transient faults that were retried are left out)."""
@@ -167,30 +168,22 @@ class Archive:
 class ArchiveWriter:
     """Appends responses to an archive folder as they arrive; safe to share between threads.
 
-    The token (if any) is scrubbed from URLs and bodies before anything touches disk.
+    Credential query parameters are dropped from URLs; the client blanks its token in responses
+    before they reach the writer.
     """
 
     root: Path
     run_id: str
-    secrets: tuple[str, ...] = ()
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _count: int = 0
 
     def __post_init__(self) -> None:
-        # Scrub only credential-like strings; a one-letter "token" would mangle every URL.
-        self.secrets = tuple(s for s in self.secrets if s and len(s) >= 8)
         (self.root / "responses").mkdir(parents=True, exist_ok=True)
         manifest = self.root / "manifest.jsonl"
         if manifest.exists():  # resuming a stopped run: continue numbering after what is there
             self._count = sum(
                 1 for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()
             )
-
-    def _scrub(self, text: str) -> str:
-        for secret in self.secrets:
-            if secret:
-                text = text.replace(secret, "***")
-        return text
 
     def record(
         self,
@@ -201,15 +194,8 @@ class ArchiveWriter:
         body: bytes,
         recorded_at: str,
     ) -> None:
-        url = self._scrub(scrub_url(url))
-        kept = {
-            k: self._scrub(v)
-            for k, v in ((k.lower(), v) for k, v in headers.items())
-            if k in KEPT_HEADERS
-        }
-        for secret in self.secrets:
-            if secret and secret.encode() in body:
-                body = body.replace(secret.encode(), b"***")
+        url = scrub_url(url)
+        kept = {k.lower(): v for k, v in headers.items() if k.lower() in KEPT_HEADERS}
         with self._lock:
             self._count += 1
             slug = re.sub(r"[^A-Za-z0-9]+", "_", urlsplit(url).path).strip("_")[:80]

@@ -27,8 +27,12 @@ from dlt_pipeline.github.transport import RECORDED_AT_HEADER, REPLAYED_HEADER, R
 
 log = logging.getLogger(__name__)
 
-#: Statuses that answer a request (kept and recorded); anything else is retried or raised.
-ANSWER_STATUSES = frozenset({200, 202, 204, 301, 302, 304, 307, 404, 409, 410, 451})
+
+def _json_or_none(response: requests.Response) -> Any:
+    try:
+        return json.loads(response.content) if response.content.strip() else None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
 
 
 class GitHubError(Exception):
@@ -225,21 +229,22 @@ class GitHubClient:
                     self.stats.retries += 1
                     self._wait(delay)
                     continue
-                return self._accept(url, response)  # a plain 403: forbidden, an answer
+                return self._accept(
+                    url, response, _json_or_none(response)
+                )  # a plain 403: an answer
             if status >= 500:
                 last_problem = f"HTTP {status}"
                 self._retry(shown, attempt, last_problem)
                 continue
-            if status not in ANSWER_STATUSES and status >= 400:
-                return self._accept(url, response)
-            if response.content.strip():
-                try:
-                    json.loads(response.content)
-                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                    last_problem = f"truncated or invalid JSON body ({exc})"
-                    self._retry(shown, attempt, last_problem)
-                    continue
-            return self._accept(url, response)
+            if status >= 400:  # 404, 409, 451...: answers; their bodies parsed when they can be
+                return self._accept(url, response, _json_or_none(response))
+            try:  # a success must carry whole JSON: a truncated body is retried
+                data = json.loads(response.content) if response.content.strip() else None
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                last_problem = f"truncated or invalid JSON body ({exc})"
+                self._retry(shown, attempt, last_problem)
+                continue
+            return self._accept(url, response, data)
         raise GitHubError(
             f"GET {shown} failed after {self.settings.max_retries + 1} attempts: {last_problem}"
         )
@@ -252,20 +257,28 @@ class GitHubClient:
         log.warning("GET %s: %s; retrying in %.1f s", shown, problem, delay)
         self._wait(delay)
 
-    def _scrub(self, response: requests.Response) -> None:
-        """Blank the token wherever a server echoed it, before anything is recorded or parsed."""
+    def _scrub(self, response: requests.Response) -> bool:
+        """Blank the token wherever a server echoed it, before anything is recorded or stored.
+
+        Returns whether the final body changed (so its parsed JSON is stale).
+        """
+        # only credential-like strings: a one-letter "token" would mangle every URL
         if not self.token or len(self.token) < 8:
-            return
+            return False
         secret = self.token.encode()
+        body_changed = False
         for hop in [*response.history, response]:
             if secret in hop.content:
                 hop._content = hop.content.replace(secret, b"***")
+                body_changed = body_changed or hop is response
             for key, value in list(hop.headers.items()):
                 if self.token in value:
                     hop.headers[key] = value.replace(self.token, "***")
+        return body_changed
 
-    def _accept(self, url: str, response: requests.Response) -> ApiResponse:
-        self._scrub(response)
+    def _accept(self, url: str, response: requests.Response, data: Any) -> ApiResponse:
+        if self._scrub(response):
+            data = _json_or_none(response)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         hops = [*response.history, response]
         for hop in hops:
@@ -280,12 +293,6 @@ class GitHubClient:
                     recorded_at,
                 )
         final_request_url = response.request.url if response.request is not None else url
-        data = None
-        if response.content.strip():
-            try:
-                data = json.loads(response.content)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                data = None
         return ApiResponse(
             url=scrub_url(final_request_url or url),
             status=response.status_code,

@@ -19,7 +19,8 @@ from dlt_pipeline.github.client import GitHubClient
 from dlt_pipeline.github.named_archives import resolve_archive
 from dlt_pipeline.github.settings import GitHubSettings, github_token
 from dlt_pipeline.github.source import TABLES, RunOutcome, github_discovery
-from dlt_pipeline.paths import ARCHIVE_DIR, RAW_GITHUB_DATASET
+from dlt_pipeline.paths import ARCHIVE_DIR, RAW_GITHUB_DATASET, pipelines_dir_for
+from dlt_pipeline.warehouse import count_rows, has_table
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def github_pipeline(warehouse_path: Path, pipelines_dir: Path | None = None) -> 
         pipeline_name=PIPELINE_NAME,
         destination=dlt.destinations.duckdb(str(warehouse_path)),
         dataset_name=RAW_GITHUB_DATASET,
-        pipelines_dir=str(pipelines_dir or warehouse_path.parent / ".dlt"),
+        pipelines_dir=str(pipelines_dir or pipelines_dir_for(warehouse_path)),
     )
 
 
@@ -74,11 +75,7 @@ def _stopped_run(warehouse_path: Path, archive_dir: Path) -> str | None:
     if not warehouse_path.exists():
         return None
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
-        found = con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = 'runs'",
-            [RAW_GITHUB_DATASET],
-        ).fetchone()
-        if not found or not found[0]:
+        if not has_table(con, RAW_GITHUB_DATASET, "runs"):
             return None
         row = con.execute(
             f"select run_id, status from {RAW_GITHUB_DATASET}.runs where mode = 'live' "
@@ -105,17 +102,57 @@ def _run_row(summary: GitHubLoadSummary, started: datetime, topics: list[str]) -
     }
 
 
-def count_rows(warehouse_path: Path, run_id: str | None = None) -> dict[str, int]:
-    """Rows per raw GitHub table (for one run when given)."""
-    counts: dict[str, int] = {}
-    with duckdb.connect(str(warehouse_path), read_only=True) as con:
-        for table in [*TABLES, "runs"]:
-            where = " where run_id = ?" if run_id else ""
-            counts[table] = con.execute(
-                f"select count(*) from {RAW_GITHUB_DATASET}.{table}{where}",
-                [run_id] if run_id else [],
-            ).fetchone()[0]
-    return counts
+@dataclass
+class OpenRun:
+    """A client ready for one run: live (recording into the run's archive) or replaying one."""
+
+    client: GitHubClient
+    run_id: str
+    mode: str  # live | replay
+    folder: Path
+    replay: Archive | None
+
+
+def open_run(
+    settings: GitHubSettings,
+    *,
+    archive: str | Path | None = None,
+    token: str | None = None,
+    run_id: str | None = None,
+    archive_dir: Path = ARCHIVE_DIR,
+    resume: bool = False,
+) -> OpenRun:
+    """Replay `archive` offline, or go live recording to `archive_dir/<run_id>`.
+
+    `resume` serves what the run's archive already holds and fetches only the rest.
+    """
+    if archive is not None:
+        folder, name = resolve_archive(str(archive))
+        replay = Archive.open(folder, name=name)
+        return OpenRun(GitHubClient(settings, replay=replay), replay.name, "replay", folder, replay)
+    token = token if token is not None else github_token()
+    if not token:
+        log.warning(
+            "no GITHUB_TOKEN: running unauthenticated (60 requests/hour, 10 searches/minute)"
+        )
+    run_id = run_id or new_run_id()
+    folder = archive_dir / run_id
+    recorder = ArchiveWriter(folder, run_id=run_id)
+    replay = Archive.open(folder, name=run_id) if resume else None
+    client = GitHubClient(
+        settings, token=token, recorder=recorder, replay=replay, replay_falls_back_to_network=resume
+    )
+    return OpenRun(client, run_id, "live", folder, replay)
+
+
+def run_source(pipeline: dlt.Pipeline, source: Any, client: GitHubClient) -> None:
+    """Run a source, surfacing the project's own error (it names the file, request or repository)."""
+    try:
+        pipeline.run(source)
+    except PipelineStepFailed as exc:
+        raise root_cause(exc) from exc
+    finally:
+        client.close()
 
 
 def load_github(
@@ -128,7 +165,6 @@ def load_github(
     archive_dir: Path = ARCHIVE_DIR,
     fetch_details: bool = True,
     today: str | None = None,
-    on_progress: Any = None,
 ) -> GitHubLoadSummary:
     """Load GitHub discovery data. With `archive`, replay it offline; without, go live and record.
 
@@ -138,55 +174,34 @@ def load_github(
     started_clock = time.monotonic()
     started = datetime.now(UTC)
     settings = settings or GitHubSettings.from_config()
-    replay: Archive | None = None
-    recorder: ArchiveWriter | None = None
     if archive is not None:
-        folder, name = resolve_archive(str(archive))
-        replay = Archive.open(folder, name=name)
-        run_id, mode, archive_label = replay.name, "replay", str(folder)
-        client = GitHubClient(settings, replay=replay)
+        run = open_run(settings, archive=archive)
     else:
-        token = token if token is not None else github_token()
-        if not token:
-            log.warning(
-                "no GITHUB_TOKEN: running unauthenticated (60 requests/hour, 10 searches/minute)"
-            )
         resumed = _stopped_run(warehouse_path, archive_dir)
-        run_id = resumed or new_run_id(started)
-        folder = archive_dir / run_id
-        recorder = ArchiveWriter(folder, run_id=run_id, secrets=(token,) if token else ())
-        if resumed:
-            replay = Archive.open(folder, name=run_id)
-        client = GitHubClient(
+        run = open_run(
             settings,
             token=token,
-            recorder=recorder,
-            replay=replay,
-            replay_falls_back_to_network=bool(resumed),
+            run_id=resumed or new_run_id(started),
+            archive_dir=archive_dir,
+            resume=bool(resumed),
         )
-        mode, archive_label = "live", str(folder)
+    client = run.client
     outcome = RunOutcome()
+    source = github_discovery(
+        client,
+        run.run_id,
+        topics=list(settings.topics),
+        replay=run.replay,
+        outcome=outcome,
+        fetch_details=fetch_details,
+        today=today,
+    )
     pipeline = github_pipeline(warehouse_path, pipelines_dir)
-    try:
-        source = github_discovery(
-            client,
-            run_id,
-            topics=list(settings.topics),
-            replay=replay if mode == "replay" else None,
-            outcome=outcome,
-            fetch_details=fetch_details,
-            today=today,
-        )
-        try:
-            pipeline.run(source)
-        except PipelineStepFailed as exc:
-            raise root_cause(exc) from exc
-    finally:
-        client.close()
+    run_source(pipeline, source, client)
     summary = GitHubLoadSummary(
-        run_id=run_id,
-        mode=mode,
-        archive=archive_label,
+        run_id=run.run_id,
+        mode=run.mode,
+        archive=str(run.folder),
         status="stopped" if outcome.stopped else "complete",
         requests=client.stats.requests,
         replayed=client.stats.replayed,
@@ -199,13 +214,13 @@ def load_github(
         errors=list(outcome.errors),
     )
     runs = dlt.resource(
-        [_run_row(summary, started, list(settings.topics) if mode == "live" else [])],
+        [_run_row(summary, started, list(settings.topics) if run.mode == "live" else [])],
         name="runs",
         primary_key="run_id",
         write_disposition="merge",
         columns={"resume_after": {"data_type": "text"}, "started_at": {"data_type": "timestamp"}},
     )
     pipeline.run(runs)
-    summary.rows = count_rows(warehouse_path, run_id)
+    summary.rows = count_rows(warehouse_path, RAW_GITHUB_DATASET, [*TABLES, "runs"], run.run_id)
     summary.seconds = time.monotonic() - started_clock
     return summary

@@ -71,8 +71,6 @@ class TopicSearch:
         self.client = client
         self.settings = client.settings
         self.today = today
-        #: (query, total_count, pages, status) for every query issued, for the summary table.
-        self.queries: list[dict] = []
 
     def _fetch(self, topic: str, query: str, page: int) -> SearchPage:
         response = self.client.get(
@@ -93,47 +91,33 @@ class TopicSearch:
             page += 1
             current = self._fetch(first.topic, first.query, page)
             yield current
-        self.queries.append(
-            {
-                "query": first.query,
-                "total_count": first.total_count,
-                "pages": page,
-                "status": "complete",
-            }
-        )
 
-    def topic(self, topic: str) -> Iterator[SearchPage]:
+    def topic(self, topic: str, span: tuple[date, date] | None = None) -> Iterator[SearchPage]:
+        """Every page for `topic` (created within `span`), splitting the span while over the cap."""
         query = f"topic:{topic}"
+        if span is not None:
+            query += f" created:{span[0].isoformat()}..{span[1].isoformat()}"
         first = self._fetch(topic, query, 1)
-        if first.total_count <= self.settings.search_result_cap:
-            yield from self._pages(first)
-            return
-        yield first  # the probe is an observation too
-        self.queries.append(
-            {"query": query, "total_count": first.total_count, "pages": 1, "status": "split"}
-        )
-        start = date.fromisoformat(self.settings.search_start_date)
-        yield from self._range(topic, start, self.today)
-
-    def _range(self, topic: str, start: date, end: date) -> Iterator[SearchPage]:
-        query = f"topic:{topic} created:{start.isoformat()}..{end.isoformat()}"
-        first = self._fetch(topic, query, 1)
-        if first.total_count <= self.settings.search_result_cap or start >= end:
-            if first.total_count > self.settings.search_result_cap:
+        cap = self.settings.search_result_cap
+        single_day = span is not None and span[0] >= span[1]
+        if first.total_count <= cap or single_day:
+            if first.total_count > cap:
                 log.warning(
                     "%s: %d results in a single day; only %d reachable",
                     query,
                     first.total_count,
-                    self.settings.search_result_cap,
+                    cap,
                 )
             yield from self._pages(first)
             return
-        yield first
-        self.queries.append(
-            {"query": query, "total_count": first.total_count, "pages": 1, "status": "split"}
+        yield first  # the probe is an observation too
+        parts = (
+            split_range(*span)
+            if span
+            else [(date.fromisoformat(self.settings.search_start_date), self.today)]
         )
-        for part_start, part_end in split_range(start, end):
-            yield from self._range(topic, part_start, part_end)
+        for part in parts:
+            yield from self.topic(topic, part)
 
     def run(self, topics: list[str] | tuple[str, ...]) -> Iterator[SearchPage]:
         for topic in topics:

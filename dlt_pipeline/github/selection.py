@@ -13,15 +13,7 @@ import duckdb
 
 from dlt_pipeline.github.settings import GitHubSettings
 from dlt_pipeline.paths import RAW_GITHUB_DATASET
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [RAW_GITHUB_DATASET, table],
-        ).fetchone()[0]
-    )
+from dlt_pipeline.warehouse import has_table
 
 
 def activity_full_names(warehouse_path: Path, settings: GitHubSettings | None = None) -> list[str]:
@@ -30,7 +22,7 @@ def activity_full_names(warehouse_path: Path, settings: GitHubSettings | None = 
     names: list[str] = []
     if warehouse_path.exists():
         with duckdb.connect(str(warehouse_path), read_only=True) as con:
-            if _has_table(con, "repository_observations"):
+            if has_table(con, RAW_GITHUB_DATASET, "repository_observations"):
                 rows = con.execute(
                     f"""
                     select full_name, max(stargazers_count) as stars
@@ -42,7 +34,7 @@ def activity_full_names(warehouse_path: Path, settings: GitHubSettings | None = 
                     [settings.activity_min_stars],
                 ).fetchall()
                 names = [r[0] for r in rows]
-            if _has_table(con, "repository_details"):
+            if has_table(con, RAW_GITHUB_DATASET, "repository_details"):
                 moves = con.execute(
                     f"select lower(requested_full_name), full_name, detail_status "
                     f"from {RAW_GITHUB_DATASET}.repository_details"
@@ -65,7 +57,7 @@ def current_stars(warehouse_path: Path) -> dict[str, int]:
     if not warehouse_path.exists():
         return {}
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
-        if not _has_table(con, "repository_observations"):
+        if not has_table(con, RAW_GITHUB_DATASET, "repository_observations"):
             return {}
         rows = con.execute(
             f"select lower(full_name), arg_max(stargazers_count, recorded_at) "

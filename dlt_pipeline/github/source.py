@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import dlt
-from dlt.common.schema.typing import TTableSchemaColumns
 
 from dlt_pipeline.github.archive import Archive
 from dlt_pipeline.github.client import GitHubClient, GitHubError, RateLimitStop
 from dlt_pipeline.github.search import SearchPage, TopicSearch, replay_search_pages
+from dlt_pipeline.github.tables import TableSpec, materialize_all, routed
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +29,8 @@ _REPO_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)/?$")
 
 _RUN = {"run_id": {"data_type": "text", "nullable": False}}
 
-#: Declared columns of each raw table (the rest is inferred from GitHub's JSON), so every table
-#: exists after any run, even one that returned no rows for it.
-TABLES: dict[str, dict[str, Any]] = {
+#: The raw tables of discovery and their declared columns.
+TABLES: dict[str, TableSpec] = {
     "repository_observations": {
         "primary_key": ["run_id", "query", "page", "id"],
         "columns": {
@@ -93,30 +92,12 @@ TABLES: dict[str, dict[str, Any]] = {
 }
 
 
-def table_hints(table: str) -> Any:
-    spec = TABLES[table]
-    columns: TTableSchemaColumns = spec["columns"]
-    return dlt.mark.make_hints(
-        table_name=table,
-        primary_key=spec["primary_key"],
-        write_disposition="merge",
-        columns=columns,
-    )
-
-
-def routed(table: str, rows: Any) -> Any:
-    return dlt.mark.with_hints(rows, table_hints(table), create_table_variant=True)
-
-
 @dataclass
 class RunOutcome:
     """How a run ended, filled in while the source runs and read by the loader afterwards."""
 
     stopped: RateLimitStop | None = None
     errors: list[str] = field(default_factory=list)
-    search_pages: int = 0
-    details: int = 0
-    queries: list[dict] = field(default_factory=list)
 
 
 def observation_rows(run_id: str, page: SearchPage) -> list[dict]:
@@ -135,6 +116,20 @@ def observation_rows(run_id: str, page: SearchPage) -> list[dict]:
         )
         rows.append(row)
     return rows
+
+
+def query_row(run_id: str, page: SearchPage) -> dict[str, Any]:
+    """The `search_queries` row of a query, as its first page describes it (pages/items counted on)."""
+    return {
+        "run_id": run_id,
+        "query": page.query,
+        "search_topic": page.topic,
+        "total_count": page.total_count,
+        "incomplete_results": bool((page.response.data or {}).get("incomplete_results")),
+        "pages": 0,
+        "items": 0,
+        "recorded_at": page.response.recorded_at,
+    }
 
 
 def detail_row(run_id: str, requested: str, response: Any) -> dict:
@@ -198,70 +193,53 @@ def github_discovery(
 
     @dlt.resource(name="github_discovery", max_table_nesting=1)
     def discovery() -> Iterator[Any]:
-        for table in TABLES:
-            yield routed(table, dlt.mark.materialize_table_schema())
+        yield from materialize_all(TABLES)
         seen: dict[int, str] = {}
         query_rows: dict[str, dict] = {}
+        if replay is not None and client.replaying:
+            pages = replay_search_pages(client, replay)
+        else:
+            day = datetime.fromisoformat(today).date() if today else datetime.now(UTC).date()
+            pages = TopicSearch(client, day).run(list(topics or []))
         try:
-            if replay is not None and client.replaying:
-                pages = replay_search_pages(client, replay)
-            else:
-                day = datetime.fromisoformat(today).date() if today else datetime.now(UTC).date()
-                pages = TopicSearch(client, day).run(list(topics or []))
             for page in pages:
-                outcome.search_pages += 1
                 rows = observation_rows(run_id, page)
                 for row in rows:
                     seen.setdefault(int(row["id"]), str(row.get("full_name")))
-                summary = query_rows.setdefault(
-                    page.query,
-                    {
-                        "run_id": run_id,
-                        "query": page.query,
-                        "search_topic": page.topic,
-                        "total_count": page.total_count,
-                        "incomplete_results": bool(
-                            (page.response.data or {}).get("incomplete_results")
-                        ),
-                        "pages": 0,
-                        "items": 0,
-                        "recorded_at": page.response.recorded_at,
-                    },
-                )
+                summary = query_rows.setdefault(page.query, query_row(run_id, page))
                 summary["pages"] += 1
                 summary["items"] += len(rows)
                 if rows:
-                    yield routed("repository_observations", rows)
-            yield routed("search_queries", list(query_rows.values()))
-            outcome.queries = list(query_rows.values())
-            if not fetch_details:
-                return
-            targets = (
-                _replay_detail_targets(replay)
-                if (replay is not None and client.replaying)
-                else list(seen.values())
-            )
-            for requested in targets:
-                try:
-                    response = client.get(f"/repos/{requested}")
-                except RateLimitStop:
-                    raise
-                except GitHubError as exc:
-                    outcome.errors.append(str(exc))
-                    yield routed(
-                        "load_errors", [_error_row(run_id, f"/repos/{requested}", requested, exc)]
-                    )
-                    continue
-                outcome.details += 1
-                yield routed("repository_details", [detail_row(run_id, requested, response)])
+                    yield routed(TABLES, "repository_observations", rows)
         except RateLimitStop as stop:
             outcome.stopped = stop
-            yield routed("search_queries", list(query_rows.values()))
             log.warning("%s", stop)
-        except GitHubError as exc:
+        except GitHubError as exc:  # the search cannot go on; what it found is kept
             outcome.errors.append(str(exc))
-            yield routed("search_queries", list(query_rows.values()))
-            yield routed("load_errors", [_error_row(run_id, "/search/repositories", "search", exc)])
+            yield routed(
+                TABLES, "load_errors", [_error_row(run_id, "/search/repositories", "search", exc)]
+            )
+        yield routed(TABLES, "search_queries", list(query_rows.values()))
+        if outcome.stopped or not fetch_details:
+            return
+        replaying = replay is not None and client.replaying
+        targets = _replay_detail_targets(replay) if replaying else list(seen.values())
+        for requested in targets:
+            try:
+                response = client.get(f"/repos/{requested}")
+            except RateLimitStop as stop:
+                outcome.stopped = stop
+                log.warning("%s", stop)
+                return
+            except GitHubError as exc:
+                outcome.errors.append(str(exc))
+                yield routed(
+                    TABLES,
+                    "load_errors",
+                    [_error_row(run_id, f"/repos/{requested}", requested, exc)],
+                )
+                continue
+            yield routed(TABLES, "repository_details", [detail_row(run_id, requested, response)])
 
     return discovery
 
