@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from dlt_pipeline.github.load import GitHubLoadSummary, load_github
 from dlt_pipeline.github.settings import GitHubSettings
 from tests.github.fake_github import FakeGitHub
+from tests.github.support import TOKEN
 
 
 @pytest.fixture
@@ -43,3 +45,19 @@ def settings_for(fake_github: FakeGitHub):
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Path:
     return tmp_path / "warehouse" / "atlas.duckdb"
+
+
+@pytest.fixture
+def live_load(settings_for, warehouse: Path, tmp_path: Path):
+    """A live discovery run against the fake GitHub, recording under `tmp_path/a`."""
+
+    def run(*topics: str, **kwargs: object) -> GitHubLoadSummary:
+        return load_github(
+            warehouse,
+            settings=settings_for(*topics),
+            token=TOKEN,
+            archive_dir=tmp_path / "a",
+            **kwargs,
+        )
+
+    return run

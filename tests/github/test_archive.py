@@ -11,8 +11,10 @@ import duckdb
 import pytest
 
 from dlt_pipeline.github.archive import Archive, ArchiveError, request_key
+from dlt_pipeline.github.client import GitHubClient
 from dlt_pipeline.github.load import load_github
 from dlt_pipeline.github.named_archives import ZIMMERMAN_2023, download_named_archive
+from dlt_pipeline.github.settings import GitHubSettings
 from tests.github.fake_github import FakeGitHub, make_repo, spread_repos
 
 TOKEN = "ghp_TESTSECRET0123456789abcdefghijklmnopq"
@@ -50,7 +52,7 @@ def test_replay_of_a_recorded_run_reproduces_its_tables(
     recorded = load_github(
         live,
         settings=settings_for("mlops", "model-serving"),
-        token="ghp_fake_token_for_tests_0001",
+        token=TOKEN,
         archive_dir=tmp_path / "archive",
     )
     served = len(fake_github.requests)
@@ -67,7 +69,7 @@ def test_replay_of_a_recorded_run_reproduces_its_tables(
     assert recorded.rows["repository_observations"] == 131
 
 
-def test_replay_fails_closed_on_a_request_the_archive_does_not_hold(tmp_path: Path) -> None:
+def test_missing_body_file_names_the_manifest_line(tmp_path: Path) -> None:
     archive = tmp_path / "a"
     (archive / "responses").mkdir(parents=True)
     (archive / "responses" / "p1.json").write_text(
@@ -102,6 +104,26 @@ def test_replay_fails_closed_on_a_request_the_archive_does_not_hold(tmp_path: Pa
         match=r"manifest.jsonl, line 2: body file responses/missing-detail.json is missing",
     ):
         Archive.open(archive)
+
+
+def test_replay_fails_closed_on_a_request_the_archive_does_not_hold(tmp_path: Path) -> None:
+    (tmp_path / "responses").mkdir()
+    (tmp_path / "responses" / "r.json").write_text(json.dumps({"id": 1, "full_name": "a/b"}))
+    (tmp_path / "manifest.jsonl").write_text(
+        json.dumps(
+            {
+                "url": "https://api.github.com/repos/a/b",
+                "status": 200,
+                "body": "responses/r.json",
+                "recorded_at": "2024-01-01T00:00:00Z",
+            }
+        )
+        + "\n"
+    )
+    client = GitHubClient(GitHubSettings(), replay=Archive.open(tmp_path))
+    assert client.get("/repos/a/b").data == {"id": 1, "full_name": "a/b"}
+    with pytest.raises(ArchiveError, match=r"holds no response for GET /repos/a/other"):
+        client.get("/repos/a/other")
 
 
 def test_bad_json_line_names_the_file_and_line(tmp_path: Path) -> None:
@@ -161,6 +183,15 @@ def test_the_token_never_reaches_archive_warehouse_state_or_log(
     ]
     assert leaked == []
     assert TOKEN not in caplog.text
+    # asked of the database too, since file bytes alone could hide a compressed string:
+    # the echo was blanked, not dropped
+    rows = table_rows(warehouse, "repository_details", "requested_full_name")
+    assert len(rows) == 30 and not any(TOKEN in str(row) for row in rows)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        notes = {
+            r[0] for r in con.execute("select note from raw_github.repository_details").fetchall()
+        }
+    assert notes == {"token ***"}
 
 
 def test_zimmerman_2023_replays_from_the_mirror(mirror: Path, tmp_path: Path) -> None:

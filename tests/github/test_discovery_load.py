@@ -5,16 +5,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from dlt_pipeline.github.load import load_github
 from tests.github.fake_github import FakeGitHub, Fault, make_repo, spread_repos
-
-
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute(sql).fetchall()
+from tests.github.support import query
 
 
 def observation_counts(warehouse: Path) -> tuple[int, int, int]:
@@ -27,15 +22,10 @@ def observation_counts(warehouse: Path) -> tuple[int, int, int]:
 
 
 def test_pages_through_a_topic_and_fetches_details(
-    fake_github: FakeGitHub, settings_for, warehouse: Path, tmp_path: Path
+    fake_github: FakeGitHub, live_load, warehouse: Path, tmp_path: Path
 ) -> None:
     fake_github.repos = spread_repos("mlops", 250, first_id=1)
-    summary = load_github(
-        warehouse,
-        settings=settings_for("mlops"),
-        token="ghp_fake_token_for_tests_0001",
-        archive_dir=tmp_path / "a",
-    )
+    summary = live_load("mlops")
     assert summary.status == "complete"
     assert summary.rows["repository_observations"] == 250
     assert summary.rows["repository_details"] == 250
@@ -53,17 +43,10 @@ def test_pages_through_a_topic_and_fetches_details(
 
 
 def test_splits_a_topic_over_the_search_cap_by_creation_date(
-    fake_github: FakeGitHub, settings_for, warehouse: Path, tmp_path: Path
+    fake_github: FakeGitHub, live_load, warehouse: Path, tmp_path: Path
 ) -> None:
     fake_github.repos = spread_repos("big", 2500, first_id=10_000)
-    summary = load_github(
-        warehouse,
-        settings=settings_for("big"),
-        token="ghp_fake_token_for_tests_0001",
-        archive_dir=tmp_path / "a",
-        fetch_details=False,
-        today="2026-11-27",
-    )
+    summary = live_load("big", fetch_details=False, today="2026-11-27")
     assert summary.status == "complete"
     rows, keys, distinct = observation_counts(warehouse)
     assert distinct == 2500, "every repository is collected although one query reaches only 1,000"
@@ -73,16 +56,19 @@ def test_splits_a_topic_over_the_search_cap_by_creation_date(
     ]
     assert searched[0] == "topic:big"
     assert all("created:" in q for q in searched[1:])
-    leaves = query(
+    # the queries over the cap were probed only (one page each); the parts that fit were paged
+    # through, and together they hold every repository exactly once
+    over, fitting = query(
         warehouse,
-        "select max(total_count) from raw_github.search_queries where query like '%created:%' "
-        "and query not in (select query from raw_github.search_queries where total_count > 1000)",
-    )
-    assert leaves[0][0] <= 1000
+        "select max(pages) filter (where total_count > 1000), "
+        "sum(items) filter (where total_count <= 1000) from raw_github.search_queries",
+    )[0]
+    assert over == 1
+    assert fitting == 2500
 
 
 def test_renamed_and_deleted_repositories_are_recorded_not_fatal(
-    fake_github: FakeGitHub, settings_for, warehouse: Path, tmp_path: Path
+    fake_github: FakeGitHub, live_load, warehouse: Path, tmp_path: Path
 ) -> None:
     old = make_repo(1, "acme/old-name", ["mlops"], date(2020, 1, 1))
     fake_github.repos = [
@@ -96,12 +82,7 @@ def test_renamed_and_deleted_repositories_are_recorded_not_fatal(
     renamed_detail = {**old, "full_name": "acme/new-name", "name": "new-name"}
     fake_github.extra_routes[r"/repositories/1"] = lambda path, params: (200, {}, renamed_detail)
     fake_github.gone = {"acme/gone": 404, "acme/blocked": 451}
-    summary = load_github(
-        warehouse,
-        settings=settings_for("mlops"),
-        token="ghp_fake_token_for_tests_0001",
-        archive_dir=tmp_path / "a",
-    )
+    summary = live_load("mlops")
     assert summary.status == "complete"
     rows = query(
         warehouse,
@@ -135,17 +116,11 @@ def test_renamed_and_deleted_repositories_are_recorded_not_fatal(
     ],
 )
 def test_faults_are_retried_and_the_run_completes(
-    fault: Fault, fake_github: FakeGitHub, settings_for, warehouse: Path, tmp_path: Path
+    fault: Fault, fake_github: FakeGitHub, live_load, warehouse: Path, tmp_path: Path
 ) -> None:
     fake_github.repos = spread_repos("mlops", 150, first_id=1)
     fake_github.faults = [fault]
-    settings = settings_for("mlops")
-    summary = load_github(
-        warehouse,
-        settings=settings,
-        token="ghp_fake_token_for_tests_0001",
-        archive_dir=tmp_path / "a",
-    )
+    summary = live_load("mlops")
     assert summary.status == "complete"
     assert fault.times == 0, "the fault was served"
     assert observation_counts(warehouse) == (150, 150, 150)
@@ -160,17 +135,12 @@ def test_faults_are_retried_and_the_run_completes(
 
 
 def test_persistent_failure_of_one_repository_is_recorded_and_skipped(
-    fake_github: FakeGitHub, settings_for, warehouse: Path, tmp_path: Path
+    fake_github: FakeGitHub, live_load, warehouse: Path, tmp_path: Path
 ) -> None:
     fake_github.repos = spread_repos("mlops", 20, first_id=1)
     victim = fake_github.repos[5]["full_name"]
     fake_github.faults = [Fault(match=f"/repos/{victim}$", kind="502", times=99)]
-    summary = load_github(
-        warehouse,
-        settings=settings_for("mlops"),
-        token="ghp_fake_token_for_tests_0001",
-        archive_dir=tmp_path / "a",
-    )
+    summary = live_load("mlops")
     assert summary.status == "complete"
     assert summary.rows["repository_details"] == 19
     errors = query(warehouse, "select subject, error from raw_github.load_errors")
@@ -183,29 +153,18 @@ def test_persistent_failure_of_one_repository_is_recorded_and_skipped(
 
 
 def test_long_primary_limit_stops_resumably_and_resume_completes(
-    fake_github: FakeGitHub, settings_for, warehouse: Path, tmp_path: Path
+    fake_github: FakeGitHub, live_load, warehouse: Path, tmp_path: Path
 ) -> None:
     fake_github.repos = spread_repos("mlops", 300, first_id=1)
     fake_github.faults = [Fault(match=r"page=3", kind="primary", times=1, reset_in=3600)]
-    archive_dir = tmp_path / "a"
-    first = load_github(
-        warehouse,
-        settings=settings_for("mlops"),
-        token="ghp_fake_token_for_tests_0001",
-        archive_dir=archive_dir,
-    )
+    first = live_load("mlops")
     assert first.status == "stopped"
     assert first.resume_after is not None
     assert observation_counts(warehouse) == (200, 200, 200), (
         "pages loaded before the limit are kept"
     )
     requests_before = len(fake_github.requests)
-    second = load_github(
-        warehouse,
-        settings=settings_for("mlops"),
-        token="ghp_fake_token_for_tests_0001",
-        archive_dir=archive_dir,
-    )
+    second = live_load("mlops")
     assert second.run_id == first.run_id, "the stopped run is resumed, not restarted"
     assert second.status == "complete"
     assert observation_counts(warehouse) == (300, 300, 300)
@@ -219,14 +178,9 @@ def test_long_primary_limit_stops_resumably_and_resume_completes(
 
 
 def test_every_raw_table_exists_after_a_run_with_no_results(
-    fake_github: FakeGitHub, settings_for, warehouse: Path, tmp_path: Path
+    fake_github: FakeGitHub, live_load, warehouse: Path, tmp_path: Path
 ) -> None:
-    summary = load_github(
-        warehouse,
-        settings=settings_for("nothing-here"),
-        token="ghp_fake_token_for_tests_0001",
-        archive_dir=tmp_path / "a",
-    )
+    summary = live_load("nothing-here")
     assert summary.status == "complete"
     tables = {
         r[0]
