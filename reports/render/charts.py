@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
@@ -37,7 +37,6 @@ class ChartData:
     y_title: str | None = None
     horizontal: bool = False
     stacked: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def build_chart(

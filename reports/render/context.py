@@ -18,13 +18,21 @@ from reports.render import expressions
 from reports.render.errors import RenderError
 from reports.render.formats import FormatError, format_value
 from reports.render.links import LinkResolver
-from reports.render.page import Component, EachBlock, Expr, IfBlock, Node, Page, Text
+from reports.render.page import (
+    CODE_FENCE,
+    Component,
+    EachBlock,
+    Expr,
+    IfBlock,
+    Node,
+    Page,
+    Text,
+)
 from reports.render.queries import PageQueries, QueryResult, QueryRunner
 
 # How many option combinations one region may precompute before the build refuses.
 MAX_VARIANTS = 400
 
-_CODE_FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
 _TEXT_EXPR = re.compile(r"\{\s*([A-Za-z_!(\[][^{}]*?)\s*\}")
 
 
@@ -41,7 +49,7 @@ class InputDef:
 
 def text_expressions(markdown: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, expression) for each `{...}` outside fenced code that parses."""
-    fences = [(m.start(), m.end()) for m in _CODE_FENCE.finditer(markdown)]
+    fences = [(m.start(), m.end()) for m in CODE_FENCE.finditer(markdown)]
     for m in _TEXT_EXPR.finditer(markdown):
         if any(a <= m.start() < b for a, b in fences):
             continue
@@ -59,22 +67,23 @@ class _Scope(Mapping[str, Any]):
         self.ctx = ctx
         self.line = line
 
-    def _names(self) -> dict[str, Any]:
-        return {"params": self.ctx.params, "inputs": self.ctx.input_values(), **self.ctx.loop}
-
+    # Loop variables shadow `params`/`inputs`, which shadow queries.
     def __getitem__(self, key: str) -> Any:
-        names = self._names()
-        if key in names:
-            return names[key]
+        if key in self.ctx.loop:
+            return self.ctx.loop[key]
+        if key == "params":
+            return self.ctx.params
+        if key == "inputs":
+            return self.ctx.input_values()
         if key in self.ctx.page.queries:
             return self.ctx.result(key, self.line).rows
         raise KeyError(key)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._names() or key in self.ctx.page.queries
+        return key in ("params", "inputs") or key in self.ctx.loop or key in self.ctx.page.queries
 
     def __iter__(self) -> Iterator[str]:
-        return iter([*self._names(), *self.ctx.page.queries])
+        return iter(dict.fromkeys(["params", "inputs", *self.ctx.loop, *self.ctx.page.queries]))
 
     def __len__(self) -> int:
         return len(list(iter(self)))
@@ -189,6 +198,28 @@ class PageContext:
                     line, f"`{{{text}}}` uses unknown query or name", query=exc.name
                 ) from exc
             raise self.fail(line, f"in `{{{text}}}`: {exc}") from exc
+
+    def show(self, text: str, line: int) -> str:
+        """A `{...}` in text as displayed: strings as they are, other values formatted."""
+        value = self.evaluate(text, line)
+        return value if isinstance(value, str) else self.format(value, None, line)
+
+    def branch(self, node: IfBlock) -> list[Node]:
+        """The body of the first `{#if}` branch whose condition holds (none: empty)."""
+        for cond, body in node.branches:
+            if cond is None or expressions.truthy(self.evaluate(cond, node.line)):
+                return body
+        return []
+
+    def each(self, node: EachBlock) -> Iterator[PageContext]:
+        """One context per row of an `{#each}`, with the row (and index) in scope."""
+        rows = self.evaluate(node.source, node.line)
+        if rows is None:
+            rows = []
+        if not isinstance(rows, list):
+            raise self.fail(node.line, f"`{{#each {node.source}}}` is not a list of rows")
+        for i, row in enumerate(rows):
+            yield self.with_loop({node.var: row, **({node.index_var: i} if node.index_var else {})})
 
     def _fmt_function(self, line: int) -> Any:
         def fmt(value: Any, code: str | None = None) -> str:

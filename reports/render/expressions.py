@@ -9,7 +9,7 @@ so nothing from a page is ever handed to Python's `eval`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,13 +104,7 @@ class _Parser:
             self.take(")")
             return node
         if value == "[":
-            items: list[_Node] = []
-            while self.peek() and self.peek()[1] != "]":  # type: ignore[index]
-                items.append(self.binary(0))
-                if self.peek() and self.peek()[1] == ",":  # type: ignore[index]
-                    self.i += 1
-            self.take("]")
-            return _Node("list", None, tuple(items))
+            return _Node("list", None, self.items("]"))
         raise ExprError(f"unexpected `{value}` in `{self.text}`")
 
     def postfix(self, node: _Node) -> _Node:
@@ -124,14 +118,18 @@ class _Parser:
             else:
                 if node.kind != "name":
                     raise ExprError(f"only named functions can be called in `{self.text}`")
-                args: list[_Node] = []
-                while self.peek() and self.peek()[1] != ")":  # type: ignore[index]
-                    args.append(self.binary(0))
-                    if self.peek() and self.peek()[1] == ",":  # type: ignore[index]
-                        self.i += 1
-                self.take(")")
-                node = _Node("call", node.value, tuple(args))
+                node = _Node("call", node.value, self.items(")"))
         return node
+
+    def items(self, close: str) -> tuple[_Node, ...]:
+        """Comma-separated expressions up to `close` (array items, call arguments)."""
+        found: list[_Node] = []
+        while (tok := self.peek()) and tok[1] != close:
+            found.append(self.binary(0))
+            if (tok := self.peek()) and tok[1] == ",":
+                self.i += 1
+        self.take(close)
+        return tuple(found)
 
 
 _CACHE: dict[str, _Node] = {}
@@ -146,32 +144,24 @@ def parse(text: str) -> _Node:
     return node
 
 
+def _walk(node: _Node) -> Iterator[_Node]:
+    yield node
+    for arg in node.args:
+        yield from _walk(arg)
+
+
 def roots(text: str) -> set[str]:
     """Names an expression reads from its scope (queries, `params`, `inputs`, loop variables)."""
-    found: set[str] = set()
-
-    def walk(node: _Node) -> None:
-        if node.kind == "name":
-            found.add(node.value)
-        for arg in node.args:
-            walk(arg)
-
-    walk(parse(text))
-    return found
+    return {node.value for node in _walk(parse(text)) if node.kind == "name"}
 
 
 def input_names(text: str) -> set[str]:
     """Inputs an expression reads directly, as in `inputs.category.value`."""
-    found: set[str] = set()
-
-    def walk(node: _Node) -> None:
-        if node.kind == "attr" and node.args[0].kind == "name" and node.args[0].value == "inputs":
-            found.add(node.value)
-        for arg in node.args:
-            walk(arg)
-
-    walk(parse(text))
-    return found
+    return {
+        node.value
+        for node in _walk(parse(text))
+        if node.kind == "attr" and node.args[0].kind == "name" and node.args[0].value == "inputs"
+    }
 
 
 def evaluate(
@@ -208,15 +198,15 @@ def _eval(
             raise ExprError(f"unknown function `{node.value}`", name=node.value)
         return functions[node.value](*[_eval(a, scope, functions) for a in node.args])
     if kind == "not":
-        return not _truthy(_eval(node.args[0], scope, functions))
+        return not truthy(_eval(node.args[0], scope, functions))
     if kind == "neg":
         return -_eval(node.args[0], scope, functions)
     op = node.value
     left = _eval(node.args[0], scope, functions)
     if op == "&&":
-        return _eval(node.args[1], scope, functions) if _truthy(left) else left
+        return _eval(node.args[1], scope, functions) if truthy(left) else left
     if op == "||":
-        return left if _truthy(left) else _eval(node.args[1], scope, functions)
+        return left if truthy(left) else _eval(node.args[1], scope, functions)
     right = _eval(node.args[1], scope, functions)
     if op in ("==", "==="):
         return left == right
@@ -249,8 +239,8 @@ def _attr(base: Any, key: str) -> Any:
     raise ExprError(f"cannot read `.{key}` of {type(base).__name__}")
 
 
-def _truthy(value: Any) -> bool:
-    # JavaScript truthiness: an empty array is true, an empty string false.
+def truthy(value: Any) -> bool:
+    """JavaScript truthiness, for `{#if}` and `! && ||`: an empty array is true, "" false."""
     if isinstance(value, list | tuple | Mapping):
         return True
     return bool(value)

@@ -110,11 +110,10 @@ def format_value(value: Any, fmt: str | None = None, column: str | None = None) 
             value, int | float | decimal.Decimal | dt.date | str
         ):
             return str(value)
+        fn = formatter(fmt)  # an unknown format raises; a value it cannot take shows as is
         try:
-            return formatter(fmt)(value)
-        except (ValueError, TypeError, ArithmeticError) as exc:
-            if isinstance(exc, FormatError) and "unknown format" in str(exc):
-                raise
+            return fn(value)
+        except (ValueError, TypeError, ArithmeticError):
             return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"

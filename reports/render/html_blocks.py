@@ -16,14 +16,13 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 
 from reports.render import component_data as cd
 from reports.render.charts import plotly_json
 from reports.render.context import PageContext, text_expressions
-from reports.render.links import safe_url
+from reports.render.links import fill_url, safe_url
 from reports.render.page import INLINE_COMPONENTS, Component, EachBlock, IfBlock, Node, Text
 
 _MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
@@ -78,15 +77,7 @@ class HtmlRenderer:
         return out
 
     def _href(self, value: str, slots: dict[str, _Slot], ctx: PageContext) -> str:
-        url = html.unescape(value)
-        tokens = [t for t in slots if t in url]
-        if tokens:
-            for token in tokens:
-                raw = slots[token].raw or ""
-                if url.startswith(token):
-                    url = url.replace(token, raw, 1)
-                url = url.replace(token, quote(raw, safe="/"))
-            url = safe_url(url)
+        url = fill_url(html.unescape(value), {t: s.raw or "" for t, s in slots.items()})
         return f'href="{esc(ctx.links.href(url))}"'
 
     def _emit(
@@ -102,19 +93,10 @@ class HtmlRenderer:
             elif isinstance(node, Text):
                 parts.append(self._text(node, ctx, slots))
             elif isinstance(node, IfBlock):
-                for cond, body in node.branches:
-                    if cond is None or _truthy(ctx.evaluate(cond, node.line)):
-                        self._emit(body, ctx, parts, slots)
-                        break
+                self._emit(ctx.branch(node), ctx, parts, slots)
             elif isinstance(node, EachBlock):
-                rows = ctx.evaluate(node.source, node.line)
-                if rows is None:
-                    rows = []
-                if not isinstance(rows, list):
-                    raise ctx.fail(node.line, f"`{{#each {node.source}}}` is not a list of rows")
-                for i, row in enumerate(rows):
-                    names = {node.var: row, **({node.index_var: i} if node.index_var else {})}
-                    self._emit(node.body, ctx.with_loop(names), parts, slots)
+                for row_ctx in ctx.each(node):
+                    self._emit(node.body, row_ctx, parts, slots)
             else:
                 token = self._token()
                 slots[token] = _Slot(self.component(node, ctx), block=not inline)
@@ -133,8 +115,7 @@ class HtmlRenderer:
                 expr_node = Text("{" + text + "}", line)
                 slots[token] = _Slot(self._region(expr_node, ctx, needs, True))
             else:
-                value = ctx.evaluate(text, line)
-                shown = value if isinstance(value, str) else ctx.format(value, None, line)
+                shown = ctx.show(text, line)
                 slots[token] = _Slot(esc(shown), raw=shown)
             out.append(token)
             last = end
@@ -253,9 +234,3 @@ class HtmlRenderer:
             f"{script_json(payload)}</script>"
             "</div>"
         )
-
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, list | dict):
-        return True
-    return bool(value)

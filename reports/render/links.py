@@ -13,9 +13,10 @@ import hashlib
 import html
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 _TEMPLATE = re.compile(r"^\[([A-Za-z_]\w*)\]$")
 _SAFE_SCHEMES = ("http", "https", "mailto")
@@ -70,6 +71,21 @@ def safe_url(url: str) -> str:
     if scheme and scheme not in _SAFE_SCHEMES:
         return "#"
     return url
+
+
+def fill_url(url: str, raws: Mapping[str, str]) -> str:
+    """Put page values back into a link written with placeholder tokens.
+
+    A value that starts the URL goes in as written (it may be a whole link); elsewhere it
+    is percent-quoted. A URL that took any value is passed through `safe_url`.
+    """
+    tokens = [t for t in raws if t in url]
+    for token in tokens:
+        raw = raws[token]
+        if url.startswith(token):
+            url = url.replace(token, raw, 1)
+        url = url.replace(token, quote(raw, safe="/"))
+    return safe_url(url) if tokens else url
 
 
 @dataclass

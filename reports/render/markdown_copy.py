@@ -9,12 +9,11 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
-from urllib.parse import quote
 
 from reports.render import component_data as cd
 from reports.render.charts import svg
 from reports.render.context import PageContext, text_expressions
-from reports.render.links import safe_url
+from reports.render.links import fill_url, safe_url
 from reports.render.page import INLINE_COMPONENTS, Component, EachBlock, IfBlock, Node, Text
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
@@ -41,13 +40,10 @@ class MarkdownRenderer:
         self._emit(nodes, ctx, parts, slots)
         out = "".join(parts)
 
+        raws = {token: raw for token, (raw, _) in slots.items()}
+
         def dest(m: re.Match[str]) -> str:
-            url = m.group(1)
-            for token, (raw, _) in slots.items():
-                if token in url:
-                    url = url.replace(token, raw if url.startswith(token) else quote(raw, safe="/"))
-            url = safe_url(url) if url != m.group(1) else url
-            return f"]({ctx.links.href(url)}"
+            return f"]({ctx.links.href(fill_url(m.group(1), raws))}"
 
         out = re.sub(r"\]\(([^)\s]*)", dest, out)
         for token, (_, shown) in slots.items():
@@ -67,8 +63,7 @@ class MarkdownRenderer:
                 for start, end, text in text_expressions(node.markdown):
                     line = node.line + node.markdown.count("\n", 0, start)
                     parts.append(node.markdown[last:start])
-                    value = ctx.evaluate(text, line)
-                    shown = value if isinstance(value, str) else ctx.format(value, None, line)
+                    shown = ctx.show(text, line)
                     self.counter += 1
                     token = f"atlasslot{self.counter}x"
                     slots[token] = (shown, md_escape(shown))
@@ -76,16 +71,10 @@ class MarkdownRenderer:
                     last = end
                 parts.append(node.markdown[last:])
             elif isinstance(node, IfBlock):
-                for cond, body in node.branches:
-                    value = ctx.evaluate(cond, node.line) if cond else True
-                    if isinstance(value, list | dict) or value:
-                        self._emit(body, ctx, parts, slots)
-                        break
+                self._emit(ctx.branch(node), ctx, parts, slots)
             elif isinstance(node, EachBlock):
-                rows = ctx.evaluate(node.source, node.line) or []
-                for i, row in enumerate(rows):
-                    names = {node.var: row, **({node.index_var: i} if node.index_var else {})}
-                    self._emit(node.body, ctx.with_loop(names), parts, slots)
+                for row_ctx in ctx.each(node):
+                    self._emit(node.body, row_ctx, parts, slots)
             else:
                 text = self.component(node, ctx)
                 inline = node.name in INLINE_COMPONENTS

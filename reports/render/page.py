@@ -37,7 +37,7 @@ CHILD_ONLY = {"Column": "DataTable", "DropdownOption": "Dropdown"}
 
 _SQL_FENCE = re.compile(r"^```sql[ \t]+([A-Za-z_]\w*)[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
 _BAD_SQL_FENCE = re.compile(r"^```sql\b(.*)$", re.M)
-_CODE_FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
+CODE_FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
 _TOKEN = re.compile(
     r"<(?P<open>[A-Z]\w*)"
     r"|</(?P<close>[A-Z]\w*)\s*>"
@@ -145,7 +145,7 @@ class _Parser:
         self.body = body
         self.line_of = line_of
         self.pos = 0
-        self.fences = [(m.start(), m.end()) for m in _CODE_FENCE.finditer(body)]
+        self.fences = [(m.start(), m.end()) for m in CODE_FENCE.finditer(body)]
 
     def error(self, pos: int, message: str) -> RenderError:
         return RenderError(self.path, self.line_of(pos), message)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -299,7 +299,3 @@ class PageQueries:
             return inputs[ref.name][ref.attr]
 
         return substitute(query.sql, replace)
-
-
-def names_in(values: Iterable[str]) -> list[str]:
-    return sorted(set(values))

@@ -92,7 +92,7 @@ def _title(ctx: PageContext, fallback: str) -> str:
         return fallback
     out, last = [], 0
     for start, end, text in text_expressions(title):
-        out += [title[last:start], ctx.format(ctx.evaluate(text, 2), None, 2)]
+        out += [title[last:start], ctx.show(text, 2)]
         last = end
     return "".join([*out, title[last:]])
 
