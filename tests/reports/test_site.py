@@ -219,3 +219,21 @@ def test_refuses_to_clear_a_folder_it_did_not_build(
     second = render_site(project / "pages", warehouse, out, markdown_pages=())
     assert len(first.pages) == 8
     assert not (out / "about").exists() and len(second.pages) == 7  # about linked acme only
+
+
+def test_too_many_option_combinations_are_refused(
+    project: Path, warehouse: Path, tmp_path: Path
+) -> None:
+    """The README's limit: at most 400 option combinations per region (21 x 21 = 441)."""
+    page = project / "pages" / "combos.md"
+    page.write_text(
+        "```sql options\nselect range as v from range(21)\n```\n\n"
+        "<Dropdown name=a data={options} value=v/>\n"
+        "<Dropdown name=b data={options} value=v/>\n\n"
+        "```sql pair\nselect ${inputs.a.value} || ${inputs.b.value} as ab\n```\n\n"
+        "Pair {pair[0].ab}\n"
+    )
+    with pytest.raises(RenderError) as err:
+        render_site(project / "pages", warehouse, tmp_path / "out", markdown_pages=())
+    assert str(err.value).startswith(f"{page}:{_line_of(page, 'Pair')}: ")
+    assert "give 441 combinations (max 400)" in str(err.value)
