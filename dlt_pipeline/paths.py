@@ -10,7 +10,6 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WAREHOUSE_PATH = PROJECT_ROOT / "warehouse" / "atlas.duckdb"
-PIPELINES_DIR = WAREHOUSE_PATH.parent / ".dlt"
 ARCHIVE_DIR = PROJECT_ROOT / "data" / "archive"
 CACHE_DIR = PROJECT_ROOT / "data" / "cache"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
