@@ -30,9 +30,17 @@ names as (
 
 ),
 
+-- which window each commit falls in (all are at or before as_of)
 commits as (
 
-    select * from {{ ref('int_commits_scoped_to_as_of') }}
+    select
+        commits.repository_id,
+        commits.author_id,
+        commits.committed_at > as_of.window_start_at as is_in_last_window,
+        commits.committed_at > as_of.previous_window_start_at
+        and commits.committed_at <= as_of.window_start_at as is_in_previous_window
+    from {{ ref('int_commits_scoped_to_as_of') }} as commits
+    cross join as_of
 
 ),
 
@@ -58,56 +66,36 @@ git_windows as (
 commit_windows as (
 
     select
-        commits.repository_id,
-        max(commits.committed_at) as last_commit_at,
-        sum(case when commits.committed_at > as_of.window_start_at then 1 else 0 end)
-            as commits_last_window,
-        sum(
-            case
-                when
-                    commits.committed_at > as_of.previous_window_start_at
-                    and commits.committed_at <= as_of.window_start_at
-                    then 1
-                else 0
-            end
-        ) as commits_previous_window,
-        count(distinct case when commits.committed_at > as_of.window_start_at then commits.author_id end)
-            as authors_last_window,
-        count(
-            distinct case
-                when
-                    commits.committed_at > as_of.previous_window_start_at
-                    and commits.committed_at <= as_of.window_start_at
-                    then commits.author_id
-            end
-        ) as authors_previous_window
+        repository_id,
+        sum(case when is_in_last_window then 1 else 0 end) as commits_last_window,
+        sum(case when is_in_previous_window then 1 else 0 end) as commits_previous_window,
+        count(distinct case when is_in_last_window then author_id end) as authors_last_window,
+        count(distinct case when is_in_previous_window then author_id end) as authors_previous_window
     from commits
-    cross join as_of
-    group by commits.repository_id
+    group by repository_id
 
 ),
 
 tags as (
 
     select
-        git_windows.repository_id,
+        repositories.repository_id,
         count(*) as tags_last_window
     from {{ ref('stg_git__tags') }} as tags
     inner join repositories
         on tags.git_repository = repositories.git_repository
-    inner join git_windows
-        on repositories.repository_id = git_windows.repository_id
     cross join as_of
     where tags.tagged_at > as_of.window_start_at and tags.tagged_at <= as_of.as_of_at
-    group by git_windows.repository_id
+    group by repositories.repository_id
 
 ),
 
+-- a list recorded at or after as_of is complete for the window
 releases as (
 
     select
         names.repository_id,
-        max(releases.recorded_at) as recorded_at,
+        max(releases.recorded_at) >= as_of.as_of_at as is_list_observed,
         sum(
             case
                 when
@@ -122,50 +110,43 @@ releases as (
     inner join names
         on lower(releases.repository_full_name) = names.name_key
     cross join as_of
-    group by names.repository_id
+    group by names.repository_id, as_of.as_of_at
+
+),
+
+-- which window events each issue has (pull requests count for neither)
+issue_events as (
+
+    select
+        names.repository_id,
+        issues.recorded_at,
+        not issues.is_pull_request
+        and issues.created_at > as_of.window_start_at
+        and issues.created_at <= as_of.as_of_at as is_opened_in_window,
+        not issues.is_pull_request
+        and issues.closed_at > as_of.window_start_at
+        and issues.closed_at <= as_of.as_of_at as is_closed_in_window,
+        {{ dbt.datediff('issues.created_at', 'issues.closed_at', 'second') }} / 86400.0 as days_to_close
+    from {{ ref('stg_github__issues') }} as issues
+    inner join names
+        on lower(issues.repository_full_name) = names.name_key
+    cross join as_of
 
 ),
 
 issues as (
 
     select
-        names.repository_id,
-        max(issues.recorded_at) as recorded_at,
-        sum(
-            case
-                when
-                    not issues.is_pull_request
-                    and issues.created_at > as_of.window_start_at
-                    and issues.created_at <= as_of.as_of_at
-                    then 1
-                else 0
-            end
-        ) as issues_opened,
-        sum(
-            case
-                when
-                    not issues.is_pull_request
-                    and issues.closed_at > as_of.window_start_at
-                    and issues.closed_at <= as_of.as_of_at
-                    then 1
-                else 0
-            end
-        ) as issues_closed,
+        issue_events.repository_id,
+        max(issue_events.recorded_at) >= as_of.as_of_at as is_list_observed,
+        sum(case when issue_events.is_opened_in_window then 1 else 0 end) as issues_opened,
+        sum(case when issue_events.is_closed_in_window then 1 else 0 end) as issues_closed,
         -- DuckDB: median()
-        median(
-            case
-                when
-                    not issues.is_pull_request
-                    and issues.closed_at > as_of.window_start_at
-                    and issues.closed_at <= as_of.as_of_at
-                    then {{ dbt.datediff('issues.created_at', 'issues.closed_at', 'second') }} / 86400.0
-            end
-        ) as median_days_to_close
-    from {{ ref('stg_github__issues') }} as issues
-    inner join names
-        on lower(issues.repository_full_name) = names.name_key
+        median(case when issue_events.is_closed_in_window then issue_events.days_to_close end)
+            as median_days_to_close
+    from issue_events
     cross join as_of
-    group by names.repository_id
+    group by issue_events.repository_id, as_of.as_of_at
 
 ),
 
@@ -186,7 +167,9 @@ star_growth as (
 
     select
         stars.repository_id,
-        max(stars.star_date) as last_star_date,
+        -- a star history is complete for the window when it reaches the day before as_of
+        max(stars.star_date) >= cast({{ dbt.dateadd('day', -1, 'as_of.as_of_at') }} as date)
+            as is_history_observed,
         max(case when stars.star_date <= cast(as_of.as_of_at as date) then stars.stars_total end)
             as stars_at_as_of,
         coalesce(
@@ -195,7 +178,7 @@ star_growth as (
         ) as stars_at_window_start
     from stars
     cross join as_of
-    group by stars.repository_id
+    group by stars.repository_id, as_of.as_of_at
 
 ),
 
@@ -211,7 +194,7 @@ signals as (
         {{ dbt.datediff('repositories.pushed_at', 'as_of.as_of_at', 'day') }} as days_since_last_push,
         case
             when git_windows.is_last_window_observed
-                then {{ months_between('commit_windows.last_commit_at', 'as_of.as_of_at') }}
+                then {{ months_between('repositories.last_commit_at', 'as_of.as_of_at') }}
         end as months_since_last_commit,
 
         -- git activity windows
@@ -235,27 +218,27 @@ signals as (
 
         -- releases
         case
-            when releases.recorded_at >= as_of.as_of_at then releases.releases_last_window
+            when releases.is_list_observed then releases.releases_last_window
             when git_windows.is_last_window_observed then coalesce(tags.tags_last_window, 0)
         end as releases_last_12m,
         case
-            when releases.recorded_at >= as_of.as_of_at then 'github_releases'
+            when releases.is_list_observed then 'github_releases'
             when git_windows.is_last_window_observed then 'git_tags'
         end as releases_source,
 
         -- issues
         case
-            when issues.recorded_at >= as_of.as_of_at and issues.issues_opened > 0
+            when issues.is_list_observed and issues.issues_opened > 0
                 then round(cast(issues.issues_closed as {{ dbt.type_float() }}) / issues.issues_opened, 4)
         end as issue_closure_ratio,
         case
-            when issues.recorded_at >= as_of.as_of_at then round(issues.median_days_to_close, 2)
+            when issues.is_list_observed then round(issues.median_days_to_close, 2)
         end as median_days_to_close,
 
         -- popularity and facts from the search observation
         repositories.stars,
         case
-            when star_growth.last_star_date >= cast({{ dbt.dateadd('day', -1, 'as_of.as_of_at') }} as date)
+            when star_growth.is_history_observed
                 then star_growth.stars_at_as_of - star_growth.stars_at_window_start
         end as star_growth_last_12m,
         repositories.forks,
@@ -270,9 +253,9 @@ signals as (
         {{ dbt.concat([
             "case when repositories.github_repository_id is not null and not repositories.is_git_only and repositories.stars is not null then 'search' else '' end",
             "case when git_windows.is_previous_window_observed then ',git' else '' end",
-            "case when releases.recorded_at >= as_of.as_of_at then ',releases' else '' end",
-            "case when issues.recorded_at >= as_of.as_of_at then ',issues' else '' end",
-            "case when star_growth.last_star_date >= cast(" ~ dbt.dateadd('day', -1, 'as_of.as_of_at') ~ " as date) then ',stars' else '' end",
+            "case when releases.is_list_observed then ',releases' else '' end",
+            "case when issues.is_list_observed then ',issues' else '' end",
+            "case when star_growth.is_history_observed then ',stars' else '' end",
         ]) }} as signal_sources_raw
 
     from repositories
