@@ -6,16 +6,13 @@ from ml.config import load_ml_config
 from ml.kind import load_kind_labels
 from ml.kind.evaluate import cross_validated_kinds, metrics_from_predictions
 from ml.kind.shares import kind_shares
+from ml.warehouse import github_keyed_repositories
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
     config = load_ml_config()
-    dim = dbt.ref("dim_repositories").df()
-    repos = dim[dim["github_repository_id"].notna()].copy()
-    repos["repository_id"] = repos["github_repository_id"].astype("int64")
-    repos["name"] = repos["repository_name"]
-    repos = repos.reset_index(drop=True)
+    repos = github_keyed_repositories(dbt.ref("dim_repositories").df())
     labels = load_kind_labels(config=config)
     labels = labels[labels["repository_id"].isin(set(repos["repository_id"]))]
 

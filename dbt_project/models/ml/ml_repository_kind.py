@@ -10,21 +10,13 @@ import pandas as pd
 
 from ml.config import load_ml_config
 from ml.kind import load_kind_labels, predict_kinds, train_kind_model
-
-
-def kind_repositories(dim: pd.DataFrame) -> pd.DataFrame:
-    """dim_repositories in the shape ml/kind/features.py reads (int `repository_id`, `name`)."""
-    repos = dim[dim["github_repository_id"].notna()].copy()
-    repos["warehouse_repository_id"] = repos["repository_id"]
-    repos["repository_id"] = repos["github_repository_id"].astype("int64")
-    repos["name"] = repos["repository_name"]
-    return repos.reset_index(drop=True)
+from ml.warehouse import github_keyed_repositories
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
     config = load_ml_config()
-    repos = kind_repositories(dbt.ref("dim_repositories").df())
+    repos = github_keyed_repositories(dbt.ref("dim_repositories").df())
     labels = load_kind_labels(config=config)
     labels = labels[labels["repository_id"].isin(set(repos["repository_id"]))]
 

@@ -3,19 +3,15 @@ Same fit as ml_topics (fixed seed, same input)."""
 
 from ml.config import load_ml_config
 from ml.topics import fit_topics
+from ml.warehouse import github_keyed_repositories
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
     config = load_ml_config()
-    dim = dbt.ref("dim_repositories").df()
-    repos = dim[dim["github_repository_id"].notna()].copy()
-    warehouse_id = dict(
-        zip(repos["github_repository_id"].astype("int64"), repos["repository_id"], strict=False)
-    )
-    repos["repository_id"] = repos["github_repository_id"].astype("int64")
-    repos["name"] = repos["repository_name"]
+    repos = github_keyed_repositories(dbt.ref("dim_repositories").df())
     repos = repos.sort_values("repository_id").reset_index(drop=True)
+    warehouse_id = dict(zip(repos["repository_id"], repos["warehouse_repository_id"], strict=True))
 
     out = fit_topics(repos, config).repository_topics.rename(
         columns={"repository_id": "github_repository_id"}

@@ -8,22 +8,17 @@ with a GitHub search observation take part; `repository_id` is the warehouse key
 
 from ml.clusters import cluster_tools
 from ml.config import load_ml_config
+from ml.warehouse import github_keyed_repositories
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
     config = load_ml_config()
-    dim = dbt.ref("dim_repositories").df()
+    repos = github_keyed_repositories(dbt.ref("dim_repositories").df())
     kinds = dbt.ref("ml_repository_kind").df()
     curated = dbt.ref("curated_tools").df()
 
-    repos = dim[dim["github_repository_id"].notna()].copy()
-    warehouse_id = dict(
-        zip(repos["github_repository_id"].astype("int64"), repos["repository_id"], strict=False)
-    )
-    repos["repository_id"] = repos["github_repository_id"].astype("int64")
-    repos["name"] = repos["repository_name"]
-    repos = repos.reset_index(drop=True)
+    warehouse_id = dict(zip(repos["repository_id"], repos["warehouse_repository_id"], strict=True))
     kinds = kinds.assign(repository_id=kinds["github_repository_id"].astype("int64"))
 
     result = cluster_tools(repos, kinds, curated, config)

@@ -3,15 +3,13 @@ and loading, plus how many repositories have the topic as their dominant one."""
 
 from ml.config import load_ml_config
 from ml.topics import fit_topics
+from ml.warehouse import github_keyed_repositories
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
     config = load_ml_config()
-    dim = dbt.ref("dim_repositories").df()
-    repos = dim[dim["github_repository_id"].notna()].copy()
-    repos["repository_id"] = repos["github_repository_id"].astype("int64")
-    repos["name"] = repos["repository_name"]
+    repos = github_keyed_repositories(dbt.ref("dim_repositories").df())
     repos = repos.sort_values("repository_id").reset_index(drop=True)
 
     result = fit_topics(repos, config)
