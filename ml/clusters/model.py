@@ -17,15 +17,16 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
 
 from ml.clusters.categories import UNASSIGNED, curated_categories, heldout_agreement, vote
-from ml.clusters.features import TextVectors, lsa_vectors
+from ml.clusters.features import lsa_vectors
 from ml.config import config_section
-from ml.text import repository_documents
+from ml.text import repository_documents, tfidf_matrix
 
 NO_TEXT_CLUSTER = -1
 NO_TEXT_NAME = "no text"
@@ -94,20 +95,48 @@ def _relabel(labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return np.array([remap[c] for c in labels], dtype=int)
 
 
-def _terms(text: TextVectors, cluster_ids: np.ndarray, n_terms: int) -> pd.DataFrame:
+def _terms(
+    tfidf: sparse.csr_matrix, terms: np.ndarray, cluster_ids: np.ndarray, n_terms: int
+) -> pd.DataFrame:
     """Top terms of each cluster by the mean TF-IDF weight of its members."""
     rows = []
     for cluster in sorted(set(cluster_ids) - {NO_TEXT_CLUSTER}):
-        if text.tfidf.shape[1] == 0:
+        if tfidf.shape[1] == 0:
             continue
-        mean = np.asarray(text.tfidf[cluster_ids == cluster].mean(axis=0)).ravel()
-        top = [j for j in np.lexsort((text.terms, -mean))[:n_terms] if mean[j] > 0]
-        rows += [
-            (int(cluster), r + 1, str(text.terms[j]), float(mean[j])) for r, j in enumerate(top)
-        ]
+        mean = np.asarray(tfidf[cluster_ids == cluster].mean(axis=0)).ravel()
+        top = [j for j in np.lexsort((terms, -mean))[:n_terms] if mean[j] > 0]
+        rows += [(int(cluster), r + 1, str(terms[j]), float(mean[j])) for r, j in enumerate(top)]
     return pd.DataFrame(rows, columns=["cluster_id", "rank", "term", "weight"]).astype(
         {"cluster_id": "int64", "rank": "int64"}
     )
+
+
+def cluster_terms(
+    repos: pd.DataFrame, tool_clusters: pd.DataFrame, config: dict | None = None
+) -> pd.DataFrame:
+    """The `cluster_terms` of `cluster_tools`, from a clustering already made.
+
+    `tool_clusters` has `repository_id`, `cluster_id` for every clustered tool (e.g. the
+    ml_tool_clusters table); `repos` holds at least those repositories with their text. Only
+    the TF-IDF is rebuilt (same tools, same settings, so the same matrix); k-means is not re-run.
+    """
+    settings = config_section("clusters", config)
+    cluster_of = dict(
+        zip(
+            tool_clusters["repository_id"].astype("int64"),
+            tool_clusters["cluster_id"].astype("int64"),
+            strict=True,
+        )
+    )
+    ids = repos["repository_id"].astype("int64")
+    tools = repos.loc[ids.isin(cluster_of)].drop_duplicates("repository_id")
+    tools = tools.sort_values("repository_id", kind="stable").reset_index(drop=True)
+    documents = repository_documents(
+        tools, settings["text_fields"], int(settings["max_description_chars"])
+    )
+    tfidf, terms = tfidf_matrix(documents, settings)
+    cluster_ids = tools["repository_id"].astype("int64").map(cluster_of).to_numpy(dtype=int)
+    return _terms(tfidf, terms, cluster_ids, int(settings["n_terms"]))
 
 
 def _coordinates(vectors: np.ndarray, has_text: np.ndarray, seed: int) -> np.ndarray:
@@ -143,7 +172,7 @@ def cluster_tools(
         labels, k, silhouette, k_scores = choose_k(text.vectors[text.has_text], settings)
         cluster_ids[text.has_text] = _relabel(labels, ids[text.has_text])
 
-    terms = _terms(text, cluster_ids, int(settings["n_terms"]))
+    terms = _terms(text.tfidf, text.terms, cluster_ids, int(settings["n_terms"]))
     top = terms.loc[terms["rank"] <= int(settings["name_terms"])]
     names = top.groupby("cluster_id")["term"].agg(" / ".join).to_dict()
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml.clusters import UNASSIGNED, cluster_tools, heldout_agreement, vote
+from ml.clusters import UNASSIGNED, cluster_terms, cluster_tools, heldout_agreement, vote
 from ml.config import load_ml_config
 from tests.ml.fixtures_text import CATEGORY_WORDS, _row, category_tools
 
@@ -86,6 +86,15 @@ def test_clustering_is_deterministic(fixture, result) -> None:
     again = cluster_tools(*fixture)
     for a, b in zip(result, again, strict=True):
         pd.testing.assert_frame_equal(a, b)
+
+
+def test_cluster_terms_from_a_stored_clustering_match_the_run(fixture, result) -> None:
+    # ml_cluster_terms rebuilds the terms from ml_tool_clusters instead of clustering again.
+    repos = fixture[0]
+    terms = cluster_terms(repos, result.tool_clusters)
+    pd.testing.assert_frame_equal(terms, result.cluster_terms, check_exact=True)
+    shuffled = result.tool_clusters.sample(frac=1.0, random_state=0)
+    pd.testing.assert_frame_equal(cluster_terms(repos, shuffled), result.cluster_terms)
 
 
 def test_conflicting_curated_label_is_scored_wrong(fixture) -> None:

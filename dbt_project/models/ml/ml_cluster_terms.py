@@ -1,26 +1,19 @@
 """Top terms of each tool cluster (mean TF-IDF weight of its members), with the cluster's name,
-category and size. One row per cluster and rank. Re-runs cluster_tools on the same inputs as
-ml_tool_clusters (fixed seeds, so the same clusters)."""
+category and size. One row per cluster and rank. Reads the clustering from ml_tool_clusters
+(ml/clusters/ `cluster_terms`) rather than clustering again."""
 
-from ml.clusters import cluster_tools
+from ml.clusters import cluster_terms
 from ml.config import load_ml_config
+from ml.warehouse import github_keyed_repositories
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
     config = load_ml_config()
-    dim = dbt.ref("dim_repositories").df()
-    kinds = dbt.ref("ml_repository_kind").df()
-    curated = dbt.ref("curated_tools").df()
+    repos = github_keyed_repositories(dbt.ref("dim_repositories").df())
+    clusters = dbt.ref("ml_tool_clusters").df()
+    clusters = clusters.assign(repository_id=clusters["github_repository_id"].astype("int64"))
 
-    repos = dim[dim["github_repository_id"].notna()].copy()
-    repos["repository_id"] = repos["github_repository_id"].astype("int64")
-    repos["name"] = repos["repository_name"]
-    repos = repos.reset_index(drop=True)
-    kinds = kinds.assign(repository_id=kinds["github_repository_id"].astype("int64"))
-
-    result = cluster_tools(repos, kinds, curated, config)
-    clusters = result.tool_clusters
     summary = (
         clusters.groupby("cluster_id")
         .agg(
@@ -31,6 +24,6 @@ def model(dbt, session):
         )
         .reset_index()
     )
-    out = result.cluster_terms.merge(summary, on="cluster_id", how="left")
+    out = cluster_terms(repos, clusters, config).merge(summary, on="cluster_id", how="left")
     out.insert(0, "cluster_term_id", out["cluster_id"].astype(str) + ":" + out["rank"].astype(str))
     return out
