@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from ml.config import load_ml_config
-from ml.ecosystem.growth import cycle_position, growth_curves, logistic
+from ml.ecosystem.growth import (
+    cycle_position,
+    fitted_values,
+    growth_curves,
+    logistic,
+    monthly_series,
+)
 
 CONFIG = load_ml_config()
 FIRST = pd.Timestamp("2015-01-01")
@@ -97,3 +103,15 @@ def test_months_after_as_of_are_ignored_and_fit_is_deterministic() -> None:
     second = growth_curves(data.sample(frac=1.0, random_state=4), CONFIG)
     pd.testing.assert_frame_equal(first[0], second[0])
     pd.testing.assert_frame_equal(first[1], second[1])
+
+
+def test_fitted_values_come_from_the_stored_fit() -> None:
+    # ml_ecosystem_curve_fitted evaluates the fits stored in ml_ecosystem_curve, no second fit.
+    data = _group("all", _noisy_logistic(1000, 0.12, 40, 80, seed=1))
+    fits, fitted = growth_curves(data, CONFIG)
+    again = fitted_values(fits, monthly_series(data), CONFIG)
+    pd.testing.assert_frame_equal(again, fitted)
+    observed = fitted.dropna(subset=["observed_cumulative"])
+    y, pred = observed["observed_cumulative"], observed["fitted_cumulative"]
+    r_squared = 1 - ((y - pred) ** 2).sum() / ((y - y.mean()) ** 2).sum()
+    assert r_squared == pytest.approx(fits.iloc[0]["r_squared"], rel=1e-9)
