@@ -258,18 +258,28 @@ def lifecycle_stages(
     activity_monthly: pd.DataFrame,
     as_of: pd.Timestamp | str,
     config: dict[str, Any] | None = None,
+    repositories: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The stage of every repository in `activity_monthly` as of `as_of` (the `ml_lifecycle` table).
 
     Only months up to the month of `as_of` are used. `is_archived` is read from an optional
-    column of `activity_monthly` (the signals' flag, repeated per row). Columns:
-    `repository_id`, `stage`, `stage_rule`, `stage_reason`, then FEATURE_COLUMNS.
+    column of `activity_monthly` (the signals' flag, repeated per row). `repositories`
+    (optional: `repository_id`, `is_archived`) lists repositories that get a row even without
+    any monthly activity: the same rules applied to an empty series (archived, else insufficient
+    history). Columns: `repository_id`, `stage`, `stage_rule`, `stage_reason`, then
+    FEATURE_COLUMNS.
     """
     config = load_ml_config() if config is None else config  # read the file once, not per repo
     c = config_section("lifecycle", config)
     rules = build_rules(config)
     series = monthly_series(activity_monthly, pd.Timestamp(as_of), c["activity_column"])
     archived = _archived_flags(activity_monthly)
+    if repositories is not None:
+        listed = _archived_flags(repositories)
+        archived = {**listed, **archived}
+        empty = pd.Series(dtype=float)
+        without = [r for r in repositories["repository_id"] if r not in series]
+        series = {**series, **dict.fromkeys(without, empty)}
     rows = []
     for repository_id, values in series.items():
         features = series_features(values, archived.get(repository_id, False), config)

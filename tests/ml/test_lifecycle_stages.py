@@ -130,3 +130,17 @@ def test_every_reason_is_fully_formatted() -> None:
     reasons = lifecycle_stages(activity, AS_OF, CONFIG)["stage_reason"]
     assert not reasons.str.contains(r"[{}]").any()
     assert not reasons.str.contains("n/a").any()
+
+
+def test_listed_repositories_without_activity_still_get_a_stage() -> None:
+    activity, expected = _activity()
+    listed = pd.DataFrame(
+        {
+            "repository_id": [*expected, 100, 101],
+            "is_archived": [False] * len(expected) + [True, False],
+        }
+    )
+    out = lifecycle_stages(activity, AS_OF, CONFIG, repositories=listed).set_index("repository_id")
+    assert out["stage"].to_dict() == {**expected, 100: "archived", 101: "insufficient history"}
+    assert out.loc[[100, 101], "months_observed"].tolist() == [0, 0]
+    assert out.loc[100, "is_archived"] and not out.loc[101, "is_archived"]

@@ -8,7 +8,7 @@ and the reason that fired it, all as of int_as_of.
 import pandas as pd
 
 from ml.config import load_ml_config
-from ml.lifecycle.stages import build_rules, classify, lifecycle_stages, series_features
+from ml.lifecycle.stages import lifecycle_stages
 from ml.maturity.score import maturity_scores
 
 
@@ -27,35 +27,14 @@ def model(dbt, session):
     signals = repositories[["repository_id"]].merge(signals, on="repository_id", how="left")
     scores = maturity_scores(signals, config)
 
-    archived = (
-        signals.set_index("repository_id")["is_archived"].fillna(False).astype(bool).to_dict()
+    flags = signals[["repository_id"]].assign(
+        is_archived=signals["is_archived"].fillna(False).astype(bool)
     )
+    archived = flags.set_index("repository_id")["is_archived"].to_dict()
     activity = activity[activity["repository_id"].isin(archived)].copy()
     activity["is_archived"] = activity["repository_id"].map(archived)
-    stages = lifecycle_stages(activity, as_of, config)
-
-    # Repositories without any monthly activity row still get a stage from the same rules,
-    # applied to an empty series (archived, else insufficient history).
-    rules = build_rules(config)
-    staged = set(stages["repository_id"])
-    missing = [r for r in signals["repository_id"] if r not in staged]
-    extra = []
-    for repository_id in missing:
-        features = series_features(
-            pd.Series(dtype=float), archived.get(repository_id, False), config
-        )
-        stage, rule, reason = classify(features, rules)
-        extra.append(
-            {
-                "repository_id": repository_id,
-                "stage": stage,
-                "stage_rule": rule,
-                "stage_reason": reason,
-                **features,
-            }
-        )
-    if extra:
-        stages = pd.concat([stages, pd.DataFrame(extra, columns=stages.columns)], ignore_index=True)
+    # Every repository gets a stage, those without monthly activity from an empty series.
+    stages = lifecycle_stages(activity, as_of, config, repositories=flags)
     stages["first_month"] = pd.to_datetime(stages["first_month"])
     stages["peak_month"] = pd.to_datetime(stages["peak_month"])
     stages["months_since_peak"] = stages["months_since_peak"].astype("float64")
