@@ -174,3 +174,39 @@ def test_load_archive_dedups_and_names_bad_files(tmp_path: Path) -> None:
     (tmp_path / "c.json").write_text("{not json")
     with pytest.raises(ValueError, match=r"c\.json"):
         load_archive_repositories(tmp_path)
+
+
+README = PROJECT_ROOT / "ml" / "labels" / "README.md"
+
+
+def readme_table(heading: str) -> dict[str, list[str]]:
+    """The markdown table under `## <heading>` in ml/labels/README.md: first cell -> other cells."""
+    lines = README.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"## {heading}"))
+    table: dict[str, list[str]] = {}
+    for line in lines[start + 1 :]:
+        if line.startswith("## "):
+            break
+        if not line.startswith("|") or set(line) <= set("|-: "):
+            continue
+        cells = [cell.strip().strip("*") for cell in line.strip("|").split("|")]
+        table[cells[0]] = cells[1:]
+    return table
+
+
+def test_readme_kind_counts_match_the_labels(kinds: list[dict[str, str]]) -> None:
+    table = readme_table(f"Counts (repository_kinds.csv, {len(kinds)} rows)")
+    for kind in [*sorted(KINDS), "all"]:
+        rows = [r for r in kinds if kind in ("all", r["kind"])]
+        high = sum(r["confidence"] == "high" for r in rows)
+        assert table[kind][:3] == [str(high), str(len(rows) - high), str(len(rows))], kind
+        if kind != "all":
+            assert table[kind][3] == f"{round(100 * len(rows) / len(kinds))}%", kind
+
+
+def test_readme_curated_counts_match_the_seed(curated: list[dict[str, str]]) -> None:
+    table = readme_table(f"Curated tools (curated_tools.csv, {len(curated)} rows)")
+    for category in [*sorted(CATEGORIES), "all"]:
+        rows = [r for r in curated if category in ("all", r["category"])]
+        in_archive = sum(r["in_zimmerman_2023"] == "true" for r in rows)
+        assert table[category] == [str(len(rows)), str(in_archive)], category
