@@ -28,7 +28,7 @@ described as (
 
     select
         repository_id,
-        created_at
+        cast({{ dbt.date_trunc('month', 'created_at') }} as date) as created_month
     from {{ ref('int_repositories_described') }}
 
 ),
@@ -170,11 +170,8 @@ spans as (
     select
         window_ends.*,
         least(
-            coalesce(
-                cast({{ dbt.date_trunc('month', 'described.created_at') }} as date),
-                window_ends.first_event_month
-            ),
-            coalesce(window_ends.first_event_month, cast({{ dbt.date_trunc('month', 'described.created_at') }} as date))
+            coalesce(described.created_month, window_ends.first_event_month),
+            coalesce(window_ends.first_event_month, described.created_month)
         ) as first_month,
         least(window_ends.last_month, as_of.as_of_month) as end_month
     from window_ends
@@ -184,13 +181,12 @@ spans as (
 
 ),
 
--- DuckDB: one row per month of each span
+-- one row per month of each span
 spine as (
 
     select
         spans.*,
-        cast(unnest(generate_series(spans.first_month, spans.end_month, interval 1 month)) as date)
-            as activity_month
+        {{ month_series('spans.first_month', 'spans.end_month') }} as activity_month
     from spans
     where spans.first_month <= spans.end_month
 

@@ -64,10 +64,10 @@ bounds as (
 
 ),
 
--- DuckDB: one row per month
+-- one row per month
 months as (
 
-    select cast(unnest(generate_series(first_month, last_month, interval 1 month)) as date) as month
+    select {{ month_series('first_month', 'last_month') }} as month
     from bounds
     where first_month is not null
 
