@@ -3,6 +3,14 @@
 -- at or after the archive, dim_repositories must describe all 1,007 from it.
 with
 
+items as (
+
+    select count(*) as search_items
+    from {{ ref('stg_github__repository_observations') }}
+    where run_id = '{{ var("zimmerman_run_id") }}'
+
+),
+
 archive as (
 
     select count(distinct github_repository_id) as repositories, max(recorded_at) as recorded_at
@@ -19,14 +27,19 @@ described as (
 
 )
 
-select archive.repositories as archive_repositories, described.repositories as described_repositories
+select
+    items.search_items as archive_search_items,
+    archive.repositories as archive_repositories,
+    described.repositories as described_repositories
 from archive
+cross join items
 cross join described
 cross join {{ ref('int_as_of') }} as as_of
 where
     archive.recorded_at is not null
     and (
         archive.repositories != {{ var('zimmerman_repositories') }}
+        or items.search_items != {{ var('zimmerman_search_items') }}
         or (
             as_of.as_of_at >= archive.recorded_at
             and described.repositories != {{ var('zimmerman_repositories') }}
