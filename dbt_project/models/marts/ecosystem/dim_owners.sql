@@ -25,7 +25,7 @@ names as (
 contributors as (
 
     select
-        repositories.owner_login,
+        lower(repositories.owner_login) as owner_id,
         count(distinct contributors.contributor_key) as contributors
     from {{ ref('stg_github__contributors') }} as contributors
     inner join names
@@ -34,19 +34,19 @@ contributors as (
         on names.repository_id = repositories.repository_id
     cross join as_of
     where contributors.recorded_at <= as_of.as_of_at
-    group by repositories.owner_login
+    group by lower(repositories.owner_login)
 
 ),
 
 git_authors as (
 
     select
-        repositories.owner_login,
+        lower(repositories.owner_login) as owner_id,
         count(distinct commits.author_id) as git_authors
     from {{ ref('int_commits_scoped_to_as_of') }} as commits
     inner join repositories
         on commits.repository_id = repositories.repository_id
-    group by repositories.owner_login
+    group by lower(repositories.owner_login)
 
 ),
 
@@ -88,9 +88,9 @@ final as (
         end as rank_by_contributors
     from owners
     left join contributors
-        on owners.owner_login = contributors.owner_login
+        on owners.owner_id = contributors.owner_id
     left join git_authors
-        on owners.owner_login = git_authors.owner_login
+        on owners.owner_id = git_authors.owner_id
 
 )
 
