@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from dlt_pipeline.paths import mirror_root
+from tests.dbt_runs import dbt_build
 
 
 @pytest.fixture(scope="session")
@@ -16,3 +17,21 @@ def mirror() -> Path:
     if root is None:
         pytest.skip("ATLAS_MIRROR is not set and ../shared/data does not exist")
     return root
+
+
+@pytest.fixture(scope="session")
+def mirror_warehouse(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The main job's warehouse, built once per session from the mirror: the zimmerman-2023
+    archive and the git histories, loaded and `dbt build` at the default as_of.
+
+    Read it only (open read-only, or copy it first): the dbt and report tests share it.
+    """
+    from dlt_pipeline.git.load import load_git_histories
+    from dlt_pipeline.github.load import load_github
+
+    scratch = tmp_path_factory.mktemp("mirror_warehouse")
+    warehouse = scratch / "atlas.duckdb"
+    load_github(warehouse, archive="zimmerman-2023")
+    load_git_histories(warehouse, mirror=mirror, progress=False)
+    dbt_build(warehouse, scratch)
+    return warehouse

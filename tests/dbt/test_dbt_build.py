@@ -8,9 +8,8 @@ repository stays clean.
 
 from __future__ import annotations
 
-import os
+import shutil
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,29 +17,10 @@ import duckdb
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from dlt_pipeline.paths import DBT_PROJECT_DIR, PROJECT_ROOT
+from tests.dbt_runs import dbt_build
 
 AS_OF = datetime(2023, 1, 21, tzinfo=UTC)
 KNOWN = "kserve/kserve"
-
-
-def _dbt(args: list[str], warehouse: Path, tmp: Path) -> None:
-    """Run dbt in a subprocess (dbt-duckdb keeps its connection open in-process)."""
-    env = {**os.environ, "ATLAS_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"}
-    command = [
-        str(Path(sys.executable).parent / "dbt"),
-        *args,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_ROOT),
-        "--target-path",
-        str(tmp / "target"),
-        "--log-path",
-        str(tmp / "logs"),
-    ]
-    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, f"dbt {' '.join(args)} failed:\n{done.stdout[-4000:]}"
 
 
 def _facts(warehouse: Path) -> dict:
@@ -107,17 +87,13 @@ def _facts(warehouse: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def builds(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    from dlt_pipeline.git.load import load_git_histories
-    from dlt_pipeline.github.load import load_github
-
+def builds(mirror: Path, mirror_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Facts of the shared default build, then of a copy rebuilt at as_of 2023-01-21."""
+    default = _facts(mirror_warehouse)
     tmp = tmp_path_factory.mktemp("dbt")
     warehouse = tmp / "atlas.duckdb"
-    load_github(warehouse, archive="zimmerman-2023")
-    load_git_histories(warehouse, mirror=mirror, progress=False)
-    _dbt(["build"], warehouse, tmp)
-    default = _facts(warehouse)
-    _dbt(["build", "--vars", "{as_of: 2023-01-21}"], warehouse, tmp)
+    shutil.copyfile(mirror_warehouse, warehouse)
+    dbt_build(warehouse, tmp, "--vars", "{as_of: 2023-01-21}")
     dated = _facts(warehouse)
     return {"default": default, "dated": dated, "mirror": mirror}
 
