@@ -50,14 +50,14 @@ def test_vectors_are_resampled_and_max_normalised() -> None:
 def test_clusters_recover_constructed_families() -> None:
     activity, family = _families()
     shapes, centroids = activity_shapes(activity, AS_OF, CONFIG)
-    assert shapes["shape_cluster"].notna().all()
-    assert shapes["shape_cluster"].nunique() == 3
+    assert shapes["shape_id"].notna().all()
+    assert shapes["shape_id"].nunique() == 3
     # Each family lands in exactly one cluster, and clusters do not mix families.
     joined = shapes.assign(family=shapes["repository_id"].map(family))
-    assert (joined.groupby("family")["shape_cluster"].nunique() == 1).all()
-    assert (joined.groupby("shape_cluster")["family"].nunique() == 1).all()
+    assert (joined.groupby("family")["shape_id"].nunique() == 1).all()
+    assert (joined.groupby("shape_id")["family"].nunique() == 1).all()
     # Cluster 0 peaks earliest: the faded family.
-    assert set(joined.loc[joined["shape_cluster"] == 0, "family"]) == {"faded"}
+    assert set(joined.loc[joined["shape_id"] == 0, "family"]) == {"faded"}
     assert len(centroids) == 3 * CONFIG["lifecycle"]["shape"]["resample_points"]
 
 
@@ -65,7 +65,7 @@ def test_too_few_repositories_leave_clusters_null() -> None:
     activity, _ = _families(1)
     short = activity[activity["repository_id"] == 1]
     shapes, centroids = activity_shapes(short, AS_OF, CONFIG)
-    assert shapes["shape_cluster"].isna().all() and centroids.empty
+    assert shapes["shape_id"].isna().all() and centroids.empty
 
 
 def test_crosstab_counts_every_clustered_repository_once() -> None:
@@ -74,7 +74,7 @@ def test_crosstab_counts_every_clustered_repository_once() -> None:
     stages = lifecycle_stages(activity, AS_OF, CONFIG)
     table = shape_stage_crosstab(shapes, stages)
     assert table["repositories"].sum() == 24
-    np.testing.assert_allclose(table.groupby("shape_cluster")["share_of_cluster"].sum(), 1.0)
+    np.testing.assert_allclose(table.groupby("shape_id")["share_of_shape"].sum(), 1.0)
 
 
 def test_shapes_are_deterministic() -> None:
@@ -83,3 +83,29 @@ def test_shapes_are_deterministic() -> None:
     second = activity_shapes(activity.sample(frac=1.0, random_state=3), AS_OF, CONFIG)
     pd.testing.assert_frame_equal(first[0], second[0])
     pd.testing.assert_frame_equal(first[1], second[1])
+
+
+def test_each_shape_is_described_by_its_centroid() -> None:
+    activity, _ = _families()
+    shapes, centroids = activity_shapes(activity, AS_OF, CONFIG)
+    points = CONFIG["lifecycle"]["shape"]["resample_points"]
+    assert (shapes["k"] == 3).all() and shapes["silhouette"].nunique() == 1
+    assert centroids["point"].tolist() == list(range(points)) * 3
+    for shape_id, curve in centroids.groupby("shape_id"):
+        members = shapes[shapes["shape_id"] == shape_id]
+        peak = curve["position"].iloc[int(np.argmax(curve["level"]))]
+        assert (members["shape_peak_position"] == peak).all()
+        assert (members["shape_end_level"] == curve["level"].iloc[-1]).all()
+        assert (members["shape_label"] == curve["shape_label"].iloc[0]).all()
+    # Shapes are numbered by where they peak.
+    by_shape = shapes.groupby("shape_id")["shape_peak_position"].first()
+    assert by_shape.is_monotonic_increasing
+
+
+def test_crosstab_is_keyed_and_shares_add_up() -> None:
+    activity, _ = _families()
+    shapes, _ = activity_shapes(activity, AS_OF, CONFIG)
+    table = shape_stage_crosstab(shapes, lifecycle_stages(activity, AS_OF, CONFIG))
+    assert table["shape_stage_id"].is_unique
+    assert table["shape_stage_id"].iloc[0] == f"0:{table['stage'].iloc[0]}"
+    np.testing.assert_allclose(table.groupby("stage")["share_of_stage"].sum(), 1.0)
