@@ -301,12 +301,16 @@ def lifecycle_stages(
 
 
 def stage_rules(config: dict[str, Any] | None = None) -> pd.DataFrame:
-    """The rules for the report, in the order tried: `order`, `rule`, `stage`, `condition`."""
+    """The rules for the report (`ml_stage_rules`), in the order tried.
+
+    Columns: `rule_order` (1 = tried first; not `order`, an SQL keyword), `stage_rule` (the name
+    ml_maturity.stage_rule holds), `stage`, `condition` (with the configured thresholds).
+    """
     rules = build_rules(config)
     return pd.DataFrame(
         {
-            "order": range(1, len(rules) + 1),
-            "rule": [r.name for r in rules],
+            "rule_order": range(1, len(rules) + 1),
+            "stage_rule": [r.name for r in rules],
             "stage": [r.stage for r in rules],
             "condition": [r.condition for r in rules],
         }

@@ -34,6 +34,7 @@ class Signal:
     threshold: float
     scale: str
     direction: str
+    description: str = ""
 
     def formula(self) -> str:
         """The normalisation as text, with this signal's column and threshold filled in."""
@@ -58,6 +59,7 @@ def signals_from_config(config: dict[str, Any] | None = None) -> list[Signal]:
             threshold=float(spec["threshold"]),
             scale=str(spec.get("scale", "log")),
             direction=str(spec.get("direction", "higher")),
+            description=str(spec.get("description", "")),
         )
         if signal.weight <= 0 or signal.threshold <= 0:
             raise ValueError(f"maturity signal {name!r}: weight and threshold must be > 0")
@@ -128,7 +130,7 @@ def score_definition(config: dict[str, Any] | None = None) -> pd.DataFrame:
     """The score's definition for the report: one row per signal.
 
     Columns: `signal`, `source_column`, `weight`, `weight_share` (of the total weight),
-    `threshold`, `scale`, `direction`, `formula`.
+    `threshold`, `scale`, `direction`, `formula`, `description` (the config's one line).
     """
     specs = signals_from_config(config)
     total = sum(s.weight for s in specs)
@@ -142,5 +144,6 @@ def score_definition(config: dict[str, Any] | None = None) -> pd.DataFrame:
             "scale": [s.scale for s in specs],
             "direction": [s.direction for s in specs],
             "formula": [s.formula() for s in specs],
+            "description": [s.description for s in specs],
         }
     )

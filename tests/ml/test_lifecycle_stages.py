@@ -120,9 +120,11 @@ def test_deterministic_and_rules_documented() -> None:
     second = lifecycle_stages(activity.sample(frac=1.0, random_state=1), AS_OF, CONFIG)
     pd.testing.assert_frame_equal(first, second)
     rules = stage_rules(CONFIG)
-    assert rules["order"].tolist() == list(range(1, len(rules) + 1))
+    assert rules["rule_order"].tolist() == list(range(1, len(rules) + 1))
     assert set(rules["stage"]) == set(STAGES)
-    assert rules.loc[rules["rule"] == "fallen", "condition"].item() == "current_to_peak <= 0.4"
+    assert (
+        rules.loc[rules["stage_rule"] == "fallen", "condition"].item() == "current_to_peak <= 0.4"
+    )
 
 
 def test_every_reason_is_fully_formatted() -> None:

@@ -130,3 +130,5 @@ def test_score_definition_lists_every_signal() -> None:
     recency = definition.set_index("signal").loc["commit_recency"]
     assert recency["formula"].startswith("1 - log(1 + min(")
     assert recency["source_column"] == "months_since_last_commit"
+    # ml_maturity_weights shows a line per signal, from the config.
+    assert definition["description"].str.len().gt(0).all()
