@@ -1,8 +1,13 @@
-"""Warehouse frames in the shape the text models (kind, clusters, topics) read."""
+"""Warehouse frames in the shape the ML models read (dbt Python models call these)."""
 
 from __future__ import annotations
 
 import pandas as pd
+
+from ml.ecosystem.growth import cumulative_by_month
+
+# The group of ml_category_curve that holds every clustered tool once.
+ALL_TOOLS = "all tools"
 
 
 def github_keyed_repositories(dim: pd.DataFrame) -> pd.DataFrame:
@@ -16,3 +21,19 @@ def github_keyed_repositories(dim: pd.DataFrame) -> pd.DataFrame:
     repos["repository_id"] = repos["github_repository_id"].astype("int64")
     repos["name"] = repos["repository_name"]
     return repos.reset_index(drop=True)
+
+
+def as_of_instant(int_as_of: pd.DataFrame) -> pd.Timestamp:
+    """The instant a build describes, from the one-row `int_as_of` model."""
+    return pd.Timestamp(int_as_of["as_of_at"].iloc[0])
+
+
+def tool_category_monthly(
+    dim: pd.DataFrame, tool_clusters: pd.DataFrame, as_of: pd.Timestamp
+) -> pd.DataFrame:
+    """Tools created per task category and month up to `as_of` (`cumulative_by_month`), plus the
+    group ALL_TOOLS; categories from ml_tool_clusters, creation times from dim_repositories."""
+    members = tool_clusters[["repository_id", "category"]].merge(
+        dim[["repository_id", "created_at"]], on="repository_id", how="inner"
+    )
+    return cumulative_by_month(members, "category", as_of, total_group=ALL_TOOLS)

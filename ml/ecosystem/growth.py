@@ -67,7 +67,9 @@ def fit_logistic(
 ) -> tuple[tuple[float, float, float] | None, str]:
     """Fit (K, r, t0) to points (t, y); returns (params or None, status message).
 
-    y is scaled by its maximum while fitting so the bounds and starts do not depend on size.
+    y is cumulative repositories: with fewer than `min_repositories` at the end there is no fit,
+    because a handful of creation dates traces no curve. y is scaled by its maximum while fitting
+    so the bounds and starts do not depend on size.
     """
     c = config_section("ecosystem_curve", config)
     if len(t) < int(c["min_points"]):
@@ -75,6 +77,8 @@ def fit_logistic(
     y_max = float(np.max(y))
     if y_max <= 0 or float(np.ptp(y)) == 0:
         return None, "no growth in the observed months"
+    if y_max < float(c["min_repositories"]):
+        return None, f"too few repositories ({y_max:g} < {c['min_repositories']})"
     scaled = y / y_max
     r_low, r_high = (float(v) for v in c["growth_rate_bounds"])
     margin = float(c["inflection_margin_months"])
@@ -143,6 +147,49 @@ def monthly_series(
         group: rows.groupby("month")["cumulative_repositories"].max().sort_index()
         for group, rows in frame.groupby(group_column, sort=True)
     }
+
+
+def cumulative_by_month(
+    members: pd.DataFrame,
+    group_column: str,
+    as_of: pd.Timestamp | str | None = None,
+    total_group: str | None = None,
+) -> pd.DataFrame:
+    """Repositories created and cumulative per group and month, the frame `growth_curves` fits.
+
+    `members`: one row per repository and group (`repository_id`, `group_column`, `created_at`).
+    Repositories created after `as_of` or with no `created_at` are left out. Every group gets
+    every month from the first creation month of any group to the month of `as_of` (else the
+    latest creation month), zero-filled, like fct_ecosystem_monthly does for topics. With
+    `total_group`, a group of that name counts every distinct repository once.
+    Columns: `group_column`, `month`, `repositories_created`, `cumulative_repositories`.
+    """
+    for needed in ("repository_id", group_column, "created_at"):
+        if needed not in members.columns:
+            raise ValueError(f"members lack column {needed!r}")
+    columns = [group_column, "month", "repositories_created", "cumulative_repositories"]
+    frame = members[["repository_id", group_column, "created_at"]].copy()
+    frame["month"] = naive_utc_series(frame["created_at"]).dt.to_period("M")
+    frame = frame.dropna(subset=["month", group_column])
+    if as_of is not None:
+        last = naive_utc(as_of).to_period("M")
+        frame = frame[naive_utc_series(frame["created_at"]) <= naive_utc(as_of)]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    if as_of is None:
+        last = frame["month"].max()
+    if total_group is not None:
+        total = frame.drop_duplicates("repository_id").assign(**{group_column: total_group})
+        frame = pd.concat([frame, total], ignore_index=True)
+    created = frame.groupby([group_column, "month"]).size()
+    months = pd.period_range(frame["month"].min(), last, freq="M")
+    grid = pd.MultiIndex.from_product(
+        [sorted(frame[group_column].unique()), months], names=[group_column, "month"]
+    )
+    out = created.reindex(grid, fill_value=0).rename("repositories_created").reset_index()
+    out["cumulative_repositories"] = out.groupby(group_column)["repositories_created"].cumsum()
+    out["month"] = out["month"].dt.to_timestamp()
+    return out[columns]
 
 
 def growth_curves(
@@ -247,3 +294,38 @@ def fitted_values(
     if not fitted:
         return pd.DataFrame(columns=FITTED_COLUMNS)
     return pd.concat(fitted, ignore_index=True)
+
+
+def curve_table(
+    monthly: pd.DataFrame,
+    group_column: str,
+    as_of: pd.Timestamp,
+    config: dict[str, Any] | None = None,
+) -> pd.DataFrame:
+    """A curve table (`ml_ecosystem_curve`, `ml_category_curve`): `growth_curves` fits of
+    `monthly` (cumulative_repositories per `group_column` and month) up to `as_of`, with the
+    group under its own name and `as_of` on every row."""
+    fits, _ = growth_curves(monthly, config, as_of=as_of, group_column=group_column)
+    out = fits.rename(columns={"group": group_column})
+    out["as_of"] = as_of
+    return out
+
+
+def fitted_table(
+    curves: pd.DataFrame,
+    monthly: pd.DataFrame,
+    group_column: str,
+    as_of: pd.Timestamp,
+    config: dict[str, Any] | None = None,
+) -> pd.DataFrame:
+    """A fitted-values table (`ml_*_curve_fitted`) from a stored curve table (`curve_table`) and
+    the `monthly` frame it was fitted to, without fitting again; keyed `<group>_month_id`
+    (`group:YYYY-MM-DD`)."""
+    series = monthly_series(monthly, group_column, as_of)
+    fits = curves.rename(columns={group_column: "group"})
+    out = fitted_values(fits, series, config).rename(columns={"group": group_column})
+    out["month"] = pd.to_datetime(out["month"])
+    key = out[group_column].astype(str) + ":" + out["month"].dt.strftime("%Y-%m-%d")
+    out.insert(0, f"{group_column}_month_id", key)
+    out["is_forecast"] = out["is_forecast"].astype(bool)
+    return out

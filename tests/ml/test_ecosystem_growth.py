@@ -10,7 +10,10 @@ import pytest
 
 from ml.config import load_ml_config
 from ml.ecosystem.growth import (
+    cumulative_by_month,
+    curve_table,
     cycle_position,
+    fitted_table,
     fitted_values,
     growth_curves,
     logistic,
@@ -115,3 +118,90 @@ def test_fitted_values_come_from_the_stored_fit() -> None:
     y, pred = observed["observed_cumulative"], observed["fitted_cumulative"]
     r_squared = 1 - ((y - pred) ** 2).sum() / ((y - y.mean()) ** 2).sum()
     assert r_squared == pytest.approx(fits.iloc[0]["r_squared"], rel=1e-9)
+
+
+def _members(category: str, monthly_counts: np.ndarray, first: str = "2015-01-01") -> pd.DataFrame:
+    """One row per repository created, `monthly_counts[i]` of them in month i (mid-month)."""
+    months = pd.date_range(first, periods=len(monthly_counts), freq="MS") + pd.Timedelta(days=14)
+    created = np.repeat(months.to_numpy(), monthly_counts.astype(int))
+    return pd.DataFrame(
+        {
+            "repository_id": [f"{category}:{i}" for i in range(len(created))],
+            "category": category,
+            "created_at": created,
+        }
+    )
+
+
+def _categories() -> pd.DataFrame:
+    """Serving: a logistic of 600 tools with its inflection at month 40 (2018-05); monitoring:
+    one of 300 with the inflection at month 60 (2020-01); infrastructure: 6 tools."""
+    t = np.arange(97, dtype=float)  # 2015-01 .. 2023-01
+    serving = np.diff(np.round(logistic(t, 600, 0.15, 40)), prepend=0)
+    monitoring = np.diff(np.round(logistic(t, 300, 0.12, 60)), prepend=0)
+    infrastructure = np.zeros(97)
+    infrastructure[[10, 30, 50, 70, 80, 90]] = 1
+    return pd.concat(
+        [
+            _members("serving", serving),
+            _members("monitoring", monitoring),
+            _members("infrastructure", infrastructure),
+        ],
+        ignore_index=True,
+    )
+
+
+def test_cumulative_by_month_zero_fills_a_shared_spine_up_to_as_of() -> None:
+    members = _categories()
+    frame = cumulative_by_month(members, "category", "2023-01-19 04:13:20", total_group="all tools")
+    assert set(frame["category"]) == {"all tools", "infrastructure", "monitoring", "serving"}
+    per_group = frame.groupby("category")
+    # Every group has every month from the first creation of any group to the month of as_of.
+    assert (per_group["month"].min() == pd.Timestamp("2015-01-01")).all()
+    assert (per_group["month"].max() == pd.Timestamp("2023-01-01")).all()
+    assert (per_group.size() == 97).all()
+    latest = per_group["cumulative_repositories"].last()
+    assert latest["infrastructure"] == 6
+    assert latest["all tools"] == len(members)
+    assert frame["repositories_created"].sum() == 2 * len(members)
+    # Nothing created after as_of counts, and no month after it appears.
+    cut = cumulative_by_month(members, "category", "2016-06-30")
+    assert cut["month"].max() == pd.Timestamp("2016-06-01")
+    early = members[pd.to_datetime(members["created_at"]) <= "2016-06-30"]
+    assert cut.groupby("category")["cumulative_repositories"].last().sum() == len(early)
+
+
+def test_category_curves_recover_known_inflections_and_refuse_tiny_categories() -> None:
+    frame = cumulative_by_month(_categories(), "category", "2023-01-19", total_group="all tools")
+    fits = growth_curves(frame, CONFIG, as_of="2023-01-19", group_column="category")[0]
+    fits = fits.set_index("group")
+    assert fits.loc["serving", "fit_status"] == "ok"
+    assert fits.loc["serving", "inflection_month"] == pd.Timestamp("2018-05-01")
+    assert fits.loc["serving", "saturation"] == pytest.approx(600, rel=0.02)
+    assert fits.loc["monitoring", "fit_status"] == "ok"
+    assert fits.loc["monitoring", "inflection_month"] == pd.Timestamp("2020-01-01")
+    minimum = CONFIG["ecosystem_curve"]["min_repositories"]
+    assert fits.loc["infrastructure", "fit_status"] == f"too few repositories (6 < {minimum})"
+    assert fits.loc["infrastructure", ["saturation", "r_squared"]].isna().all()
+    assert (
+        fits.loc["all tools", "latest_cumulative"]
+        == fits.drop(index="all tools")["latest_cumulative"].sum()
+    )
+
+
+def test_curve_and_fitted_tables_are_deterministic_and_keyed() -> None:
+    members = _categories()
+    as_of = pd.Timestamp("2023-01-19 04:13:20")
+    tables = []
+    for order in (members, members.sample(frac=1.0, random_state=5)):
+        monthly = cumulative_by_month(order, "category", as_of, total_group="all tools")
+        curves = curve_table(monthly, "category", as_of, CONFIG)
+        tables.append((curves, fitted_table(curves, monthly, "category", as_of, CONFIG)))
+    pd.testing.assert_frame_equal(tables[0][0], tables[1][0])
+    pd.testing.assert_frame_equal(tables[0][1], tables[1][1])
+    curves, fitted = tables[0]
+    assert curves["category"].is_unique and (curves["as_of"] == as_of).all()
+    assert fitted["category_month_id"].is_unique
+    assert fitted["category_month_id"].iloc[0] == "all tools:2015-01-01"
+    # Categories without a fit have no fitted rows.
+    assert "infrastructure" not in set(fitted["category"])
