@@ -2,19 +2,13 @@
 fitted to cumulative repositories per month from fct_ecosystem_monthly up to as_of. One row per
 topic; `cycle_position` places the latest month on the fitted curve."""
 
-import pandas as pd
-
 from ml.config import load_ml_config
-from ml.ecosystem.growth import growth_curves
+from ml.ecosystem.growth import curve_table
+from ml.warehouse import as_of_instant
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
-    config = load_ml_config()
-    as_of_frame = dbt.ref("int_as_of").df()
-    as_of = pd.Timestamp(as_of_frame["as_of_at"].iloc[0])
+    as_of = as_of_instant(dbt.ref("int_as_of").df())
     monthly = dbt.ref("fct_ecosystem_monthly").df()
-    fits, _ = growth_curves(monthly, config, as_of=as_of, group_column="topic")
-    out = fits.rename(columns={"group": "topic"})
-    out["as_of"] = as_of
-    return out
+    return curve_table(monthly, "topic", as_of, load_ml_config())
