@@ -1,0 +1,1 @@
+select * from reference.study_2023_reported
