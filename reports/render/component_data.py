@@ -15,7 +15,7 @@ from typing import Any
 from reports.render.charts import ChartData, build_chart
 from reports.render.context import InputDef, PageContext
 from reports.render.page import Component, Expr
-from reports.render.queries import jsonable
+from reports.render.queries import QueryResult, Row, jsonable
 
 ALERT_STATUSES = {"info", "positive", "warning", "negative", "success", "error"}
 DEFAULT_TABLE_ROWS = 10
@@ -89,20 +89,31 @@ def table_data(comp: Component, ctx: PageContext) -> TableData:
     )
 
 
-def single_value(comp: Component, ctx: PageContext, column_prop: str) -> str:
-    """The formatted first-row value of a <Value>/<BigValue>; `-` for none."""
+def value_source(
+    comp: Component, ctx: PageContext, column_prop: str
+) -> tuple[QueryResult, str, int]:
+    """A <Value>/<BigValue>'s result, the column it shows and the index of the row."""
     query, result = ctx.data(comp)  # type: ignore[misc]
     column = ctx.prop(comp, column_prop)
     if column is None and result.columns:
         column = result.columns[0]
     column = str(column)
     ctx.check_column(comp.line, column, query, result)
-    row_index = int(ctx.prop(comp, "row", 0) or 0)
+    return result, column, int(ctx.prop(comp, "row", 0) or 0)
+
+
+def shown_value(comp: Component, ctx: PageContext, row: Row, column: str) -> str:
+    """One row's value as a <Value>/<BigValue> shows it; `-` for empty."""
+    text = ctx.format(row[column], ctx.prop(comp, "fmt"), comp.line, column)
+    return text if text != "" else "-"
+
+
+def single_value(comp: Component, ctx: PageContext, column_prop: str) -> str:
+    """The formatted first-row value of a <Value>/<BigValue>; `-` for none."""
+    result, column, row_index = value_source(comp, ctx, column_prop)
     if row_index >= len(result.rows):
         return "-"
-    value = result.rows[row_index][column]
-    text = ctx.format(value, ctx.prop(comp, "fmt"), comp.line, column)
-    return text if text != "" else "-"
+    return shown_value(comp, ctx, result.rows[row_index], column)
 
 
 def _columns(comp: Component, ctx: PageContext, prop: str, query: str, result: Any) -> list[str]:

@@ -7,6 +7,7 @@ for evaluating `{...}`, binding dropdown inputs and reporting errors live here o
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -99,6 +100,7 @@ class PageContext:
     inputs: dict[str, InputDef] = field(default_factory=dict)
     bound: dict[str, int] = field(default_factory=dict)
     loop: dict[str, Any] = field(default_factory=dict)
+    max_variants: int = MAX_VARIANTS
 
     def fail(self, line: int, message: str, query: str | None = None) -> RenderError:
         return RenderError(self.page.path, line, message, query=query)
@@ -124,6 +126,7 @@ class PageContext:
             self.inputs,
             {**self.bound, **bindings},
             self.loop,
+            self.max_variants,
         )
 
     def with_loop(self, names: Mapping[str, Any]) -> PageContext:
@@ -131,17 +134,22 @@ class PageContext:
         ctx.loop = {**self.loop, **names}
         return ctx
 
+    def combinations(self, names: set[str]) -> int:
+        return math.prod(len(self.inputs[n].options) for n in names)
+
+    def too_many(self, names: set[str]) -> str | None:
+        """Why the named inputs cannot be pre-rendered option by option (None: they can)."""
+        total = self.combinations(names)
+        if total <= self.max_variants:
+            return None
+        return f"inputs {sorted(names)} give {total:,} combinations (max {self.max_variants:,})"
+
     def variants(self, names: set[str], line: int) -> list[tuple[str, dict[str, int]]]:
         """(key, bindings) for every combination of the named inputs' options."""
         ordered = sorted(names)
         ranges = [range(len(self.inputs[n].options)) for n in ordered]
-        total = 1
-        for r in ranges:
-            total *= len(r)
-        if total > MAX_VARIANTS:
-            raise self.fail(
-                line, f"inputs {ordered} give {total} combinations (max {MAX_VARIANTS})"
-            )
+        if reason := self.too_many(names):
+            raise self.fail(line, reason)
         return [
             (",".join(map(str, combo)), dict(zip(ordered, combo, strict=True)))
             for combo in itertools.product(*ranges)
@@ -201,7 +209,9 @@ class PageContext:
 
     def show(self, text: str, line: int) -> str:
         """A `{...}` in text as displayed: strings as they are, other values formatted."""
-        value = self.evaluate(text, line)
+        return self.shown(self.evaluate(text, line), line)
+
+    def shown(self, value: Any, line: int) -> str:
         return value if isinstance(value, str) else self.format(value, None, line)
 
     def branch(self, node: IfBlock) -> list[Node]:

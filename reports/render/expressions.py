@@ -164,6 +164,19 @@ def input_names(text: str) -> set[str]:
     }
 
 
+def row_reference(text: str) -> tuple[str, int | None, str | None] | None:
+    """`q.length` as (q, None, None), `q[2].col` as (q, 2, "col"); None for anything else."""
+    node = parse(text)
+    if node.kind == "attr" and node.args[0].kind == "name":
+        return (node.args[0].value, None, None) if node.value == "length" else None
+    if node.kind != "attr" or node.args[0].kind != "index":
+        return None
+    base, index = node.args[0].args
+    if base.kind == "name" and index.kind == "lit" and type(index.value) is int:
+        return base.value, index.value, node.value
+    return None
+
+
 def evaluate(
     text: str, scope: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]
 ) -> Any:

@@ -7,6 +7,8 @@ database value can never become markup, and `{#each}` rows still form one list.
 
 Anything that depends on a dropdown is rendered once per option (a "region") and the
 other options' HTML, with their data, is embedded as JSON for the page script to swap in.
+When a region's inputs give too many combinations for that, a table or value over one
+query is filtered in the browser instead (see row_filter.py), and anything else is an error.
 """
 
 from __future__ import annotations
@@ -22,11 +24,25 @@ from markdown_it import MarkdownIt
 from reports.render import component_data as cd
 from reports.render.charts import plotly_json
 from reports.render.context import PageContext, text_expressions
+from reports.render.expressions import row_reference
 from reports.render.links import fill_url, safe_url
-from reports.render.page import INLINE_COMPONENTS, Component, EachBlock, IfBlock, Node, Text
+from reports.render.page import (
+    INLINE_COMPONENTS,
+    Component,
+    EachBlock,
+    Expr,
+    IfBlock,
+    Node,
+    Text,
+)
+from reports.render.row_filter import RowFilter, row_filter
+
+# Components that can follow inputs with too many combinations to pre-render.
+BROWSER_FILTERED = ("DataTable", "Value", "BigValue")
 
 _MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 _HREF = re.compile(r'\bhref="([^"]*)"')
+_VALUE_PROP = {"Value": "column", "BigValue": "value"}
 
 
 def script_json(data: Any) -> str:
@@ -58,6 +74,7 @@ class HtmlRenderer:
     def __init__(self) -> None:
         self.counter = 0
         self.has_charts = False
+        self.filters: dict[tuple[str, tuple[tuple[str, int], ...]], RowFilter] = {}
 
     def _token(self) -> str:
         self.counter += 1
@@ -123,6 +140,8 @@ class HtmlRenderer:
         return "".join(out)
 
     def _region(self, node: Node, ctx: PageContext, needs: set[str], inline: bool) -> str:
+        if ctx.too_many(needs):
+            return self._filtered(node, ctx, needs)
         variants: dict[str, str] = {}
         for key, binding in ctx.variants(needs, node.line):
             bound = ctx.with_bindings(binding)
@@ -143,7 +162,104 @@ class HtmlRenderer:
             f"</{tag}>"
         )
 
+    # --- regions filtered in the browser ---------------------------------------------
+    def filter_scripts(self) -> str:
+        """The row sets of every browser-filtered query on the page, once each."""
+        return "".join(
+            f'<script type="application/json" class="atlas-filter" id="{f.id}">'
+            f"{script_json(json.dumps(f.payload(), separators=(',', ':')))}</script>"
+            for f in self.filters.values()
+        )
+
+    def _row_filter(self, query: str, ctx: PageContext, line: int) -> RowFilter:
+        names = ctx.queries.inputs_of(query)
+        key = (query, tuple(sorted((n, i) for n, i in ctx.bound.items() if n in names)))
+        if key not in self.filters:
+            self.filters[key] = row_filter(
+                ctx, query, names - set(ctx.bound), line, f"atlas-filter-{len(self.filters) + 1}"
+            )
+        return self.filters[key]
+
+    def _filtered(self, node: Node, ctx: PageContext, needs: set[str]) -> str:
+        """A node following too many combinations: filtered in the browser, or refused."""
+        reason = ctx.too_many(needs)
+        if isinstance(node, IfBlock):
+            what = f"`{{#if {node.branches[0][0]}}}`"
+        elif isinstance(node, EachBlock):
+            what = f"`{{#each {node.source}}}`"
+        elif isinstance(node, Text):
+            text = node.markdown[1:-1]
+            what = f"`{{{text}}}`"
+            ref = row_reference(text)
+            if ref and ref[0] in ctx.page.queries:
+                query, row, column = ref
+                live = self._row_filter(query, ctx, node.line)
+                if row is None or column is None:
+                    return self._live(live, ctx.show(text, node.line))
+                result = ctx.result(query, node.line)
+                ctx.check_column(node.line, column, query, result)
+                values = [ctx.shown(r[column], node.line) for r in result.rows]
+                return self._live(live, ctx.show(text, node.line), row, values, "")
+        elif isinstance(node, Component):
+            what = f"<{node.name}>"
+            own = {k: v for k, v in node.props.items() if k != "data" and isinstance(v, Expr)}
+            own_inputs = set().union(*(ctx.expr_inputs(v.text, node.line) for v in own.values()))
+            if node.name in BROWSER_FILTERED:
+                for child in node.children:
+                    own_inputs |= ctx.node_inputs(child)
+            if own_inputs & set(ctx.inputs):
+                what += " whose props (other than data) depend on inputs"
+            elif node.name in ("Details", "Alert"):
+                return self.component(node, ctx)  # its children follow the inputs on their own
+            elif node.name in BROWSER_FILTERED:
+                query, _ = ctx.data(node)  # type: ignore[misc]
+                live = self._row_filter(query, ctx, node.line)
+                if node.name == "DataTable":
+                    return self._table(node, ctx, live.id)
+                result, column, row = cd.value_source(node, ctx, _VALUE_PROP[node.name])
+                values = [cd.shown_value(node, ctx, r, column) for r in result.rows]
+                default = cd.single_value(node, ctx, _VALUE_PROP[node.name])
+                return self._value(node, ctx, self._live(live, default, row, values, "-"))
+        raise ctx.fail(
+            node.line,
+            f"{reason}, too many to pre-render, so only a <DataTable>, <Value> or <BigValue>"
+            " over one query, or text `{q.length}` or `{q[0].column}`, can follow them"
+            f" (filtered in the browser); not {what}. Give it fewer inputs",
+        )
+
+    @staticmethod
+    def _live(
+        live: RowFilter,
+        default: str,
+        row: int | None = None,
+        values: list[str] | None = None,
+        missing: str = "",
+    ) -> str:
+        """Text the page script recomputes from the filtered rows: their count or one value."""
+        if values is None:
+            return (
+                f'<span class="atlas-live" data-filter="{live.id}" data-live="count">'
+                f"{esc(default)}</span>"
+            )
+        data = {"row": row, "values": values, "missing": missing}
+        return (
+            f'<span class="atlas-live" data-filter="{live.id}" data-live="row">'
+            f'<span class="atlas-live-text">{esc(default)}</span>'
+            f'<script type="application/json" class="atlas-live-data">{script_json(data)}</script>'
+            "</span>"
+        )
+
     # --- components -------------------------------------------------------------
+    def _value(self, comp: Component, ctx: PageContext, shown: str) -> str:
+        """A <Value> or <BigValue> around already escaped HTML."""
+        if comp.name == "Value":
+            return f'<span class="atlas-value">{shown}</span>'
+        title = ctx.prop(comp, "title") or cd.title_case(str(ctx.prop(comp, "value") or ""))
+        return (
+            f'<div class="atlas-bigvalue"><div class="atlas-bigvalue-title">{esc(title)}</div>'
+            f'<div class="atlas-bigvalue-value">{shown}</div></div>'
+        )
+
     def component(self, comp: Component, ctx: PageContext) -> str:
         name = comp.name
         if name == "DataTable":
@@ -159,15 +275,8 @@ class HtmlRenderer:
                 f'<script type="application/json" class="atlas-figure">'
                 f"{script_json(plotly_json(chart))}</script></figure>"
             )
-        if name == "BigValue":
-            value = cd.single_value(comp, ctx, "value")
-            title = ctx.prop(comp, "title") or cd.title_case(str(ctx.prop(comp, "value") or ""))
-            return (
-                f'<div class="atlas-bigvalue"><div class="atlas-bigvalue-title">{esc(title)}</div>'
-                f'<div class="atlas-bigvalue-value">{esc(value)}</div></div>'
-            )
-        if name == "Value":
-            return f'<span class="atlas-value">{esc(cd.single_value(comp, ctx, "column"))}</span>'
+        if name in _VALUE_PROP:
+            return self._value(comp, ctx, esc(cd.single_value(comp, ctx, _VALUE_PROP[name])))
         if name == "Dropdown":
             spec = ctx.inputs[str(ctx.prop(comp, "name"))]
             options = "".join(
@@ -195,7 +304,7 @@ class HtmlRenderer:
             return f'<div class="atlas-alert atlas-alert-{status}" role="note">{inner}</div>'
         raise ctx.fail(comp.line, f"<{name}> cannot be used here")
 
-    def _table(self, comp: Component, ctx: PageContext) -> str:
+    def _table(self, comp: Component, ctx: PageContext, filter_id: str | None = None) -> str:
         data = cd.table_data(comp, ctx)
         links = [esc(ctx.links.href(safe_url(u))) if u else None for u in data.links]
         head = "".join(
@@ -213,20 +322,30 @@ class HtmlRenderer:
                 tds.append(f"<td{' class=num' if num else ''}>{content}</td>")
             row_attr = f' data-href="{link}" class="atlas-link-row"' if link else ""
             body.append(f"<tr{row_attr}>{''.join(tds)}</tr>")
-        payload = {
+        payload: dict[str, Any] = {
             "cells": data.cells,
             "keys": data.keys,
             "links": [html.unescape(x) if x else None for x in links],
             "numeric": data.numeric,
         }
+        if filter_id:
+            # The universe is written once: a column whose sort keys are its text gets none.
+            del payload["keys"]
+            payload["columnKeys"] = []
+            for c in range(len(data.titles)):
+                keys = [row[c] for row in data.keys]
+                same = keys == [row[c] for row in data.cells]
+                payload["columnKeys"].append(None if same else keys)
         search = (
             '<input type="search" class="atlas-search" placeholder="Search…"'
             ' aria-label="Search table">'
             if data.search
             else ""
         )
+        filtered = f' data-filter="{filter_id}"' if filter_id else ""
         return (
-            f'<div class="atlas-table" data-rows="{data.page_size}" data-query="{esc(data.query)}">'
+            f'<div class="atlas-table" data-rows="{data.page_size}" data-query="{esc(data.query)}"'
+            f"{filtered}>"
             f'{search}<div class="atlas-table-scroll"><table><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table></div>"
             f'<div class="atlas-pager" aria-live="polite">{len(data.cells)} rows</div>'

@@ -46,6 +46,9 @@ class Row(dict):
 class QueryResult:
     columns: list[str]
     rows: list[Row]
+    # The same rows as tuples in column order (duplicate column names kept), for matching
+    # rows of one result against another's.
+    records: list[tuple[Any, ...]] = field(default_factory=list)
 
     def column_values(self, column: str) -> list[Any]:
         return [row.get(column) for row in self.rows]
@@ -215,18 +218,27 @@ class QueryRunner:
         cached = self._cache.get(sql)
         if cached is not None:
             return cached
-        self._materialize_sources(sql)
-        cursor = self.con.execute(sql)
-        columns = [d[0] for d in cursor.description or []]
+        columns, records = self.records(sql)
         rows = []
-        for values in cursor.fetchall():
+        for values in records:
             row = Row(zip(columns, values, strict=True))
             row.columns = columns
             rows.append(row)
-        self.queries_run += 1
-        result = QueryResult(columns, rows)
+        result = QueryResult(columns, rows, records)
         self._cache[sql] = result
         return result
+
+    def records(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Columns and row tuples of SQL, run now and not cached (for one-off checks)."""
+        cached = self._cache.get(sql)
+        if cached is not None:
+            return cached.columns, cached.records
+        self._materialize_sources(sql)
+        cursor = self.con.execute(sql)
+        columns = [d[0] for d in cursor.description or []]
+        records = cursor.fetchall()
+        self.queries_run += 1
+        return columns, records
 
 
 class PageQueries:

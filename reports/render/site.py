@@ -18,7 +18,7 @@ from pathlib import Path
 import plotly.offline
 
 from reports.render.component_data import dropdown_input
-from reports.render.context import PageContext, text_expressions
+from reports.render.context import MAX_VARIANTS, PageContext, text_expressions
 from reports.render.errors import RenderError
 from reports.render.html_blocks import HtmlRenderer
 from reports.render.layout import PLOTLY_ASSET, NavItem, page_html
@@ -76,8 +76,9 @@ def _context(
     runner: QueryRunner,
     links: LinkResolver,
     params: dict[str, str],
+    max_variants: int = MAX_VARIANTS,
 ) -> PageContext:
-    ctx = PageContext(page, pq, runner, links, params=params)
+    ctx = PageContext(page, pq, runner, links, params=params, max_variants=max_variants)
     for comp in _dropdowns(page.nodes):
         spec = dropdown_input(comp, ctx)
         if spec.name in ctx.inputs:
@@ -105,12 +106,15 @@ def render_site(
     markdown_pages: Sequence[str] = ("index",),
     sources_dir: Path | None = None,
     site_title: str = "MLOps Atlas",
+    max_variants: int = MAX_VARIANTS,
 ) -> RenderSummary:
     """Render every page under pages_dir to `out_dir/<route>/index.html`.
 
     Queries run against `warehouse_path`, opened read-only; `sources_dir` (default
     `pages_dir.parent / "sources"`) holds the Evidence source tables. `markdown_pages`
     names pages (`index`, `about`, `repos`) also written to `out_dir/markdown/<name>.md`.
+    A region whose dropdowns give more than `max_variants` option combinations is
+    filtered in the browser instead of pre-rendered per combination (README: Dropdowns).
     Raises RenderError naming page, line and query for any page mistake.
     """
     started = time.perf_counter()
@@ -148,9 +152,9 @@ def render_site(
             params = {route.param: value} if route.param and value is not None else {}
             target = links.output_dir(route, value)
             links.current_dir = target
-            ctx = _context(page, queries[route.source], runner, links, params)
+            ctx = _context(page, queries[route.source], runner, links, params, max_variants)
             renderer = HtmlRenderer()
-            body = renderer.render(page.nodes, ctx)
+            body = renderer.render(page.nodes, ctx) + renderer.filter_scripts()
             title = _title(ctx, route.path.rsplit("/", 1)[-1].replace("-", " ").title() or "Home")
             if page.title is not None:
                 body = f"<h1>{html.escape(title)}</h1>\n{body}"

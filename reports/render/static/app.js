@@ -11,6 +11,62 @@
     return el._atlasData;
   }
 
+  // A row set of a browser filter as a bitmap: a list of row numbers or a base64 bitset
+  // (byte k holds rows 8k..8k+7, lowest bit first).
+  function decodeSet(raw, n) {
+    var bytes = new Uint8Array((n + 7) >> 3);
+    if (typeof raw === "string") {
+      var bin = atob(raw);
+      for (var b = 0; b < bin.length && b < bytes.length; b++) bytes[b] = bin.charCodeAt(b);
+    } else {
+      raw.forEach(function (i) { bytes[i >> 3] |= 1 << (i & 7); });
+    }
+    return bytes;
+  }
+
+  // Universe rows every selected option keeps, in universe order (the same array while
+  // the filter's own inputs are unchanged).
+  function filteredRows(id) {
+    var spec = readJSON(document.getElementById(id));
+    var names = Object.keys(spec.inputs);
+    var key = names.map(function (n) { return choices[n]; }).join(",");
+    if (spec._key === key) return spec._rows;
+    spec._sets = spec._sets || {};
+    var sets = [];
+    names.forEach(function (n) {
+      var raw = spec.inputs[n][choices[n]];
+      if (raw === null || raw === undefined) return;  // this option keeps every row
+      var k = n + ":" + choices[n];
+      if (!(k in spec._sets)) spec._sets[k] = decodeSet(raw, spec.rows);
+      sets.push(spec._sets[k]);
+    });
+    var rows = [];
+    for (var i = 0; i < spec.rows; i++) {
+      var keep = 1;
+      for (var s = 0; s < sets.length && keep; s++) keep = (sets[s][i >> 3] >> (i & 7)) & 1;
+      if (keep) rows.push(i);
+    }
+    spec._key = key;
+    spec._rows = rows;
+    return rows;
+  }
+
+  function thousands(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
+
+  // Text that follows a browser filter: the count of its rows or a value of one row.
+  function refreshLive(el) {
+    var rows = filteredRows(el.dataset.filter);
+    if (el.dataset.live === "count") {
+      el.textContent = thousands(rows.length);
+      return;
+    }
+    var data = readJSON(el.querySelector("script.atlas-live-data"));
+    var i = rows[data.row];
+    el.querySelector(".atlas-live-text").textContent = i === undefined ? data.missing : data.values[i];
+  }
+
   function compare(a, b) {
     if (a === b) return 0;
     if (a === null || a === undefined) return 1;
@@ -30,13 +86,19 @@
     var headers = root.querySelectorAll("thead th");
     var search = root.querySelector(".atlas-search");
     var haystack = data.cells.map(function (r) { return r.join("\u0001").toLowerCase(); });
-    var order = data.cells.map(function (_, i) { return i; });
+    var all = data.cells.map(function (_, i) { return i; });
+    // Sort keys per row, or (browser-filtered tables) per column, where null means the text.
+    var keyOf = data.keys
+      ? function (i, c) { return data.keys[i][c]; }
+      : function (i, c) { var col = data.columnKeys[c]; return col ? col[i] : data.cells[i][c]; };
+    var filter = root.dataset.filter;
+    var order = filter ? filteredRows(filter) : all;
 
     function rows() {
       var idx = order.filter(function (i) { return !state.q || haystack[i].indexOf(state.q) >= 0; });
       if (state.col >= 0) {
         idx.sort(function (a, b) {
-          var ka = data.keys[a][state.col], kb = data.keys[b][state.col];
+          var ka = keyOf(a, state.col), kb = keyOf(b, state.col);
           if (ka === null || ka === undefined) return (kb === null || kb === undefined) ? a - b : 1;
           if (kb === null || kb === undefined) return -1;
           return state.dir * compare(ka, kb) || a - b;
@@ -108,6 +170,15 @@
       var tr = ev.target.closest("tr[data-href]");
       if (tr && !ev.target.closest("a")) window.location.href = tr.dataset.href;
     });
+    if (filter) {
+      root._atlasRefilter = function () {
+        var now = filteredRows(filter);
+        if (now === order) return;
+        order = now;
+        state.page = 0;
+        draw();
+      };
+    }
     draw();
   }
 
@@ -142,6 +213,10 @@
 
   function refreshAll() {
     document.querySelectorAll(".atlas-region").forEach(refresh);
+    document.querySelectorAll(".atlas-table[data-filter]").forEach(function (t) {
+      if (t._atlasRefilter) t._atlasRefilter();
+    });
+    document.querySelectorAll(".atlas-live").forEach(refreshLive);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
