@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import shutil
@@ -31,9 +32,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture()
-def served_site(built_site: tuple[Path, object]) -> Iterator[str]:
-    out, _ = built_site
+@contextlib.contextmanager
+def _serve(out: Path) -> Iterator[str]:
     handler = functools.partial(_QuietHandler, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -43,6 +43,18 @@ def served_site(built_site: tuple[Path, object]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture()
+def served_site(built_site: tuple[Path, object]) -> Iterator[str]:
+    with _serve(built_site[0]) as url:
+        yield url
+
+
+@pytest.fixture()
+def served_filter_site(filter_site: tuple[Path, object]) -> Iterator[str]:
+    with _serve(filter_site[0]) as url:
+        yield url
 
 
 @pytest.fixture()
@@ -159,3 +171,119 @@ def test_site_in_chromium(served_site: str, browser_page) -> None:
     assert seen["outside"] == []
     assert seen["dialogs"] == []
     assert len(seen["shots"]) == 5
+
+
+def _shown_rows(table) -> list[list[str]]:
+    """Every row the table shows for its current filter, search and sort, page by page."""
+    pager = table.locator(".atlas-pager")
+    while (
+        pager.locator("button", has_text="Prev").count()
+        and pager.locator("button", has_text="Prev").is_enabled()
+    ):
+        pager.locator("button", has_text="Prev").click()
+    rows: list[list[str]] = []
+    while True:
+        rows += table.locator("tbody tr").evaluate_all(
+            "trs => trs.map(tr => Array.from(tr.cells).map(td => td.textContent))"
+        )
+        following = pager.locator("button", has_text="Next")
+        if not following.count() or not following.is_enabled():
+            return rows
+        following.click()
+
+
+def _facets(warehouse: Path, where: str) -> list[tuple]:
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(
+            "select full_name, stars, maturity_score from marts.repository_facets"
+            f" where {where} order by maturity_score desc nulls last"
+        ).fetchall()
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "")) if text else -1.0
+
+
+def _check_filtered(page, table, warehouse: Path, where: str, column: int = 6) -> list[list[str]]:
+    """The table, count and top value show exactly the rows SQL returns.
+
+    Rows come in descending order of `column` (maturity, as the SQL sorts, unless a
+    header was clicked); rows that tie may come in any order, as in DuckDB.
+    """
+    expected = _facets(warehouse, where)
+    shown = _shown_rows(table)
+    assert sorted(r[0] for r in shown) == sorted(r[0] for r in expected)
+    keys = [_number(r[column]) for r in shown]
+    assert keys == sorted(keys, reverse=True)
+    assert page.locator(".atlas-live[data-live=count]").inner_text() == str(len(expected))
+    assert table.locator(".atlas-pager").inner_text().startswith(f"{len(expected)} rows")
+    top = page.locator(".atlas-value").inner_text()
+    if not expected:
+        assert top == "-"
+        return shown
+    # The most mature repository (one of those tied for the top score) and its stars.
+    _, stars, _ = next(r for r in expected if r[2] == expected[0][2] and r[0] == top)
+    assert page.locator(".atlas-bigvalue-value").inner_text() == f"{stars:,}"
+    return shown
+
+
+@pytest.mark.timeout(120)
+def test_explorer_filters_rows_in_chromium(
+    served_filter_site: str, browser_page, warehouse: Path
+) -> None:
+    page, seen, shot = browser_page
+    page.goto(served_filter_site + "explorer/index.html")
+    table = page.locator(".atlas-table")
+    assert table.locator("tbody tr").count() == 10
+    assert "60 rows · page 1 of 6" in table.locator(".atlas-pager").inner_text()
+    _check_filtered(page, table, warehouse, "true")
+    shot("explorer")
+
+    # Two dropdowns: exactly the rows both keep (16 datasets, 45 with 10+ stars, 13 both).
+    page.select_option("select[data-input=kind]", label="dataset")
+    assert "of kind dataset;" in page.inner_text("main")  # a pre-rendered one-input region
+    page.select_option("select[data-input=min_stars]", label="10+")
+    shown = _check_filtered(page, table, warehouse, "kind = 'dataset' and stars >= 10")
+    assert len(shown) == 13 and " of 2" in table.locator(".atlas-pager").inner_text()
+    shot("kind-and-stars")
+
+    # Sorting and searching work on the filtered rows.
+    table.locator("th", has_text="Stars").locator("button").click()  # descending first
+    by_stars = _check_filtered(page, table, warehouse, "kind = 'dataset' and stars >= 10", 5)
+    assert sorted(by_stars) == sorted(shown)
+    search = table.locator(".atlas-search")
+    search.fill("reilly")
+    assert [r[0] for r in _shown_rows(table)] == ["O'Reilly/facets"]
+    search.fill("facet-xss")  # a platform: filtered out
+    assert table.locator("tbody tr").count() == 0
+    assert table.locator(".atlas-pager").inner_text().startswith("0 rows")
+    shot("sorted-and-searched")
+
+    # A third dropdown narrows further; going back to "All kinds" widens again.
+    search.fill("")
+    page.select_option("select[data-input=category]", label="training")
+    where = "kind = 'dataset' and stars >= 10 and category = 'training'"
+    _check_filtered(page, table, warehouse, where, column=5)  # still sorted by stars
+    page.select_option("select[data-input=kind]", label="All kinds")
+    _check_filtered(page, table, warehouse, "stars >= 10 and category = 'training'", column=5)
+    page.select_option("select[data-input=category]", label="All categories")
+    page.select_option("select[data-input=min_stars]", label="Any")
+    search.fill("facet-xss")
+    assert table.locator("tbody td").nth(7).inner_text() == "<script>alert(1)</script>"
+    shot("script-as-text")
+
+    # Links in filtered rows still work.
+    page.select_option("select[data-input=kind]", label="dataset")
+    search.fill("reilly")
+    table.locator("tbody a", has_text="O'Reilly/facets").click()
+    page.wait_for_selector("h1")
+    assert page.url.startswith(served_filter_site + "facets/o-reilly-facets-")
+    assert page.inner_text("h1") == "O'Reilly/facets"
+    assert "is a dataset in stable: Examples for the O'Reilly book" in page.inner_text("main")
+    shot("repository-page")
+
+    assert seen["errors"] == []
+    assert seen["outside"] == []
+    assert seen["dialogs"] == []
