@@ -120,7 +120,9 @@ def load_git_histories(
     started = time.perf_counter()
     warehouse_path = Path(warehouse_path)
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    pipelines_dir = Path(pipelines_dir) if pipelines_dir else paths.pipelines_dir_for(warehouse_path)
+    pipelines_dir = (
+        Path(pipelines_dir) if pipelines_dir else paths.pipelines_dir_for(warehouse_path)
+    )
     cache_dir = Path(cache_dir) if cache_dir else paths.CACHE_DIR / CACHE_SUBDIR
     dataset = paths.RAW_GIT_DATASET
 
