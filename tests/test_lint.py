@@ -17,6 +17,17 @@ def test_ruff_is_clean() -> None:
     assert result.returncode == 0, result.stdout[-4000:]
 
 
+def test_ruff_format_is_clean() -> None:
+    result = subprocess.run(
+        [str(BIN / "ruff"), "format", "--check", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
 def test_sqlfluff_is_clean_over_the_dbt_models() -> None:
     result = subprocess.run(
         [str(BIN / "sqlfluff"), "lint", "dbt_project/models"],
