@@ -5,6 +5,7 @@ predictor), and the maintained rate per lifecycle stage (row_type `stage`, one r
 import pandas as pd
 
 from ml.backtest.survival import evaluate
+from ml.config import config_section
 
 
 def model(dbt, session):
@@ -35,4 +36,8 @@ def model(dbt, session):
     for column in ("n", "positives", "negatives", "censored", "no_history"):
         out[column] = out[column].astype("Int64")
     out["as_of"] = as_of
+    # The outcome's definition travels with the figures, so a report can state it from data.
+    backtest = config_section("backtest")
+    out["horizon_months"] = int(backtest["horizon_months"])
+    out["outcome_window_months"] = int(backtest["outcome_window_months"])
     return out
