@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,8 +94,9 @@ def tables(page: Path) -> dict[str, Table]:
     return found
 
 
-def page_of(site: Site, folder: str, value: str) -> Path:
-    return site.out / folder / slugify(value) / "index.html"
+def page_of(out: Path, folder: str, value: str) -> Path:
+    """Where the build wrote the templated page `/<folder>/<value>`."""
+    return out / folder / slugify(value) / "index.html"
 
 
 # --- the whole site -------------------------------------------------------------------------
@@ -111,7 +113,7 @@ def test_every_page_renders(site: Site) -> None:
         assert text.startswith("<!doctype html>") and "</html>" in text, page
     # Every study category and the explorer's key routes have a page.
     for category in ("all-in-one", "data pipeline", "infrastructure", "monitoring", "serving"):
-        assert page_of(site, "categories", category).is_file(), category
+        assert page_of(site.out, "categories", category).is_file(), category
     assert (site.out / "explorer" / "index.html").is_file()
     assert (site.out / "owners" / "index.html").is_file()
 
@@ -200,7 +202,7 @@ def test_repository_contributions_add_up_to_its_score(site: Site) -> None:
     )
     assert len(scores) > 900
     for full_name, score in scores.items():
-        page = page_of(site, "repos", full_name)
+        page = page_of(site.out, "repos", full_name)
         signals = tables(page)["signals"]
         assert len(signals.cells) == 12, full_name
         contributions = [c or 0.0 for c in signals.column("Contribution")]
@@ -223,7 +225,7 @@ def test_repository_page_shows_its_signals_and_stage(site: Site) -> None:
         limit 1
         """
     )[0]
-    page = page_of(site, "repos", full_name)
+    page = page_of(site.out, "repos", full_name)
     text = html.unescape(page.read_text(encoding="utf-8"))
     assert f"<h1>{full_name}</h1>" in text
     assert stage in text and reason in text
@@ -251,7 +253,7 @@ def test_category_page_lists_exactly_its_tools(site: Site) -> None:
     ]
     assert len(categories) >= 6
     for category in categories:
-        tools = tables(page_of(site, "categories", category))["tools"]
+        tools = tables(page_of(site.out, "categories", category))["tools"]
         expected = {
             name
             for (name,) in site.sql(
@@ -281,7 +283,7 @@ def test_owner_pages_list_their_repositories(site: Site) -> None:
     key_players = tables(site.out / "owners" / "index.html")["key_players"]
     assert len(key_players.cells) >= 20
     for owner in key_players.column("Owner")[:10]:
-        page = page_of(site, "owners", owner)
+        page = page_of(site.out, "owners", owner)
         repos = tables(page)["repositories"]
         expected = {
             n
@@ -290,3 +292,41 @@ def test_owner_pages_list_their_repositories(site: Site) -> None:
             )
         }
         assert set(repos.column("Repository")) == expected, owner
+
+
+def test_repository_page_shows_data_as_text(mirror_warehouse: Path, tmp_path: Path) -> None:
+    """Descriptions, cluster names and tags come from GitHub: shown escaped, never as markup."""
+    script = "<script>alert(1)</script> & <b>bold</b>"
+    warehouse = tmp_path / "atlas.duckdb"
+    shutil.copy(mirror_warehouse, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        (full_name,) = con.execute(
+            """
+            select r.full_name
+            from marts.dim_repositories as r
+            inner join ml.ml_tool_clusters as c on c.repository_id = r.repository_id
+            inner join marts.fct_releases as rel on rel.repository_id = r.repository_id
+            order by r.stars desc
+            limit 1
+            """
+        ).fetchone()
+        con.execute(
+            "update marts.dim_repositories set description = ? where full_name = ?",
+            [script, full_name],
+        )
+        con.execute(
+            "update ml.ml_tool_clusters set cluster_name = ? where full_name = ?",
+            [script, full_name],
+        )
+        con.execute("update marts.fct_releases set tag_name = ?", [script])
+    pages = tmp_path / "pages"
+    (pages / "repos").mkdir(parents=True)
+    shutil.copy(PAGES / "repos" / "[repo].md", pages / "repos")
+    (pages / "index.md").write_text(f"[the repository](/repos/{full_name})\n", encoding="utf-8")
+    out = tmp_path / "site"
+    render_site(pages, warehouse, out, markdown_pages=(), sources_dir=SOURCES)
+    page = page_of(out, "repos", full_name)
+    text = page.read_text(encoding="utf-8")
+    assert "<script>alert" not in text and "<b>bold" not in text
+    assert text.count(html.escape(script)) >= 2  # description and cluster name
+    assert tables(page)["releases"].column("Tag")[0] == script
