@@ -28,6 +28,15 @@ def as_of_instant(int_as_of: pd.DataFrame) -> pd.Timestamp:
     return pd.Timestamp(int_as_of["as_of_at"].iloc[0])
 
 
+def observed_until(dim: pd.DataFrame) -> dict[str, pd.Timestamp]:
+    """When each repository's git history was last observed (dim_repositories.git_observed_until),
+    for the activity series: months after it are unknown, not silent."""
+    known = dim.dropna(subset=["git_observed_until"])
+    return dict(
+        zip(known["repository_id"], pd.to_datetime(known["git_observed_until"]), strict=True)
+    )
+
+
 def tool_category_monthly(
     dim: pd.DataFrame, tool_clusters: pd.DataFrame, as_of: pd.Timestamp
 ) -> pd.DataFrame:

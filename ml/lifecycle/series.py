@@ -1,11 +1,15 @@
 """Monthly activity series per repository, cut at the analysis date.
 
 Both the stage rules and the shape clustering read activity through `monthly_series`, so they see
-the same months: from a repository's first observed month to the month of `as_of`, zero-filled,
-never a month after `as_of`.
+the same months: from a repository's first observed month to the last month completed by
+`as_of` (and by the end of its observation, when that is earlier), zero-filled, never a later
+month. A month in progress would read as a fall in activity, so it is left out.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,21 +34,32 @@ def month_start(value: pd.Timestamp) -> pd.Timestamp:
     return naive_utc(value).to_period("M").to_timestamp()
 
 
-def monthly_series(
-    activity_monthly: pd.DataFrame, as_of: pd.Timestamp, column: str
-) -> dict[int, pd.Series]:
-    """One zero-filled monthly series of `column` per repository, from its first month to `as_of`.
+def last_complete_month(value: pd.Timestamp | str) -> pd.Timestamp:
+    """The first day of the last month that had ended by `value` (a month start ends the month
+    before it)."""
+    return month_start(value) - pd.DateOffset(months=1)
 
-    Months after `as_of` are dropped. A repository whose first month is after `as_of` gets an empty
-    series (it did not exist yet). Missing values inside the window count as 0: the marts
-    zero-fill between first and last observed month, and silence after the last observed month up
-    to `as_of` is inactivity.
+
+def monthly_series(
+    activity_monthly: pd.DataFrame,
+    as_of: pd.Timestamp,
+    column: str,
+    observed_until: Mapping[Any, pd.Timestamp] | None = None,
+) -> dict[Any, pd.Series]:
+    """One zero-filled monthly series of `column` per repository, from its first month to the last
+    month complete at `as_of`.
+
+    Later months are dropped; so are months not complete at a repository's `observed_until`
+    (when its history was observed only up to then: silence after it is unknown, not inactivity).
+    A repository whose first month is after the cut-off gets an empty series. Missing values
+    inside the window count as 0: the marts zero-fill between first and last observed month, and
+    silence after the last observed month up to the cut-off is inactivity.
     """
     for needed in ("repository_id", "month", column):
         if needed not in activity_monthly.columns:
             raise ValueError(f"activity_monthly lacks column {needed!r}")
-    cutoff = month_start(as_of)
-    cutoff_index = cutoff.year * 12 + cutoff.month - 1
+    cutoff = last_complete_month(as_of)
+    observed_until = observed_until or {}
     months = naive_utc_series(activity_monthly["month"])
     frame = pd.DataFrame(
         {
@@ -57,15 +72,20 @@ def monthly_series(
     )
     series: dict[int, pd.Series] = {}
     for repository_id, rows in frame.groupby("repository_id", sort=True):
-        rows = rows[rows["month_index"] <= cutoff_index]
+        end = cutoff
+        until = observed_until.get(repository_id)
+        if until is not None and not pd.isna(until):
+            end = min(end, last_complete_month(until))
+        end_index = end.year * 12 + end.month - 1
+        rows = rows[rows["month_index"] <= end_index]
         if rows.empty:
             series[repository_id] = pd.Series(dtype=float)
             continue
         first = int(rows["month_index"].min())
-        values = np.zeros(cutoff_index - first + 1)
+        values = np.zeros(end_index - first + 1)
         np.add.at(values, rows["month_index"].to_numpy() - first, rows["value"].to_numpy())
         index = pd.date_range(
-            pd.Timestamp(year=first // 12, month=first % 12 + 1, day=1), cutoff, freq="MS"
+            pd.Timestamp(year=first // 12, month=first % 12 + 1, day=1), end, freq="MS"
         )
         series[repository_id] = pd.Series(values, index=index)
     return series

@@ -9,6 +9,7 @@ the centroid's peak position and final level, so the crosstab against stages can
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,10 @@ from ml.lifecycle.series import monthly_series
 
 
 def shape_vectors(
-    activity_monthly: pd.DataFrame, as_of: pd.Timestamp | str, config: dict[str, Any] | None = None
+    activity_monthly: pd.DataFrame,
+    as_of: pd.Timestamp | str,
+    config: dict[str, Any] | None = None,
+    observed_until: Mapping[Any, pd.Timestamp] | None = None,
 ) -> pd.DataFrame:
     """One row per eligible repository, columns `p00..pNN`: its curve resampled and max-normalised.
 
@@ -32,7 +36,9 @@ def shape_vectors(
     shape = c["shape"]
     points = int(shape["resample_points"])
     grid = np.linspace(0.0, 1.0, points)
-    series = monthly_series(activity_monthly, pd.Timestamp(as_of), c["activity_column"])
+    series = monthly_series(
+        activity_monthly, pd.Timestamp(as_of), c["activity_column"], observed_until
+    )
     rows: dict[int, np.ndarray] = {}
     for repository_id, values in series.items():
         if len(values) < int(shape["min_months"]):
@@ -73,7 +79,10 @@ CENTROID_COLUMNS = ["shape_id", "point", "position", "level", "shape_label"]
 
 
 def activity_shapes(
-    activity_monthly: pd.DataFrame, as_of: pd.Timestamp | str, config: dict[str, Any] | None = None
+    activity_monthly: pd.DataFrame,
+    as_of: pd.Timestamp | str,
+    config: dict[str, Any] | None = None,
+    observed_until: Mapping[Any, pd.Timestamp] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cluster the activity shapes: (assignments, centroids).
 
@@ -86,7 +95,7 @@ def activity_shapes(
     """
     config = load_ml_config() if config is None else config
     shape = config_section("lifecycle", config)["shape"]
-    vectors = shape_vectors(activity_monthly, as_of, config)
+    vectors = shape_vectors(activity_monthly, as_of, config, observed_until)
     all_ids = sorted(activity_monthly["repository_id"].unique())
     assignments = pd.DataFrame({"repository_id": all_ids}, columns=SHAPE_COLUMNS)
     for column in ("shape_id", "k"):

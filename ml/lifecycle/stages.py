@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ml.config import config_section, load_ml_config
-from ml.lifecycle.series import monthly_series
+from ml.lifecycle.series import last_complete_month, monthly_series
 
 STAGES = (
     "technology trigger",
@@ -48,6 +48,7 @@ FEATURE_COLUMNS = (
     "activity_prev_12m",
     "growth_ratio",
     "is_archived",
+    "months_unobserved",
 )
 
 
@@ -87,6 +88,14 @@ def build_rules(config: dict[str, Any] | None = None) -> list[Rule]:
             "is_archived is true",
             lambda f: bool(f["is_archived"]),
             "The repository is archived on GitHub.",
+        ),
+        Rule(
+            "unobserved",
+            "insufficient history",
+            "months_unobserved > 0 (the history was observed only until before the analysis date)",
+            lambda f: f["months_unobserved"] > 0,
+            "The history was observed only until {months_unobserved} month(s) before the "
+            "analysis date, so its recent activity is unknown.",
         ),
         Rule(
             "too_short",
@@ -254,6 +263,21 @@ def _archived_flags(activity_monthly: pd.DataFrame) -> dict[int, bool]:
     return flags.to_dict()
 
 
+def _observed_until(repositories: pd.DataFrame | None) -> dict[Any, pd.Timestamp]:
+    if repositories is None or "observed_until" not in repositories.columns:
+        return {}
+    known = repositories.dropna(subset=["observed_until"])
+    return dict(zip(known["repository_id"], pd.to_datetime(known["observed_until"]), strict=True))
+
+
+def _months_unobserved(until: pd.Timestamp | None, as_of: pd.Timestamp | str) -> int:
+    """Complete months between the end of a repository's observation and the analysis date."""
+    if until is None or pd.isna(until):
+        return 0
+    gap = last_complete_month(as_of).to_period("M") - last_complete_month(until).to_period("M")
+    return max(gap.n, 0)
+
+
 def lifecycle_stages(
     activity_monthly: pd.DataFrame,
     as_of: pd.Timestamp | str,
@@ -264,15 +288,20 @@ def lifecycle_stages(
 
     Only months up to the month of `as_of` are used. `is_archived` is read from an optional
     column of `activity_monthly` (the signals' flag, repeated per row). `repositories`
-    (optional: `repository_id`, `is_archived`) lists repositories that get a row even without
-    any monthly activity: the same rules applied to an empty series (archived, else insufficient
-    history). Columns: `repository_id`, `stage`, `stage_rule`, `stage_reason`, then
+    (optional: `repository_id`, `is_archived`, `observed_until`) lists repositories that get a
+    row even without any monthly activity: the same rules applied to an empty series (archived,
+    else insufficient history); `observed_until` is when a repository's history was last
+    observed: months after it are unknown, not silent, and a history that ends before the
+    analysis date gives `insufficient history` (rule `unobserved`). Columns: `repository_id`, `stage`, `stage_rule`, `stage_reason`, then
     FEATURE_COLUMNS.
     """
     config = load_ml_config() if config is None else config  # read the file once, not per repo
     c = config_section("lifecycle", config)
     rules = build_rules(config)
-    series = monthly_series(activity_monthly, pd.Timestamp(as_of), c["activity_column"])
+    observed_until = _observed_until(repositories)
+    series = monthly_series(
+        activity_monthly, pd.Timestamp(as_of), c["activity_column"], observed_until
+    )
     archived = _archived_flags(activity_monthly)
     if repositories is not None:
         listed = _archived_flags(repositories)
@@ -283,6 +312,7 @@ def lifecycle_stages(
     rows = []
     for repository_id, values in series.items():
         features = series_features(values, archived.get(repository_id, False), config)
+        features["months_unobserved"] = _months_unobserved(observed_until.get(repository_id), as_of)
         stage, rule, reason = classify(features, rules)
         rows.append(
             {

@@ -120,7 +120,7 @@ def _scenario() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]
     signals["commits_last_12m"] = [200 + 10 * i if i in active else i for i in ids]
     signals["months_since_last_commit"] = [0 if i in active else 10 for i in ids]
     signals["stars"] = [10 * i if i in active else 10_000 + i for i in ids]
-    months = pd.date_range(end="2022-01-01", periods=24, freq="MS")
+    months = pd.date_range(end="2021-12-01", periods=24, freq="MS")  # last month complete at AS_OF
     activity = pd.concat(
         [
             pd.DataFrame(

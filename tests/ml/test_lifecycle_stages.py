@@ -13,7 +13,7 @@ CONFIG = load_ml_config()
 AS_OF = pd.Timestamp("2023-01-18")
 
 
-def _frame(repository_id: int, values: np.ndarray, *, end: str = "2023-01-01", archived=False):
+def _frame(repository_id: int, values: np.ndarray, *, end: str = "2022-12-01", archived=False):
     months = pd.date_range(end=end, periods=len(values), freq="MS")
     return pd.DataFrame(
         {
@@ -83,12 +83,50 @@ def test_months_after_as_of_are_ignored() -> None:
 
 
 def test_silence_after_the_last_observed_month_counts_up_to_as_of() -> None:
-    # Active for two years, last row 14 months before as_of: dormant, not a plateau.
+    # Active for two years, last row 13 complete months before as_of: dormant, not a plateau.
     activity = _frame(1, np.full(24, 15.0), end="2021-11-01")
     out = lifecycle_stages(activity, AS_OF, CONFIG).iloc[0]
     assert out["stage"] == "dormant"
-    assert out["months_observed"] == 24 + 14
+    assert out["months_observed"] == 24 + 13  # Dec 2021 .. Dec 2022; January is not over
     assert out["activity_last_12m"] == 0
+
+
+def test_the_month_in_progress_is_left_out() -> None:
+    # A steady plateau whose as_of month has only a few commits so far: not read as a fall.
+    steady = _frame(1, 20 + np.random.default_rng(3).normal(0, 2, 36))
+    partial = pd.DataFrame(
+        {
+            "repository_id": [1],
+            "month": [pd.Timestamp("2023-01-01")],
+            "commits": [2.0],
+            "is_archived": [False],
+        }
+    )
+    out = lifecycle_stages(pd.concat([steady, partial]), AS_OF, CONFIG).iloc[0]
+    assert out["stage"] == "plateau of productivity"
+    assert out["months_observed"] == 36
+    assert out["activity_last_12m"] == pytest.approx(steady["commits"].tail(12).sum())
+
+
+def test_history_observed_only_until_before_as_of_is_not_read_as_silence() -> None:
+    # Observed until July 2022: the months after it are unknown, so no stage is claimed ...
+    activity = _frame(1, np.linspace(5, 60, 30), end="2022-06-01")
+    listed = pd.DataFrame(
+        {
+            "repository_id": [1],
+            "is_archived": [False],
+            "observed_until": [pd.Timestamp("2022-07-29")],
+        }
+    )
+    out = lifecycle_stages(activity, AS_OF, CONFIG, repositories=listed).iloc[0]
+    assert (out["stage"], out["stage_rule"]) == ("insufficient history", "unobserved")
+    assert out["months_unobserved"] == 6  # June 2022 is the last complete month; Dec is as_of's
+    assert out["months_observed"] == 30  # features describe the observed months only
+    assert "6 month(s) before the analysis date" in out["stage_reason"]
+    # ... while without the observation window the same rows read as a collapse.
+    blind = lifecycle_stages(activity, AS_OF, CONFIG).iloc[0]
+    assert blind["stage"] == "trough of disillusionment"
+    assert blind["months_unobserved"] == 0
 
 
 def test_repository_not_yet_created_at_as_of_has_insufficient_history() -> None:

@@ -4,7 +4,7 @@ peaks). The same deterministic fit as ml_activity_shapes (same input, fixed seed
 
 from ml.config import load_ml_config
 from ml.lifecycle.shapes import activity_shapes
-from ml.warehouse import as_of_instant
+from ml.warehouse import as_of_instant, observed_until
 
 
 def model(dbt, session):
@@ -12,7 +12,8 @@ def model(dbt, session):
     as_of = as_of_instant(dbt.ref("int_as_of").df())
     activity = dbt.ref("fct_repository_activity_monthly").df()
 
-    _, centroids = activity_shapes(activity, as_of, load_ml_config())
+    until = observed_until(dbt.ref("dim_repositories").df())
+    _, centroids = activity_shapes(activity, as_of, load_ml_config(), until)
     centroids = centroids.astype(
         {"shape_id": "int64", "point": "int64", "position": "float64", "level": "float64"}
     )

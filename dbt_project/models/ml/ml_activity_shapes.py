@@ -5,7 +5,7 @@ level, the run's k and silhouette, and the repository's stage from ml_maturity."
 
 from ml.config import load_ml_config
 from ml.lifecycle.shapes import activity_shapes
-from ml.warehouse import as_of_instant
+from ml.warehouse import as_of_instant, observed_until
 
 
 def model(dbt, session):
@@ -14,7 +14,8 @@ def model(dbt, session):
     activity = dbt.ref("fct_repository_activity_monthly").df()
     maturity = dbt.ref("ml_maturity").df()[["repository_id", "full_name", "stage"]]
 
-    shapes, _ = activity_shapes(activity, as_of, load_ml_config())
+    until = observed_until(dbt.ref("dim_repositories").df())
+    shapes, _ = activity_shapes(activity, as_of, load_ml_config(), until)
     shapes = shapes.dropna(subset=["shape_id"])
     shapes = shapes.astype({"shape_id": "int64", "k": "int64"})
     out = shapes.merge(maturity, on="repository_id", how="left")

@@ -10,6 +10,7 @@ import pandas as pd
 from ml.config import load_ml_config
 from ml.lifecycle.stages import lifecycle_stages
 from ml.maturity.score import maturity_scores
+from ml.warehouse import observed_until
 
 
 def model(dbt, session):
@@ -18,7 +19,8 @@ def model(dbt, session):
 
     as_of_frame = dbt.ref("int_as_of").df()
     as_of = pd.Timestamp(as_of_frame["as_of_at"].iloc[0])
-    repositories = dbt.ref("dim_repositories").df()[["repository_id", "full_name"]]
+    described = dbt.ref("dim_repositories").df()
+    repositories = described[["repository_id", "full_name"]]
     signals = dbt.ref("fct_repository_signals").df()
     activity = dbt.ref("fct_repository_activity_monthly").df()[
         ["repository_id", "month", "commits"]
@@ -30,6 +32,8 @@ def model(dbt, session):
     flags = signals[["repository_id"]].assign(
         is_archived=signals["is_archived"].fillna(False).astype(bool)
     )
+    # A git history observed only until before as_of: its later months are unknown, not silent.
+    flags["observed_until"] = flags["repository_id"].map(observed_until(described))
     archived = flags.set_index("repository_id")["is_archived"].to_dict()
     activity = activity[activity["repository_id"].isin(archived)].copy()
     activity["is_archived"] = activity["repository_id"].map(archived)
@@ -39,6 +43,7 @@ def model(dbt, session):
     stages["peak_month"] = pd.to_datetime(stages["peak_month"])
     stages["months_since_peak"] = stages["months_since_peak"].astype("float64")
     stages["is_archived"] = stages["is_archived"].astype(bool)
+    stages["months_unobserved"] = stages["months_unobserved"].astype("int64")
 
     out = repositories.merge(scores, on="repository_id", how="left").merge(
         stages, on="repository_id", how="left"
