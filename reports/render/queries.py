@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ _REF = re.compile(r"\$\{\s*([^}]*?)\s*\}")
 _INPUT = re.compile(r"^inputs\.([A-Za-z_]\w*)(?:\.(value|label))?$")
 _PARAM = re.compile(r"^params\.([A-Za-z_]\w*)$")
 _NAME = re.compile(r"^[A-Za-z_]\w*$")
+_MISSING = object()
 
 
 class Row(dict):
@@ -89,13 +91,15 @@ def _text(value: Any) -> str:
     return text.replace("\x00", "")
 
 
-def substitute(sql: str, replace: Callable[[Reference], str]) -> str:
-    """Replace each `${...}`: query references by `replace`, values as safe literals.
+# A query's SQL as literal text and the `${...}` references in it, each with whether it
+# sits inside a single-quoted literal: what `substitute` needs, found once per SQL text.
+_Part = str | tuple[Reference, bool]
 
-    `replace` returns SQL for query references and the raw value for inputs/params;
-    this function decides the quoting from whether the reference sits inside a literal.
-    """
-    out: list[str] = []
+
+@functools.cache
+def _template(sql: str) -> tuple[_Part, ...]:
+    parts: list[_Part] = []
+    text: list[str] = []
     i = 0
     in_quote = ""  # "'" or '"' while inside a string literal or quoted identifier
     while i < len(sql):
@@ -103,18 +107,12 @@ def substitute(sql: str, replace: Callable[[Reference], str]) -> str:
         if not in_quote and sql.startswith("--", i):
             end = sql.find("\n", i)
             end = len(sql) if end < 0 else end
-            out.append(sql[i:end])
+            text.append(sql[i:end])
             i = end
             continue
         if ch == "$" and (m := _REF.match(sql, i)):
-            ref = references(m.group(0))[0]
-            value = replace(ref)
-            if ref.kind == "query":
-                out.append(value)
-            elif in_quote == "'":
-                out.append(_text(value).replace("'", "''"))
-            else:
-                out.append(quote_literal(value))
+            parts += ["".join(text), (references(m.group(0))[0], in_quote == "'")]
+            text = []
             i = m.end()
             continue
         if in_quote:
@@ -122,8 +120,31 @@ def substitute(sql: str, replace: Callable[[Reference], str]) -> str:
                 in_quote = ""
         elif ch in "'\"":
             in_quote = ch
-        out.append(ch)
+        text.append(ch)
         i += 1
+    parts.append("".join(text))
+    return tuple(p for p in parts if p != "")
+
+
+def substitute(sql: str, replace: Callable[[Reference], str]) -> str:
+    """Replace each `${...}`: query references by `replace`, values as safe literals.
+
+    `replace` returns SQL for query references and the raw value for inputs/params;
+    this function decides the quoting from whether the reference sits inside a literal.
+    """
+    out: list[str] = []
+    for part in _template(sql):
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        ref, quoted = part
+        value = replace(ref)
+        if ref.kind == "query":
+            out.append(value)
+        elif quoted:
+            out.append(_text(value).replace("'", "''"))
+        else:
+            out.append(quote_literal(value))
     return "".join(out)
 
 
@@ -247,6 +268,8 @@ class PageQueries:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.refs: dict[str, list[Reference]] = {}
+        self._values: dict[str, list[Reference]] = {}
+        self._sql: dict[tuple[Any, ...], str] = {}
         for name, query in page.queries.items():
             try:
                 self.refs[name] = references(query.sql)
@@ -286,10 +309,42 @@ class PageQueries:
                 found |= self.inputs_of(ref.name)
         return found
 
+    def values_of(self, name: str) -> list[Reference]:
+        """The input and param references a query reads, directly or through others."""
+        if name not in self._values:
+            found = dict.fromkeys(r for r in self.refs[name] if r.kind != "query")
+            for ref in self.refs[name]:
+                if ref.kind == "query":
+                    found.update(dict.fromkeys(self.values_of(ref.name)))
+            self._values[name] = list(found)
+        return self._values[name]
+
     def sql(
         self, name: str, params: Mapping[str, Any], inputs: Mapping[str, Mapping[str, Any]]
     ) -> str:
-        """The runnable SQL of `name`; raises RenderError for a missing param or input."""
+        """The runnable SQL of `name`; raises RenderError for a missing param or input.
+
+        Assembled once per query and distinct values of what it reads (as the text that
+        goes into the SQL), then reused: pages ask for the same query many times.
+        """
+        key: list[Any] = [name]
+        for ref in self.values_of(name):
+            if ref.kind == "param":
+                value = params.get(ref.name, _MISSING)
+            else:
+                value = inputs[ref.name][ref.attr] if ref.name in inputs else _MISSING
+            if value is _MISSING:
+                return self._compose(name, params, inputs)  # raises, naming what is missing
+            key.append(_text(value))
+        cache_key = tuple(key)
+        sql = self._sql.get(cache_key)
+        if sql is None:
+            sql = self._sql[cache_key] = self._compose(name, params, inputs)
+        return sql
+
+    def _compose(
+        self, name: str, params: Mapping[str, Any], inputs: Mapping[str, Mapping[str, Any]]
+    ) -> str:
         query = self.page.queries[name]
 
         def replace(ref: Reference) -> str:
