@@ -8,9 +8,11 @@ pages too, until no new link appears.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import shutil
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +57,10 @@ def _dropdowns(nodes: list[Node]) -> list[Component]:
         elif isinstance(node, EachBlock):
             found += _dropdowns(node.body)
     return found
+
+
+def _value(wanted: tuple[Path, str]) -> str:
+    return wanted[1]
 
 
 def _prepare_out_dir(out_dir: Path) -> None:
@@ -144,10 +150,13 @@ def render_site(
     summary = RenderSummary()
     any_charts = False
     try:
-        queue: list[tuple[Route, str | None]] = [(r, None) for r in static]
-        built: set[tuple[Path, str]] = set()
+        # Static pages first, then each templated page the first time a built page links to
+        # it; the links a page adds are queued in value order.
+        queue: deque[tuple[Route, str | None]] = deque((r, None) for r in static)
+        template_of = {t.source: t for t in templates}
+        seen = 0  # links.wanted entries already queued (it only grows, in insertion order)
         while queue:
-            route, value = queue.pop(0)
+            route, value = queue.popleft()
             page = parsed[route.source]
             params = {route.param: value} if route.param and value is not None else {}
             target = links.output_dir(route, value)
@@ -171,11 +180,9 @@ def render_site(
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(doc, encoding="utf-8")
             summary.pages.append(path)
-            for (source, wanted_value), _ in sorted(links.wanted.items(), key=lambda kv: kv[0][1]):
-                if (source, wanted_value) not in built:
-                    built.add((source, wanted_value))
-                    tpl = next(t for t in templates if t.source == source)
-                    queue.append((tpl, wanted_value))
+            added = list(itertools.islice(links.wanted, seen, None))
+            seen += len(added)
+            queue.extend((template_of[source], v) for source, v in sorted(added, key=_value))
         if any_charts:
             asset = out_dir / PLOTLY_ASSET
             asset.parent.mkdir(parents=True, exist_ok=True)
