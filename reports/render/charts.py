@@ -9,11 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import json
 from dataclasses import dataclass
 from typing import Any
-
-import plotly.graph_objects as go
-import plotly.io as pio
 
 from reports.render.queries import QueryResult, jsonable
 
@@ -67,58 +65,68 @@ def _esc(value: Any) -> Any:
     return html.escape(value, quote=False) if isinstance(value, str) else value
 
 
-def plotly_json(chart: ChartData) -> str:
-    """The figure as JSON for Plotly.newPlot, with the page's look and no template."""
-    fig = go.Figure()
+def plotly_figure(chart: ChartData) -> dict[str, Any]:
+    """The figure for Plotly.newPlot, with the page's look, as plain data.
+
+    Written as the dict plotly.js reads rather than through plotly's graph objects, whose
+    validation cost ~10 ms a chart; every value is already JSON data (see `build_chart`).
+    """
+    data: list[dict[str, Any]] = []
     for i, t in enumerate(chart.traces):
         color = PALETTE[i % len(PALETTE)]
         xs, ys = [_esc(v) for v in t.x], [_esc(v) for v in t.y]
         if chart.horizontal:
             xs, ys = ys, xs
-        common: dict[str, Any] = {"name": _esc(t.name), "x": xs, "y": ys}
+        trace: dict[str, Any] = {"name": _esc(t.name), "x": xs, "y": ys}
         if chart.kind == "bar":
-            fig.add_trace(
-                go.Bar(**common, marker_color=color, orientation="h" if chart.horizontal else "v")
-            )
+            trace |= {
+                "type": "bar",
+                "marker": {"color": color},
+                "orientation": "h" if chart.horizontal else "v",
+            }
         elif chart.kind == "line":
-            fig.add_trace(go.Scatter(**common, mode="lines", line={"color": color, "width": 2}))
+            trace |= {"type": "scatter", "mode": "lines", "line": {"color": color, "width": 2}}
         else:
-            hover = None
+            trace |= {
+                "type": "scatter",
+                "mode": "markers",
+                "marker": {"color": color, "size": 8, "opacity": 0.8},
+            }
             if t.text is not None:
-                common["text"] = [_esc(v) for v in t.text]
-                hover = "<b>%{text}</b><br>%{x}, %{y}<extra></extra>"
-            fig.add_trace(
-                go.Scatter(
-                    **common,
-                    mode="markers",
-                    marker={"color": color, "size": 8, "opacity": 0.8},
-                    hovertemplate=hover,
-                )
-            )
+                trace["text"] = [_esc(v) for v in t.text]
+                trace["hovertemplate"] = "<b>%{text}</b><br>%{x}, %{y}<extra></extra>"
+        data.append(trace)
     x_title, y_title = chart.x_title, chart.y_title
     if chart.horizontal:
         x_title, y_title = y_title, x_title
-    fig.update_layout(
-        template="none",
-        title={"text": _esc(chart.title), "x": 0, "xanchor": "left"} if chart.title else None,
-        barmode="stack" if chart.stacked else "group",
-        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
-        margin={"l": 56, "r": 16, "t": 48 if chart.title else 16, "b": 48},
-        showlegend=len(chart.traces) > 1,
-        legend={"orientation": "h", "y": -0.2},
-        xaxis={"title": {"text": _esc(x_title)}, "automargin": True, "gridcolor": "#eee"},
-        yaxis={
-            "title": {"text": _esc(y_title)},
+    layout: dict[str, Any] = {
+        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        "margin": {"l": 56, "r": 16, "t": 48 if chart.title else 16, "b": 48},
+        "legend": {"orientation": "h", "y": -0.2},
+        "xaxis": {"automargin": True, "gridcolor": "#eee"},
+        "yaxis": {
             "automargin": True,
             "gridcolor": "#eee",
             # Horizontal bars read top-down in query order, as in Evidence.
             **({"autorange": "reversed"} if chart.horizontal else {}),
         },
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        height=360,
-    )
-    return pio.to_json(fig, validate=False, remove_uids=True)
+        "barmode": "stack" if chart.stacked else "group",
+        "showlegend": len(chart.traces) > 1,
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "height": 360,
+    }
+    if chart.title:
+        layout["title"] = {"text": _esc(chart.title), "x": 0, "xanchor": "left"}
+    for axis, title in (("xaxis", x_title), ("yaxis", y_title)):
+        if title:
+            layout[axis]["title"] = {"text": _esc(title)}
+    return {"data": data, "layout": layout}
+
+
+def plotly_json(chart: ChartData) -> str:
+    """`plotly_figure` as compact JSON."""
+    return json.dumps(plotly_figure(chart), ensure_ascii=False, separators=(",", ":"))
 
 
 def _mpl_text(value: Any) -> str:
