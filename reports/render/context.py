@@ -6,6 +6,7 @@ for evaluating `{...}`, binding dropdown inputs and reporting errors live here o
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -48,9 +49,15 @@ class InputDef:
     title: str | None = None
 
 
-def text_expressions(markdown: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, expression) for each `{...}` outside fenced code that parses."""
+@functools.cache
+def text_expressions(markdown: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, expression) for each `{...}` outside fenced code that parses.
+
+    Found once per text: a page's text is rendered again for every page of a template,
+    row of an `{#each}` and dropdown option.
+    """
     fences = [(m.start(), m.end()) for m in CODE_FENCE.finditer(markdown)]
+    found = []
     for m in _TEXT_EXPR.finditer(markdown):
         if any(a <= m.start() < b for a, b in fences):
             continue
@@ -58,7 +65,8 @@ def text_expressions(markdown: str) -> Iterator[tuple[int, int, str]]:
             expressions.parse(m.group(1))
         except expressions.ExprError:
             continue  # literal braces in prose
-        yield m.start(), m.end(), m.group(1)
+        found.append((m.start(), m.end(), m.group(1)))
+    return tuple(found)
 
 
 class _Scope(Mapping[str, Any]):
@@ -263,7 +271,7 @@ class PageContext:
     def expr_inputs(self, text: str, line: int) -> set[str]:
         try:
             names = expressions.roots(text)
-            found = expressions.input_names(text)
+            found = set(expressions.input_names(text))
         except expressions.ExprError as exc:
             raise self.fail(line, f"in `{{{text}}}`: {exc}") from exc
         for name in names:

@@ -8,6 +8,7 @@ so nothing from a page is ever handed to Python's `eval`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -150,18 +151,20 @@ def _walk(node: _Node) -> Iterator[_Node]:
         yield from _walk(arg)
 
 
-def roots(text: str) -> set[str]:
+@functools.cache
+def roots(text: str) -> frozenset[str]:
     """Names an expression reads from its scope (queries, `params`, `inputs`, loop variables)."""
-    return {node.value for node in _walk(parse(text)) if node.kind == "name"}
+    return frozenset(node.value for node in _walk(parse(text)) if node.kind == "name")
 
 
-def input_names(text: str) -> set[str]:
+@functools.cache
+def input_names(text: str) -> frozenset[str]:
     """Inputs an expression reads directly, as in `inputs.category.value`."""
-    return {
+    return frozenset(
         node.value
         for node in _walk(parse(text))
         if node.kind == "attr" and node.args[0].kind == "name" and node.args[0].value == "inputs"
-    }
+    )
 
 
 def row_reference(text: str) -> tuple[str, int | None, str | None] | None:
