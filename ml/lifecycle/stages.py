@@ -98,6 +98,14 @@ def build_rules(config: dict[str, Any] | None = None) -> list[Rule]:
             "analysis date, so its recent activity is unknown.",
         ),
         Rule(
+            "no_history",
+            "insufficient history",
+            "months_observed == 0 (no activity history up to the analysis date)",
+            lambda f: f["months_observed"] == 0,
+            "No activity history up to the analysis date (no git history was loaded, or the "
+            "repository did not exist yet), so the stage is unknown.",
+        ),
+        Rule(
             "too_short",
             "insufficient history",
             f"months_observed < {c['min_history_months']}",

@@ -132,7 +132,7 @@ def test_history_observed_only_until_before_as_of_is_not_read_as_silence() -> No
 def test_repository_not_yet_created_at_as_of_has_insufficient_history() -> None:
     activity = _frame(1, np.full(10, 5.0), end="2024-01-01")
     out = lifecycle_stages(activity, AS_OF, CONFIG).iloc[0]
-    assert out["stage"] == "insufficient history"
+    assert (out["stage"], out["stage_rule"]) == ("insufficient history", "no_history")
     assert out["months_observed"] == 0
 
 

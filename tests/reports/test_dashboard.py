@@ -220,7 +220,7 @@ def test_repository_page_shows_its_signals_and_stage(site: Site) -> None:
         select m.full_name, m.stage, m.stage_reason
         from ml.ml_maturity as m
         where m.repository_id in (select repository_id from marts.fct_repository_activity_monthly)
-          and m.stage_rule <> 'too_short'
+          and m.stage <> 'insufficient history'
         order by m.maturity_score desc
         limit 1
         """
