@@ -102,7 +102,17 @@ def plotly_figure(chart: ChartData) -> dict[str, Any]:
     layout: dict[str, Any] = {
         "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
         "margin": {"l": 56, "r": 16, "t": 48 if chart.title else 16, "b": 48},
-        "legend": {"orientation": "h", "y": -0.2},
+        # The legend sits at the bottom of the figure (container coordinates), where plotly
+        # reserves its height before placing tick labels and the x-axis title above it, so
+        # it never overlaps them, however many rows it wraps to.
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+        },
         "xaxis": {"automargin": True, "gridcolor": "#eee"},
         "yaxis": {
             "automargin": True,

@@ -133,6 +133,18 @@ def _columns(comp: Component, ctx: PageContext, prop: str, query: str, result: A
 CHART_KINDS = {"BarChart": "bar", "LineChart": "line", "ScatterPlot": "scatter"}
 
 
+def _axis_title(comp: Component, ctx: PageContext, prop: str, column: str | None) -> str | None:
+    """An axis title as written; none for `""` or `false` (as in Evidence); the column's
+    name, title-cased, for `true` or when the prop is not given."""
+    value = ctx.prop(comp, prop)
+    text = value.strip().lower() if isinstance(value, str) else None
+    if value is None or value is True or text == "true":
+        return title_case(column) if column else None
+    if value is False or text in ("", "false"):
+        return None
+    return str(value)
+
+
 def chart_data(comp: Component, ctx: PageContext) -> ChartData:
     query, result = ctx.data(comp)  # type: ignore[misc]
     x = _columns(comp, ctx, "x", query, result)[0]
@@ -154,8 +166,8 @@ def chart_data(comp: Component, ctx: PageContext) -> ChartData:
         kind=kind,
         traces=traces,
         title=ctx.prop(comp, "title"),
-        x_title=ctx.prop(comp, "xAxisTitle") or title_case(x),
-        y_title=ctx.prop(comp, "yAxisTitle") or (title_case(ys[0]) if len(ys) == 1 else None),
+        x_title=_axis_title(comp, ctx, "xAxisTitle", x),
+        y_title=_axis_title(comp, ctx, "yAxisTitle", ys[0] if len(ys) == 1 else None),
         horizontal=ctx.flag(comp, "swapAxes"),
         stacked=chart_type != "grouped",
     )

@@ -287,3 +287,44 @@ def test_explorer_filters_rows_in_chromium(
     assert seen["errors"] == []
     assert seen["outside"] == []
     assert seen["dialogs"] == []
+
+
+# Boxes (left, top, right, bottom) of the parts of a plotly chart, as drawn.
+_CHART_BOXES = """fig => {
+  const boxes = sel => Array.from(fig.querySelectorAll(sel)).map(e => {
+    const r = e.getBoundingClientRect();
+    return [r.left, r.top, r.right, r.bottom];
+  }).filter(b => b[2] > b[0] && b[3] > b[1]);
+  return {
+    figure: boxes('.main-svg'), legend: boxes('.legend .bg'), xtitle: boxes('.xtitle'),
+    xticks: boxes('.xtick text'), plot: boxes('.nsewdrag'), title: boxes('.gtitle'),
+  };
+}"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.timeout(120)
+def test_chart_legend_overlaps_nothing(served_site: str, browser_page) -> None:
+    """The legend of a chart with several series clears the plot, ticks and axis title."""
+    page, seen, _ = browser_page
+    for width in (1200, 420):  # at 420 px the tick labels and legend crowd the foot
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(served_site)
+        page.wait_for_function("document.querySelectorAll('.atlas-chart .main-svg').length >= 3")
+        chart = page.locator(".atlas-chart").filter(has=page.locator(".legend"))
+        assert chart.count() == 1  # stars gained per month, one line per repository
+        chart.scroll_into_view_if_needed()
+        boxes = chart.evaluate(_CHART_BOXES)
+        (legend,), (xtitle,) = boxes["legend"], boxes["xtitle"]
+        assert xtitle[3] <= legend[1]  # the axis title is above the legend
+        figure = boxes["figure"][0]
+        assert figure[1] <= legend[1] and legend[3] <= figure[3] + 0.5
+        for part in ("xticks", "plot", "title", "xtitle"):
+            assert not [b for b in boxes[part] if _overlap(b, legend)], (width, part)
+        chart.screenshot(
+            path=str(SCREENSHOTS / "test_chart_legend_overlaps_nothing" / f"{width}.png")
+        )
+    assert seen["errors"] == []

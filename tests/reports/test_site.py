@@ -239,3 +239,37 @@ def test_too_many_option_combinations_are_refused_unless_separable(
     assert str(err.value).startswith(f"{page}:{_line_of(page, '```sql pair')}: query 'pair': ")
     assert "give 441 combinations (max 400)" in str(err.value)
     assert "not separable" in str(err.value)
+
+
+def test_chart_axis_titles_and_legend(project: Path, warehouse: Path, tmp_path: Path) -> None:
+    charts = project / "pages" / "charts.md"
+    charts.write_text(
+        "```sql monthly\nselect * from warehouse.stars_monthly order by month_date\n```\n\n"
+        "<LineChart data={monthly} x=month_date y=stars_gained series=repo_full_name/>\n\n"
+        '<LineChart data={monthly} x=month_date y=stars_gained xAxisTitle="" yAxisTitle=""/>\n\n'
+        "<LineChart data={monthly} x=month_date y=stars_gained xAxisTitle=false"
+        ' yAxisTitle="Stars"/>\n\n'
+        "<LineChart data={monthly} x=month_date y=stars_gained xAxisTitle=true/>\n\n"
+    )
+    render_site(project / "pages", warehouse, tmp_path / "out", markdown_pages=("charts",))
+    figures = _scripts((tmp_path / "out" / "charts" / "index.html").read_text(), "atlas-figure")
+
+    def titles(figure: dict) -> tuple[str | None, str | None]:
+        layout = figure["layout"]
+        return tuple(layout[a].get("title", {}).get("text") for a in ("xaxis", "yaxis"))
+
+    # Not given: the column's name; "" or false: no title (as in Evidence); true: the column's.
+    assert [titles(f) for f in figures[:4]] == [
+        ("Month Date", "Stars Gained"),
+        (None, None),
+        (None, "Stars"),
+        ("Month Date", "Stars Gained"),
+    ]
+    # Legends sit at the foot of the figure, where plotly keeps the axis title clear of them
+    # (a browser test measures it); a single series has none.
+    legend = figures[0]["layout"]["legend"]
+    assert (legend["yref"], legend["y"], legend["yanchor"]) == ("container", 0, "bottom")
+    assert [f["layout"]["showlegend"] for f in figures[:2]] == [True, False]
+    # The markdown copy's SVGs follow the same titles.
+    svgs = sorted((tmp_path / "out" / "markdown" / "figures").glob("charts-*.svg"))
+    assert "Month Date" in svgs[0].read_text() and "Month Date" not in svgs[1].read_text()
