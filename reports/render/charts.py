@@ -15,7 +15,24 @@ from typing import Any
 
 from reports.render.queries import QueryResult, jsonable
 
-PALETTE = ["#236aa4", "#45a1bf", "#a5cdee", "#8dacbf", "#85c7c6", "#d2c6ac", "#f4b548", "#8f3d56"]
+# Series colours, in order. Each has at least 3:1 contrast on white (WCAG's minimum for
+# graphics), and the first seven stay apart for deuteranopia and protanopia too. The first
+# is Evidence's blue, so single-series charts look as in Evidence.
+PALETTE = [
+    "#236aa4",  # blue
+    "#d06a00",  # orange
+    "#168a72",  # teal green
+    "#8f3d56",  # wine
+    "#8d6bd6",  # violet
+    "#c0392b",  # red
+    "#2b3f8c",  # navy
+    "#e0487a",  # pink
+    "#3197d0",  # sky blue
+    "#4f9a3a",  # green
+]
+# Scatter markers are filled at this opacity, so overlapping points show, and outlined in
+# the full colour, so each keeps its contrast.
+MARKER_FILL_OPACITY = 0.7
 
 
 @dataclass
@@ -90,7 +107,11 @@ def plotly_figure(chart: ChartData) -> dict[str, Any]:
             trace |= {
                 "type": "scatter",
                 "mode": "markers",
-                "marker": {"color": color, "size": 8, "opacity": 0.8},
+                "marker": {
+                    "color": _rgba(color, MARKER_FILL_OPACITY),
+                    "size": 8,
+                    "line": {"color": color, "width": 1},
+                },
             }
             if t.text is not None:
                 trace["text"] = [_esc(v) for v in t.text]
@@ -132,6 +153,17 @@ def plotly_figure(chart: ChartData) -> dict[str, Any]:
         if title:
             layout[axis]["title"] = {"text": _esc(title)}
     return {"data": data, "layout": layout}
+
+
+def _hex_rgba(color: str, alpha: float) -> tuple[float, float, float, float]:
+    """`#rrggbb` and an opacity as (r, g, b, a) fractions."""
+    r, g, b = (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return r, g, b, alpha
+
+
+def _rgba(color: str, alpha: float) -> str:
+    r, g, b, a = _hex_rgba(color, alpha)
+    return f"rgba({round(r * 255)},{round(g * 255)},{round(b * 255)},{a})"
 
 
 def plotly_json(chart: ChartData) -> str:
@@ -210,7 +242,15 @@ def _draw(ax: Any, chart: ChartData) -> None:
         elif chart.kind == "line":
             ax.plot(_mpl_values(t.x), ys, color=color, label=label, linewidth=2)
         else:
-            ax.scatter(_mpl_values(t.x), ys, color=color, label=label, s=18, alpha=0.8)
+            ax.scatter(
+                _mpl_values(t.x),
+                ys,
+                facecolors=[_hex_rgba(color, MARKER_FILL_OPACITY)],
+                edgecolors=color,
+                linewidths=0.8,
+                label=label,
+                s=18,
+            )
     if chart.kind == "bar":
         labels = [_mpl_text(c) if not isinstance(c, dt.datetime) else c.date() for c in categories]
         if chart.horizontal:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from reports.render import RenderError, render_site
+from reports.render.charts import PALETTE
 from reports.render.links import slugify
 
 REPO_NAMES = [
@@ -241,15 +242,30 @@ def test_too_many_option_combinations_are_refused_unless_separable(
     assert "not separable" in str(err.value)
 
 
-def test_chart_axis_titles_and_legend(project: Path, warehouse: Path, tmp_path: Path) -> None:
+def _contrast_on_white(color: str) -> float:
+    """WCAG contrast ratio of `#rrggbb` against white."""
+
+    def channel(c: int) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(color[i : i + 2], 16)) for i in (1, 3, 5))
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def test_chart_axis_titles_legend_and_colours(
+    project: Path, warehouse: Path, tmp_path: Path
+) -> None:
     charts = project / "pages" / "charts.md"
     charts.write_text(
         "```sql monthly\nselect * from warehouse.stars_monthly order by month_date\n```\n\n"
+        "```sql facets\nselect * from warehouse.facets\n```\n\n"
         "<LineChart data={monthly} x=month_date y=stars_gained series=repo_full_name/>\n\n"
         '<LineChart data={monthly} x=month_date y=stars_gained xAxisTitle="" yAxisTitle=""/>\n\n'
         "<LineChart data={monthly} x=month_date y=stars_gained xAxisTitle=false"
         ' yAxisTitle="Stars"/>\n\n'
         "<LineChart data={monthly} x=month_date y=stars_gained xAxisTitle=true/>\n\n"
+        "<ScatterPlot data={facets} x=stars y=maturity_score series=category/>\n"
     )
     render_site(project / "pages", warehouse, tmp_path / "out", markdown_pages=("charts",))
     figures = _scripts((tmp_path / "out" / "charts" / "index.html").read_text(), "atlas-figure")
@@ -270,6 +286,13 @@ def test_chart_axis_titles_and_legend(project: Path, warehouse: Path, tmp_path: 
     legend = figures[0]["layout"]["legend"]
     assert (legend["yref"], legend["y"], legend["yanchor"]) == ("container", 0, "bottom")
     assert [f["layout"]["showlegend"] for f in figures[:2]] == [True, False]
+    # Every series has its own colour, with at least 3:1 contrast on white.
+    scatter = figures[4]["data"]
+    assert len(scatter) >= 5
+    colours = [t["marker"]["line"]["color"] for t in scatter]
+    assert len(set(colours)) == len(colours)
+    assert min(_contrast_on_white(c) for c in colours) >= 3
+    assert len(PALETTE) >= 10 and min(_contrast_on_white(c) for c in PALETTE) >= 3
     # The markdown copy's SVGs follow the same titles.
     svgs = sorted((tmp_path / "out" / "markdown" / "figures").glob("charts-*.svg"))
     assert "Month Date" in svgs[0].read_text() and "Month Date" not in svgs[1].read_text()
