@@ -48,6 +48,7 @@ _TOKEN = re.compile(
     r"|\{#each\s+(?P<each>[^}]*)\}"
     r"|(?P<endeach>\{/each\s*\})"
 )
+_IF_TAGS = frozenset({"if", "elif", "else", "endif"})
 _EACH = re.compile(r"^(?P<src>.+?)\s+as\s+(?P<var>[A-Za-z_]\w*)(?:\s*,\s*(?P<idx>[A-Za-z_]\w*))?$")
 
 
@@ -176,22 +177,39 @@ class _Parser:
                 self._text(nodes, self.pos, len(self.body))
                 self.pos = len(self.body)
                 return nodes, None
-            self._text(nodes, self.pos, m.start())
             kind = m.lastgroup or ""
+            start, end = self._if_tag_span(m) if kind in _IF_TAGS else (m.start(), m.end())
+            self._text(nodes, self.pos, start)
             if kind in stops:
-                self.pos = m.end()
+                self.pos = end
                 return nodes, m
             if kind == "open":
                 self.pos = m.end()
                 nodes.append(self._component(m))
             elif kind == "if":
-                self.pos = m.end()
+                self.pos = end
                 nodes.append(self._if(m))
             elif kind == "each":
                 self.pos = m.end()
                 nodes.append(self._each(m))
             else:
                 raise self.error(m.start(), f"unexpected `{m.group(0)}`")
+
+    def _if_tag_span(self, m: re.Match[str]) -> tuple[int, int]:
+        """The text an `{#if}`/`{:else}`/`{/if}` tag takes: on a line of its own, the whole
+        line with its line break.
+
+        Such a line is not blank, so for markdown it never ends a paragraph, a list or a
+        table: `text\n{#if c}\nmore\n{/if}\nrest` is one paragraph, as in Evidence. Keeping
+        both line breaks around a vanished tag would leave a blank line, splitting it in two.
+        """
+        body = self.body
+        line_start = body.rfind("\n", 0, m.start()) + 1
+        line_end = body.find("\n", m.end())
+        line_end = len(body) if line_end < 0 else line_end
+        if body[line_start : m.start()].strip(" \t") or body[m.end() : line_end].strip(" \t"):
+            return m.start(), m.end()
+        return max(line_start, self.pos), min(line_end + 1, len(body))
 
     def _text(self, nodes: list[Node], start: int, end: int) -> None:
         chunk = self.body[start:end]

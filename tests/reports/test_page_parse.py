@@ -84,3 +84,22 @@ def test_syntax_errors_name_page_and_line(body: str, line: int, fragment: str) -
     assert err.value.line == line
     assert str(err.value).startswith(f"pages/bad.md:{line}: ")
     assert fragment in str(err.value)
+
+
+def test_if_tags_on_their_own_lines_take_their_line_break() -> None:
+    # A tag line is not blank: dropping the tag must not leave a blank line behind, which
+    # would split the paragraph around it. Lines stay true for errors.
+    page = parse_page(
+        Path("p.md"), "---\ntitle: x\n---\none\n  {#if a}\ntwo {b}\n{:else}\nthree\n{/if}\nfour"
+    )
+    first, block, last = page.nodes
+    assert isinstance(first, Text) and first.markdown == "one\n"
+    assert isinstance(block, IfBlock) and block.line == 5
+    assert [(b[0].markdown, b[0].line) for _, b in block.branches] == [
+        ("two {b}\n", 6),
+        ("three\n", 8),
+    ]
+    assert isinstance(last, Text) and (last.markdown, last.line) == ("four", 10)
+    # A tag sharing its line with text keeps the line break, as written.
+    inline = parse_page(Path("p.md"), "one {#if a}two{/if}\nthree").nodes
+    assert [n.markdown for n in inline if isinstance(n, Text)] == ["one ", "\nthree"]

@@ -296,3 +296,25 @@ def test_chart_axis_titles_legend_and_colours(
     # The markdown copy's SVGs follow the same titles.
     svgs = sorted((tmp_path / "out" / "markdown" / "figures").glob("charts-*.svg"))
     assert "Month Date" in svgs[0].read_text() and "Month Date" not in svgs[1].read_text()
+
+
+def test_if_inside_a_paragraph_keeps_it_whole(
+    project: Path, warehouse: Path, tmp_path: Path
+) -> None:
+    page = project / "pages" / "prose.md"
+    page.write_text(
+        "```sql repos\nselect * from warehouse.repositories\n```\n\n"
+        "There are\n{#if repos.length > 3}\nmany repositories\n{:else}\nfew repositories\n{/if}\n"
+        "in the fixture.\n\n"
+        "- first\n{#if repos.length > 3}\n- second\n{/if}\n- third\n\n"
+        "{#if repos.length > 3}\nA paragraph of its own.\n{/if}\n\nThe last one.\n"
+    )
+    render_site(project / "pages", warehouse, tmp_path / "out", markdown_pages=("prose",))
+    body = (tmp_path / "out" / "prose" / "index.html").read_text()
+    # One paragraph, as Evidence renders it; a list stays one tight list.
+    assert "<p>There are\nmany repositories\nin the fixture.</p>" in body
+    assert "<ul>\n<li>first</li>\n<li>second</li>\n<li>third</li>\n</ul>" in body
+    # Blank lines around the block still make it a paragraph of its own.
+    assert "<p>A paragraph of its own.</p>\n<p>The last one.</p>" in body
+    md = (tmp_path / "out" / "markdown" / "prose.md").read_text()
+    assert "There are\nmany repositories\nin the fixture.\n\n- first\n- second\n- third\n" in md
