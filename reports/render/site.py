@@ -13,7 +13,7 @@ import re
 import shutil
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,15 +76,31 @@ def _prepare_out_dir(out_dir: Path) -> None:
     (out_dir / BUILD_MARKER).write_text("written by reports.render; safe to delete\n")
 
 
-def _context(
+def page_context(
     page: Page,
-    pq: PageQueries,
     runner: QueryRunner,
-    links: LinkResolver,
-    params: dict[str, str],
+    links: LinkResolver | None = None,
+    params: Mapping[str, str] | None = None,
+    *,
+    queries: PageQueries | None = None,
     max_variants: int = MAX_VARIANTS,
 ) -> PageContext:
-    ctx = PageContext(page, pq, runner, links, params=params, max_variants=max_variants)
+    """The context a page renders in: its queries, `params` (a templated page's value, e.g.
+    `{"repo": "owner/name"}`) and its dropdowns as inputs, each at its default option.
+
+    `ctx.result(query, line)` runs a query as the page would; `ctx.with_bindings({input:
+    option index})` picks other options. `links` defaults to a resolver that knows no pages;
+    `queries` to a fresh `PageQueries(page)` (pass one to share its SQL cache across calls).
+    Raises RenderError for a dropdown the renderer would refuse.
+    """
+    ctx = PageContext(
+        page,
+        PageQueries(page) if queries is None else queries,
+        runner,
+        LinkResolver([], []) if links is None else links,
+        params=dict(params or {}),
+        max_variants=max_variants,
+    )
     for comp in _dropdowns(page.nodes):
         spec = dropdown_input(comp, ctx)
         if spec.name in ctx.inputs:
@@ -161,7 +177,14 @@ def render_site(
             params = {route.param: value} if route.param and value is not None else {}
             target = links.output_dir(route, value)
             links.current_dir = target
-            ctx = _context(page, queries[route.source], runner, links, params, max_variants)
+            ctx = page_context(
+                page,
+                runner,
+                links,
+                params,
+                queries=queries[route.source],
+                max_variants=max_variants,
+            )
             renderer = HtmlRenderer()
             body = renderer.render(page.nodes, ctx) + renderer.filter_scripts()
             title = _title(ctx, route.path.rsplit("/", 1)[-1].replace("-", " ").title() or "Home")
@@ -215,7 +238,7 @@ def _markdown_copy(
     figures = out_dir / MARKDOWN_DIR / "figures"
     prefix = Path("../" * name.count("/")).as_posix() + "/figures/" if "/" in name else "figures/"
     page = parsed[route.source]
-    ctx = _context(page, queries[route.source], runner, links, {})
+    ctx = page_context(page, runner, links, queries=queries[route.source])
     renderer = MarkdownRenderer(figures, re.sub(r"[^\w-]", "-", name), prefix)
     body = renderer.render(page.nodes, ctx)
     if page.title:
@@ -224,4 +247,4 @@ def _markdown_copy(
     return md_path
 
 
-__all__ = ["RenderError", "RenderSummary", "render_site"]
+__all__ = ["RenderError", "RenderSummary", "page_context", "render_site"]

@@ -22,8 +22,8 @@ from dlt_pipeline.paths import PROJECT_ROOT
 from reports.render.formats import format_value
 from reports.render.links import LinkResolver, discover_routes, slugify
 from reports.render.page import parse_page
-from reports.render.queries import PageQueries, QueryRunner, Sources
-from reports.render.site import RenderSummary, _context, render_site
+from reports.render.queries import QueryRunner, Sources
+from reports.render.site import RenderSummary, page_context, render_site
 
 PAGES = PROJECT_ROOT / "reports" / "pages"
 SOURCES = PROJECT_ROOT / "reports" / "sources"
@@ -158,7 +158,7 @@ def _contexts(site: Site) -> Iterator[tuple[str, Any]]:
     try:
         for name in DASHBOARD_PAGES:
             page = parse_page(PAGES / name)
-            yield name, _context(page, PageQueries(page), runner, links, values.get(name, {}))
+            yield name, page_context(page, runner, links, values.get(name, {}))
     finally:
         runner.close()
 

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from reports.render import RenderError, render_site
+from reports.render import RenderError, page_context, render_site
 from reports.render.charts import PALETTE
 from reports.render.links import slugify
+from reports.render.page import parse_page
+from reports.render.queries import QueryRunner, Sources
+from tests.reports.conftest import FIXTURES
 
 REPO_NAMES = [
     "acme/serve",
@@ -318,3 +321,19 @@ def test_if_inside_a_paragraph_keeps_it_whole(
     assert "<p>A paragraph of its own.</p>\n<p>The last one.</p>" in body
     md = (tmp_path / "out" / "markdown" / "prose.md").read_text()
     assert "There are\nmany repositories\nin the fixture.\n\n- first\n- second\n- third\n" in md
+
+
+def test_page_context_runs_queries_as_the_page_would(warehouse: Path) -> None:
+    runner = QueryRunner(warehouse, Sources.load(FIXTURES / "sources"))
+    try:
+        index = page_context(parse_page(FIXTURES / "pages" / "index.md"), runner)
+        # The dropdown is an input at its default ("All languages").
+        assert index.input_values()["language"]["label"] == "All languages"
+        assert len(index.result("filtered", 1).rows) == 6
+        python = [i for i, (v, _) in enumerate(index.inputs["language"].options) if v == "Python"]
+        assert len(index.with_bindings({"language": python[0]}).result("filtered", 1).rows) == 2
+        repo = parse_page(FIXTURES / "pages" / "repos" / "[repo].md")
+        ctx = page_context(repo, runner, params={"repo": "O'Reilly/ml-book"})
+        assert [r["stars"] for r in ctx.result("repo", 1).rows] == [800]
+    finally:
+        runner.close()
