@@ -196,11 +196,14 @@ class Sources:
 class QueryRunner:
     """One read-only DuckDB session for a whole build, caching results by final SQL."""
 
-    def __init__(self, warehouse_path: Path, sources: Sources) -> None:
+    def __init__(
+        self, warehouse_path: Path, sources: Sources, log: list[str] | None = None
+    ) -> None:
         if not warehouse_path.is_file():
             raise FileNotFoundError(f"warehouse not found: {warehouse_path}")
         self.sources = sources
         self.queries_run = 0
+        self.log = log  # if given, each statement run (source tables, queries) is appended
         self._cache: dict[str, QueryResult] = {}
         self._materialized: set[tuple[str, str]] = set()
         alias = warehouse_path.stem if _NAME.match(warehouse_path.stem) else "warehouse_file"
@@ -227,11 +230,12 @@ class QueryRunner:
                     continue
                 path = tables[table]
                 source_sql = path.read_text(encoding="utf-8").strip().rstrip(";")
+                create = f'create table "{source}".main."{table}" as {source_sql}'
                 try:
-                    self.con.execute(f'create table "{source}".main."{table}" as {source_sql}')
+                    self.con.execute(create)
                 except duckdb.Error as exc:
                     raise RenderError(path, 1, f"source table failed: {exc}") from exc
-                self.queries_run += 1
+                self._ran(create)
                 self._materialized.add((source, table))
 
     def run(self, sql: str) -> QueryResult:
@@ -258,8 +262,13 @@ class QueryRunner:
         cursor = self.con.execute(sql)
         columns = [d[0] for d in cursor.description or []]
         records = cursor.fetchall()
-        self.queries_run += 1
+        self._ran(sql)
         return columns, records
+
+    def _ran(self, sql: str) -> None:
+        self.queries_run += 1
+        if self.log is not None:
+            self.log.append(sql)
 
 
 class PageQueries:

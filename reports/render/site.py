@@ -129,6 +129,7 @@ def render_site(
     sources_dir: Path | None = None,
     site_title: str = "MLOps Atlas",
     max_variants: int = MAX_VARIANTS,
+    sql_log: list[str] | None = None,
 ) -> RenderSummary:
     """Render every page under pages_dir to `out_dir/<route>/index.html`.
 
@@ -137,7 +138,8 @@ def render_site(
     names pages (`index`, `about`, `repos`) also written to `out_dir/markdown/<name>.md`.
     A region whose dropdowns give more than `max_variants` option combinations is
     filtered in the browser instead of pre-rendered per combination (README: Dropdowns).
-    Raises RenderError naming page, line and query for any page mistake.
+    Every statement run against DuckDB is appended to `sql_log` if given (a benchmark's
+    floor). Raises RenderError naming page, line and query for any page mistake.
     """
     started = time.perf_counter()
     pages_dir, out_dir = Path(pages_dir), Path(out_dir)
@@ -151,7 +153,7 @@ def render_site(
     parsed = {r.source: parse_page(r.source) for r in [*static, *templates]}
     queries = {source: PageQueries(page) for source, page in parsed.items()}
     runner = QueryRunner(
-        Path(warehouse_path), Sources.load(sources_dir or pages_dir.parent / "sources")
+        Path(warehouse_path), Sources.load(sources_dir or pages_dir.parent / "sources"), sql_log
     )
     links = LinkResolver(static, templates)
     top = sorted(

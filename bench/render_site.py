@@ -1,0 +1,146 @@
+"""Benchmark the report renderer: the site's SQL run straight in DuckDB (floor), full build.
+
+    uv run python bench/render_site.py [--warehouse PATH] [--runs N]
+
+Both are measured in the same run, on the same warehouse, and printed as ratios to the
+floor: (a) every statement the build runs (source tables, then each distinct page query)
+executed and fetched in one read-only DuckDB session set up as the renderer's; (b) the full
+`render_site` of reports/pages (pages, charts, dropdown variants, markdown copy). A first,
+untimed build records the statements (and warms caches); then (a) and (b) alternate `--runs`
+times and the fastest of each is kept. Without `--warehouse` the warehouse is built as the
+tests build it (zimmerman-2023 archive, the mirror's git histories, `dbt build`), which
+needs the data mirror and takes a few minutes. Figures go to bench/results/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from dlt_pipeline.paths import PROJECT_ROOT, mirror_root
+from reports.render import render_site
+from reports.render.queries import QueryRunner, Sources
+
+PAGES = PROJECT_ROOT / "reports" / "pages"
+SOURCES = PROJECT_ROOT / "reports" / "sources"
+RESULTS = PROJECT_ROOT / "bench" / "results"
+
+
+def build_warehouse(scratch: Path) -> Path:
+    """The tests' mirror warehouse: the 2023 archive and git histories, then `dbt build`."""
+    from dlt_pipeline.git.load import load_git_histories
+    from dlt_pipeline.github.load import load_github
+    from tests.dbt_runs import dbt_build
+
+    mirror = mirror_root()
+    if mirror is None:
+        raise SystemExit("no data mirror: set ATLAS_MIRROR or pass --warehouse")
+    warehouse = scratch / "atlas.duckdb"
+    load_github(warehouse, archive="zimmerman-2023", pipelines_dir=scratch / "pipelines")
+    load_git_histories(
+        warehouse, mirror=mirror, pipelines_dir=scratch / "pipelines", progress=False
+    )
+    dbt_build(warehouse, scratch)
+    return warehouse
+
+
+def floor(warehouse: Path, statements: list[str]) -> float:
+    """Seconds to run and fetch every statement in a fresh session set up as the renderer's."""
+    runner = QueryRunner(warehouse, Sources.load(SOURCES))
+    try:
+        started = time.perf_counter()
+        for sql in statements:
+            runner.con.execute(sql).fetchall()
+        return time.perf_counter() - started
+    finally:
+        runner.close()
+
+
+def render(warehouse: Path, out: Path, log: list[str] | None = None) -> tuple[float, int]:
+    """Seconds for the full site build, and the number of pages it wrote."""
+    started = time.perf_counter()
+    summary = render_site(PAGES, warehouse, out, sql_log=log)
+    return time.perf_counter() - started, len(summary.pages)
+
+
+def _commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    return done.stdout.strip() or "unknown"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, help="a built warehouse (opened read-only)")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs of each (default 3)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="render_site_bench_") as tmp:
+        scratch = Path(tmp)
+        if args.warehouse is not None:
+            warehouse = args.warehouse.resolve()
+        else:
+            print("building the warehouse from the mirror (a few minutes) ...", file=sys.stderr)
+            warehouse = build_warehouse(scratch)
+        statements: list[str] = []
+        warm_up, pages = render(warehouse, scratch / "site", statements)
+        floors, renders = [], []
+        for _ in range(max(1, args.runs)):
+            floors.append(floor(warehouse, statements))
+            renders.append(render(warehouse, scratch / "site")[0])
+
+    base, full = min(floors), min(renders)
+    rows = [
+        ("(a) the site's SQL in DuckDB (floor)", base),
+        ("(b) full render_site", full),
+        ("    of which outside DuckDB: (b) - (a)", full - base),
+    ]
+    print(
+        f"{pages:,} pages, {len(statements):,} statements, duckdb {duckdb.__version__};"
+        f" fastest of {len(renders)} runs (first build, untimed: {warm_up:.1f} s)"
+    )
+    print(f"{'step':<42}{'seconds':>9}{'x floor':>9}")
+    for name, secs in rows:
+        print(f"{name:<42}{secs:>9.2f}{secs / base:>9.2f}")
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    result = RESULTS / f"render_site-{stamp}.json"
+    result.write_text(
+        json.dumps(
+            {
+                "benchmark": "render_site",
+                "commit": _commit(),
+                "when": stamp,
+                "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+                "duckdb": duckdb.__version__,
+                "warehouse": str(args.warehouse) if args.warehouse else "built from the mirror",
+                "pages": pages,
+                "statements": len(statements),
+                "floor_seconds": floors,
+                "render_seconds": renders,
+                "warm_up_seconds": warm_up,
+                "ratio": full / base,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    print(f"written to {result.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
