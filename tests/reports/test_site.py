@@ -256,11 +256,22 @@ def _contrast_on_white(color: str) -> float:
     return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
 
 
-def test_chart_axis_titles_legend_and_colours(
-    project: Path, warehouse: Path, tmp_path: Path
-) -> None:
-    charts = project / "pages" / "charts.md"
-    charts.write_text(
+@pytest.fixture()
+def build_page(project: Path, warehouse: Path, tmp_path: Path):
+    """Add `pages/<name>.md` and build the site, with the page's markdown copy, into
+    `tmp_path/out`; the page's HTML."""
+
+    def build(name: str, text: str) -> str:
+        (project / "pages" / f"{name}.md").write_text(text)
+        render_site(project / "pages", warehouse, tmp_path / "out", markdown_pages=(name,))
+        return (tmp_path / "out" / name / "index.html").read_text()
+
+    return build
+
+
+def test_chart_axis_titles_legend_and_colours(build_page, tmp_path: Path) -> None:
+    page = build_page(
+        "charts",
         "```sql monthly\nselect * from warehouse.stars_monthly order by month_date\n```\n\n"
         "```sql facets\nselect * from warehouse.facets\n```\n\n"
         "<LineChart data={monthly} x=month_date y=stars_gained series=repo_full_name/>\n\n"
@@ -268,10 +279,9 @@ def test_chart_axis_titles_legend_and_colours(
         "<LineChart data={monthly} x=month_date y=stars_gained xAxisTitle=false"
         ' yAxisTitle="Stars"/>\n\n'
         "<LineChart data={monthly} x=month_date y=stars_gained xAxisTitle=true/>\n\n"
-        "<ScatterPlot data={facets} x=stars y=maturity_score series=category/>\n"
+        "<ScatterPlot data={facets} x=stars y=maturity_score series=category/>\n",
     )
-    render_site(project / "pages", warehouse, tmp_path / "out", markdown_pages=("charts",))
-    figures = _scripts((tmp_path / "out" / "charts" / "index.html").read_text(), "atlas-figure")
+    figures = _scripts(page, "atlas-figure")
 
     def titles(figure: dict) -> tuple[str | None, str | None]:
         layout = figure["layout"]
@@ -301,19 +311,15 @@ def test_chart_axis_titles_legend_and_colours(
     assert "Month Date" in svgs[0].read_text() and "Month Date" not in svgs[1].read_text()
 
 
-def test_if_inside_a_paragraph_keeps_it_whole(
-    project: Path, warehouse: Path, tmp_path: Path
-) -> None:
-    page = project / "pages" / "prose.md"
-    page.write_text(
+def test_if_inside_a_paragraph_keeps_it_whole(build_page, tmp_path: Path) -> None:
+    body = build_page(
+        "prose",
         "```sql repos\nselect * from warehouse.repositories\n```\n\n"
         "There are\n{#if repos.length > 3}\nmany repositories\n{:else}\nfew repositories\n{/if}\n"
         "in the fixture.\n\n"
         "- first\n{#if repos.length > 3}\n- second\n{/if}\n- third\n\n"
-        "{#if repos.length > 3}\nA paragraph of its own.\n{/if}\n\nThe last one.\n"
+        "{#if repos.length > 3}\nA paragraph of its own.\n{/if}\n\nThe last one.\n",
     )
-    render_site(project / "pages", warehouse, tmp_path / "out", markdown_pages=("prose",))
-    body = (tmp_path / "out" / "prose" / "index.html").read_text()
     # One paragraph, as Evidence renders it; a list stays one tight list.
     assert "<p>There are\nmany repositories\nin the fixture.</p>" in body
     assert "<ul>\n<li>first</li>\n<li>second</li>\n<li>third</li>\n</ul>" in body
