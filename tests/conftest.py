@@ -35,3 +35,14 @@ def mirror_warehouse(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     load_git_histories(warehouse, mirror=mirror, progress=False)
     dbt_build(warehouse, scratch)
     return warehouse
+
+
+@pytest.fixture(scope="session")
+def real_site(mirror_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The real pages (reports/pages) rendered once per session over `mirror_warehouse`:
+    `(out_dir, RenderSummary)`. The paper, dashboard and browser tests read it; none writes."""
+    from dlt_pipeline.paths import REPORTS_DIR
+    from reports.render.site import render_site
+
+    out = tmp_path_factory.mktemp("real_site") / "site"
+    return out, render_site(REPORTS_DIR / "pages", mirror_warehouse, out)

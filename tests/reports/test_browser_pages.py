@@ -21,7 +21,6 @@ import pytest
 
 from dlt_pipeline.paths import PROJECT_ROOT
 from reports.render.links import slugify
-from reports.render.site import render_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 PAGES = PROJECT_ROOT / "reports" / "pages"
@@ -56,12 +55,11 @@ def _serve(out: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def served(mirror_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(real_site) -> Iterator[str]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     pytest.importorskip("playwright.sync_api")
-    out = tmp_path_factory.mktemp("pages-site") / "site"
-    render_site(PAGES, mirror_warehouse, out)
+    out, _ = real_site
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     SCREENSHOTS.mkdir(parents=True)
     with _serve(out) as url:

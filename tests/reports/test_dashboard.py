@@ -50,10 +50,8 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(mirror_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Site:
-    out = tmp_path_factory.mktemp("dashboard") / "site"
-    summary = render_site(PAGES, mirror_warehouse, out)
-    print(f"rendered {len(summary.pages)} pages in {summary.seconds:.1f} s")
+def site(real_site, mirror_warehouse: Path) -> Site:
+    out, summary = real_site
     return Site(out, summary, mirror_warehouse)
 
 

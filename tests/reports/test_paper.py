@@ -27,10 +27,8 @@ SCRIPT = '<script>alert("atlas")</script>'
 
 
 @pytest.fixture(scope="module")
-def site(mirror_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
-    out = tmp_path_factory.mktemp("paper_site") / "site"
-    summary = render_site(PAGES, mirror_warehouse, out)
-    return out, summary
+def site(real_site):
+    return real_site
 
 
 @pytest.fixture(scope="module")
