@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from reports.render.formats import title_case
 from reports.render.queries import QueryResult, jsonable
 
 # Series colours, in order. Each has at least 3:1 contrast on white (WCAG's minimum for
@@ -75,7 +76,9 @@ def build_chart(
             if text is not None and trace.text is not None:
                 trace.text.append(text[i])
         return list(traces.values())
-    return [Trace(y, list(values[x]), list(values[y]), text) for y in ys]
+    # One trace per y column, named as Evidence names it in the legend (`active_authors` ->
+    # `Active Authors`).
+    return [Trace(title_case(y), list(values[x]), list(values[y]), text) for y in ys]
 
 
 def _esc(value: Any) -> Any:

@@ -14,16 +14,12 @@ from typing import Any
 
 from reports.render.charts import ChartData, build_chart
 from reports.render.context import InputDef, PageContext
+from reports.render.formats import title_case
 from reports.render.page import Component, Expr
 from reports.render.queries import QueryResult, Row, jsonable
 
 ALERT_STATUSES = {"info", "positive", "warning", "negative", "success", "error"}
 DEFAULT_TABLE_ROWS = 10
-
-
-def title_case(column: str) -> str:
-    """Evidence's default header: `star_count` -> `Star Count`."""
-    return " ".join(w[:1].upper() + w[1:] for w in re.split(r"[_\s]+", column) if w)
 
 
 @dataclass

@@ -131,3 +131,8 @@ def format_value(value: Any, fmt: str | None = None, column: str | None = None) 
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+def title_case(column: str) -> str:
+    """Evidence's default title for a column: `star_count` -> `Star Count`."""
+    return " ".join(w[:1].upper() + w[1:] for w in re.split(r"[_\s]+", column) if w)
