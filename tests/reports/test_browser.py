@@ -2,111 +2,41 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from dlt_pipeline.paths import PROJECT_ROOT
+from tests.reports.browser import require_chromium, serve, watched_page
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def _serve(out: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture()
 def served_site(built_site: tuple[Path, object]) -> Iterator[str]:
-    with _serve(built_site[0]) as url:
+    with serve(built_site[0]) as url:
         yield url
 
 
 @pytest.fixture()
 def served_filter_site(filter_site: tuple[Path, object]) -> Iterator[str]:
-    with _serve(filter_site[0]) as url:
+    with serve(filter_site[0]) as url:
         yield url
 
 
 @pytest.fixture()
 def browser_page(request: pytest.FixtureRequest, tmp_path: Path):
     """A fresh Chromium page plus the console errors, outside requests and dialogs it saw."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    require_chromium()
     shots = SCREENSHOTS / request.node.name
     shutil.rmtree(shots, ignore_errors=True)
     shots.mkdir(parents=True)
-    seen: dict[str, list[str]] = {"errors": [], "outside": [], "dialogs": [], "shots": []}
-    with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            user_data_dir=str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=LAUNCH_ARGS,
-            viewport={"width": 1200, "height": 900},
-        )
-        try:
-            page = context.pages[0] if context.pages else context.new_page()
-
-            def on_request(req: object) -> None:
-                url = req.url  # type: ignore[attr-defined]
-                parts = urlsplit(url)
-                if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname != "127.0.0.1":
-                    seen["outside"].append(url)
-
-            context.on("request", on_request)
-            page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
-            page.on("pageerror", lambda e: seen["errors"].append(str(e)))
-            page.on(
-                "response",
-                lambda r: r.status >= 400 and seen["errors"].append(f"{r.status} {r.url}"),
-            )
-
-            def on_dialog(d: object) -> None:
-                seen["dialogs"].append(d.message)  # type: ignore[attr-defined]
-                d.dismiss()  # type: ignore[attr-defined]
-
-            page.on("dialog", on_dialog)
-
-            def shot(name: str) -> None:
-                path = shots / f"{len(seen['shots']) + 1:02d}-{name}.png"
-                page.screenshot(path=str(path), full_page=True)
-                seen["shots"].append(str(path))
-                print(f"screenshot: {path}")
-
-            yield page, seen, shot
-        finally:
-            context.close()
+    with watched_page(
+        tmp_path / "profile", lambda name, n: shots / f"{n:02d}-{name}.png"
+    ) as watched:
+        yield watched
 
 
 @pytest.mark.timeout(120)

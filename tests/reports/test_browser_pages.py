@@ -7,62 +7,28 @@ that folder.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import duckdb
 import pytest
 
 from dlt_pipeline.paths import PROJECT_ROOT
 from reports.render.links import slugify
+from tests.reports.browser import require_chromium, serve, watched_page
 
-CHROMIUM = Path("/usr/bin/chromium")
 PAGES = PROJECT_ROOT / "reports" / "pages"
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots" / "pages"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def _serve(out: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
 def served(real_site) -> Iterator[str]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api")
+    require_chromium()
     out, _ = real_site
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     SCREENSHOTS.mkdir(parents=True)
-    with _serve(out) as url:
+    with serve(out) as url:
         yield url
 
 
@@ -74,47 +40,10 @@ def _sql(warehouse: Path, query: str) -> list[tuple]:
 @pytest.fixture()
 def browser(tmp_path: Path):
     """A fresh Chromium page, the console errors and outside requests it saw, and `shot`."""
-    from playwright.sync_api import sync_playwright
-
-    seen: dict[str, list[str]] = {"errors": [], "outside": [], "dialogs": []}
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            user_data_dir=str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=LAUNCH_ARGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            page = context.pages[0] if context.pages else context.new_page()
-
-            def on_request(req) -> None:
-                parts = urlsplit(req.url)
-                if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname != "127.0.0.1":
-                    seen["outside"].append(req.url)
-
-            def on_dialog(dialog) -> None:
-                seen["dialogs"].append(dialog.message)
-                dialog.dismiss()
-
-            context.on("request", on_request)
-            page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
-            page.on("pageerror", lambda e: seen["errors"].append(str(e)))
-            page.on(
-                "response",
-                lambda r: r.status >= 400 and seen["errors"].append(f"{r.status} {r.url}"),
-            )
-            page.on("dialog", on_dialog)
-
-            def shot(name: str) -> Path:
-                path = SCREENSHOTS / f"{name}.png"
-                page.screenshot(path=str(path), full_page=True)
-                print(f"screenshot: {path}")
-                return path
-
-            yield page, seen, shot
-        finally:
-            context.close()
+    with watched_page(
+        tmp_path / "profile", lambda name, _: SCREENSHOTS / f"{name}.png", width=1280
+    ) as (page, seen, shot):
+        yield page, seen, shot
     assert seen["errors"] == []
     assert seen["outside"] == []
     assert seen["dialogs"] == []
