@@ -261,4 +261,8 @@ def run(
     _print_summary(warehouse, results, timer)
     console.print(f"Warehouse: [bold]{warehouse}[/bold]  (query it: duckdb {warehouse})")
     if rendered is not None:
-        console.print(f"Reports: open [bold]{REPORTS_BUILD_DIR / 'index.html'}[/bold]")
+        console.print(
+            f"Reports: {len(rendered.pages):,} pages in {rendered.seconds:.1f} s; open "
+            f"[bold]{REPORTS_BUILD_DIR / 'index.html'}[/bold] (the paper; its markdown copy is "
+            f"{REPORTS_BUILD_DIR / 'markdown' / 'index.md'})"
+        )
