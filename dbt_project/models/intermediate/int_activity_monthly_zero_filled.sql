@@ -290,25 +290,25 @@ filled as (
         spine.repository_id,
         spine.activity_month,
 
-        case
-            when spine.activity_month <= spine.git_last_month
-                then coalesce(commits_monthly.commits, 0)
-        end as commits,
-        case
-            when spine.activity_month <= spine.git_last_month
-                then coalesce(commits_monthly.active_authors, 0)
-        end as active_authors,
-        case
-            when spine.activity_month <= spine.git_last_month
-                then coalesce(commits_monthly.new_authors, 0)
-        end as new_authors,
+        {{ zero_when_observed(
+            'spine.activity_month <= spine.git_last_month',
+            'commits_monthly.commits',
+        ) }} as commits,
+        {{ zero_when_observed(
+            'spine.activity_month <= spine.git_last_month',
+            'commits_monthly.active_authors',
+        ) }} as active_authors,
+        {{ zero_when_observed(
+            'spine.activity_month <= spine.git_last_month',
+            'commits_monthly.new_authors',
+        ) }} as new_authors,
 
         case
             when spine.releases_last_month is not null
-                then case
-                    when spine.activity_month <= spine.releases_last_month
-                        then coalesce(releases_monthly.releases, 0)
-                end
+                then {{ zero_when_observed(
+                    'spine.activity_month <= spine.releases_last_month',
+                    'releases_monthly.releases',
+                ) }}
             when spine.activity_month <= spine.git_last_month
                 then coalesce(tags_monthly.tags, 0)
         end as releases,
@@ -317,27 +317,27 @@ filled as (
             when spine.git_last_month is not null then 'git_tags'
         end as releases_source,
 
-        case
-            when spine.activity_month <= spine.issues_last_month
-                then coalesce(issues_monthly.issues_opened, 0)
-        end as issues_opened,
-        case
-            when spine.activity_month <= spine.issues_last_month
-                then coalesce(issues_monthly.issues_closed, 0)
-        end as issues_closed,
-        case
-            when spine.activity_month <= spine.issues_last_month
-                then coalesce(issues_monthly.prs_opened, 0)
-        end as prs_opened,
-        case
-            when spine.activity_month <= spine.issues_last_month
-                then coalesce(issues_monthly.prs_merged, 0)
-        end as prs_merged,
+        {{ zero_when_observed(
+            'spine.activity_month <= spine.issues_last_month',
+            'issues_monthly.issues_opened',
+        ) }} as issues_opened,
+        {{ zero_when_observed(
+            'spine.activity_month <= spine.issues_last_month',
+            'issues_monthly.issues_closed',
+        ) }} as issues_closed,
+        {{ zero_when_observed(
+            'spine.activity_month <= spine.issues_last_month',
+            'issues_monthly.prs_opened',
+        ) }} as prs_opened,
+        {{ zero_when_observed(
+            'spine.activity_month <= spine.issues_last_month',
+            'issues_monthly.prs_merged',
+        ) }} as prs_merged,
 
-        case
-            when spine.activity_month <= spine.stars_last_month
-                then coalesce(stars_monthly.stars_gained, 0)
-        end as stars_gained
+        {{ zero_when_observed(
+            'spine.activity_month <= spine.stars_last_month',
+            'stars_monthly.stars_gained',
+        ) }} as stars_gained
 
     from spine
     left join commits_monthly

@@ -198,23 +198,26 @@ signals as (
         end as months_since_last_commit,
 
         -- git activity windows
-        case
-            when git_windows.is_last_window_observed then coalesce(commit_windows.commits_last_window, 0)
-        end as commits_last_12m,
-        case
-            when git_windows.is_previous_window_observed
-                then coalesce(commit_windows.commits_previous_window, 0)
-        end as commits_prev_12m,
-        case
-            when git_windows.is_last_window_observed then coalesce(commit_windows.authors_last_window, 0)
-        end as active_authors_last_12m,
-        case
-            when git_windows.is_previous_window_observed
-                then coalesce(commit_windows.authors_previous_window, 0)
-        end as active_authors_prev_12m,
-        case
-            when git_windows.is_last_window_observed then coalesce(absence.contributor_absence_factor, 0)
-        end as contributor_absence_factor,
+        {{ zero_when_observed(
+            'git_windows.is_last_window_observed',
+            'commit_windows.commits_last_window',
+        ) }} as commits_last_12m,
+        {{ zero_when_observed(
+            'git_windows.is_previous_window_observed',
+            'commit_windows.commits_previous_window',
+        ) }} as commits_prev_12m,
+        {{ zero_when_observed(
+            'git_windows.is_last_window_observed',
+            'commit_windows.authors_last_window',
+        ) }} as active_authors_last_12m,
+        {{ zero_when_observed(
+            'git_windows.is_previous_window_observed',
+            'commit_windows.authors_previous_window',
+        ) }} as active_authors_prev_12m,
+        {{ zero_when_observed(
+            'git_windows.is_last_window_observed',
+            'absence.contributor_absence_factor',
+        ) }} as contributor_absence_factor,
 
         -- releases
         case
