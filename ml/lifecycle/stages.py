@@ -10,7 +10,7 @@ feature values that fired it, so every stage can be checked by hand from the sto
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -271,13 +271,6 @@ def _archived_flags(activity_monthly: pd.DataFrame) -> dict[int, bool]:
     return flags.to_dict()
 
 
-def _observed_until(repositories: pd.DataFrame | None) -> dict[Any, pd.Timestamp]:
-    if repositories is None or "observed_until" not in repositories.columns:
-        return {}
-    known = repositories.dropna(subset=["observed_until"])
-    return dict(zip(known["repository_id"], pd.to_datetime(known["observed_until"]), strict=True))
-
-
 def _months_unobserved(until: pd.Timestamp | None, as_of: pd.Timestamp | str) -> int:
     """Complete months between the end of a repository's observation and the analysis date."""
     if until is None or pd.isna(until):
@@ -291,22 +284,23 @@ def lifecycle_stages(
     as_of: pd.Timestamp | str,
     config: dict[str, Any] | None = None,
     repositories: pd.DataFrame | None = None,
+    observed_until: Mapping[Any, pd.Timestamp] | None = None,
 ) -> pd.DataFrame:
     """The stage of every repository in `activity_monthly` as of `as_of` (the `ml_lifecycle` table).
 
     Only months up to the month of `as_of` are used. `is_archived` is read from an optional
     column of `activity_monthly` (the signals' flag, repeated per row). `repositories`
-    (optional: `repository_id`, `is_archived`, `observed_until`) lists repositories that get a
-    row even without any monthly activity: the same rules applied to an empty series (archived,
-    else insufficient history); `observed_until` is when a repository's history was last
-    observed: months after it are unknown, not silent, and a history that ends before the
-    analysis date gives `insufficient history` (rule `unobserved`). Columns: `repository_id`, `stage`, `stage_rule`, `stage_reason`, then
+    (optional: `repository_id`, `is_archived`) lists repositories that get a row even without
+    any monthly activity: the same rules applied to an empty series (archived, else
+    insufficient history). `observed_until` (optional, repository_id -> time) is when a
+    repository's history was last observed: months after it are unknown, not silent, and a
+    history that ends before the analysis date gives `insufficient history` (rule `unobserved`). Columns: `repository_id`, `stage`, `stage_rule`, `stage_reason`, then
     FEATURE_COLUMNS.
     """
     config = load_ml_config() if config is None else config  # read the file once, not per repo
     c = config_section("lifecycle", config)
     rules = build_rules(config)
-    observed_until = _observed_until(repositories)
+    observed_until = observed_until or {}
     series = monthly_series(
         activity_monthly, pd.Timestamp(as_of), c["activity_column"], observed_until
     )

@@ -111,14 +111,8 @@ def test_the_month_in_progress_is_left_out() -> None:
 def test_history_observed_only_until_before_as_of_is_not_read_as_silence() -> None:
     # Observed until July 2022: the months after it are unknown, so no stage is claimed ...
     activity = _frame(1, np.linspace(5, 60, 30), end="2022-06-01")
-    listed = pd.DataFrame(
-        {
-            "repository_id": [1],
-            "is_archived": [False],
-            "observed_until": [pd.Timestamp("2022-07-29")],
-        }
-    )
-    out = lifecycle_stages(activity, AS_OF, CONFIG, repositories=listed).iloc[0]
+    until = {1: pd.Timestamp("2022-07-29")}
+    out = lifecycle_stages(activity, AS_OF, CONFIG, observed_until=until).iloc[0]
     assert (out["stage"], out["stage_rule"]) == ("insufficient history", "unobserved")
     assert out["months_unobserved"] == 6  # June 2022 is the last complete month; Dec is as_of's
     assert out["months_observed"] == 30  # features describe the observed months only

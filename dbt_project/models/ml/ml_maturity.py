@@ -32,13 +32,14 @@ def model(dbt, session):
     flags = signals[["repository_id"]].assign(
         is_archived=signals["is_archived"].fillna(False).astype(bool)
     )
-    # A git history observed only until before as_of: its later months are unknown, not silent.
-    flags["observed_until"] = flags["repository_id"].map(observed_until(described))
     archived = flags.set_index("repository_id")["is_archived"].to_dict()
     activity = activity[activity["repository_id"].isin(archived)].copy()
     activity["is_archived"] = activity["repository_id"].map(archived)
     # Every repository gets a stage, those without monthly activity from an empty series.
-    stages = lifecycle_stages(activity, as_of, config, repositories=flags)
+    # A git history observed only until before as_of: its later months are unknown, not silent.
+    stages = lifecycle_stages(
+        activity, as_of, config, repositories=flags, observed_until=observed_until(described)
+    )
     stages["first_month"] = pd.to_datetime(stages["first_month"])
     stages["peak_month"] = pd.to_datetime(stages["peak_month"])
     stages["months_since_peak"] = stages["months_since_peak"].astype("float64")
