@@ -20,7 +20,7 @@ from dlt_pipeline.git.history import IdentityHasher, extract_history
 from dlt_pipeline.git.load import load_git_histories
 from dlt_pipeline.git.manifest import read_manifest
 from dlt_pipeline.git.settings import EXTRACT_WORKERS, LOG_DATE_ARG, LOG_FORMAT
-from dlt_pipeline.paths import mirror_root
+from mlops_atlas.paths import mirror_root
 
 
 def raw_git_log(path: Path) -> int:

@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 
 from dlt_pipeline.github.activity_load import load_activity
+from dlt_pipeline.github.fake_server import FakeGitHub, make_repo
 from dlt_pipeline.github.load import load_github
 from dlt_pipeline.github.settings import GitHubSettings
-from tests.github.fake_github import FakeGitHub, make_repo
 
 TOKEN = "ghp_benchmark_token_000000000000"
 

@@ -8,7 +8,7 @@ executed and fetched in one read-only DuckDB session set up as the renderer's; (
 `render_site` of reports/pages (pages, charts, dropdown variants, markdown copy). A first,
 untimed build records the statements (and warms caches); then (a) and (b) alternate `--runs`
 times and the fastest of each is kept. Without `--warehouse` the warehouse is built as the
-tests build it (zimmerman-2023 archive, the mirror's git histories, `dbt build`), which
+main job builds it (zimmerman-2023 archive, the mirror's git histories, `dbt build`), which
 needs the data mirror and takes a few minutes. Figures go to bench/results/ (git-ignored).
 """
 
@@ -27,30 +27,25 @@ from pathlib import Path
 
 import duckdb
 
-from dlt_pipeline.paths import PROJECT_ROOT, mirror_root
-from reports.render import render_site
-from reports.render.queries import QueryRunner, Sources
+from mlops_atlas import pipeline
+from mlops_atlas.environment import prepare_process
+from mlops_atlas.paths import PROJECT_ROOT, REPORTS_PAGES_DIR, REPORTS_SOURCES_DIR, mirror_root
+from mlops_atlas.render import render_site
+from mlops_atlas.render.queries import QueryRunner, Sources
 
-PAGES = PROJECT_ROOT / "reports" / "pages"
-SOURCES = PROJECT_ROOT / "reports" / "sources"
+PAGES = REPORTS_PAGES_DIR
+SOURCES = REPORTS_SOURCES_DIR
 RESULTS = PROJECT_ROOT / "bench" / "results"
 
 
 def build_warehouse(scratch: Path) -> Path:
-    """The tests' mirror warehouse: the 2023 archive and git histories, then `dbt build`."""
-    from dlt_pipeline.git.load import load_git_histories
-    from dlt_pipeline.github.load import load_github
-    from tests.dbt_runs import dbt_build
-
+    """The main job's warehouse from the mirror, built by the main job's own stages."""
     mirror = mirror_root()
     if mirror is None:
         raise SystemExit("no data mirror: set ATLAS_MIRROR or pass --warehouse")
     warehouse = scratch / "atlas.duckdb"
-    load_github(warehouse, archive="zimmerman-2023", pipelines_dir=scratch / "pipelines")
-    load_git_histories(
-        warehouse, mirror=mirror, pipelines_dir=scratch / "pipelines", progress=False
-    )
-    dbt_build(warehouse, scratch)
+    pipeline.load(warehouse, archive=pipeline.DEFAULT_ARCHIVE, mirror=mirror)
+    pipeline.build(warehouse, capture_output=True)
     return warehouse
 
 
@@ -85,6 +80,7 @@ def main() -> int:
     parser.add_argument("--warehouse", type=Path, help="a built warehouse (opened read-only)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each (default 3)")
     args = parser.parse_args()
+    prepare_process()
 
     with tempfile.TemporaryDirectory(prefix="render_site_bench_") as tmp:
         scratch = Path(tmp)

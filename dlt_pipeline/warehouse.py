@@ -1,11 +1,18 @@
-"""Small read-only questions the loaders ask of the warehouse file."""
+"""Every question the loaders ask of the warehouse file, in one place (read-only queries).
+
+The loaders read the raw tables they wrote, never the dbt models: a load must work on a
+warehouse that has not been built yet.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import duckdb
+
+from mlops_atlas.paths import RAW_GIT_DATASET, RAW_GITHUB_DATASET
 
 
 def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -15,6 +22,13 @@ def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
             [schema, table],
         ).fetchone()[0]
     )
+
+
+def _read(warehouse_path: Path) -> duckdb.DuckDBPyConnection | None:
+    """A read-only connection, or None when there is no warehouse file yet."""
+    if not Path(warehouse_path).exists():
+        return None
+    return duckdb.connect(str(warehouse_path), read_only=True)
 
 
 def count_rows(
@@ -29,3 +43,137 @@ def count_rows(
             ).fetchone()[0]
             for table in tables
         }
+
+
+def table_row_counts(warehouse_path: Path) -> dict[str, int]:
+    """Rows of every table in the warehouse (`schema.table`), dlt's bookkeeping left out."""
+    con = _read(warehouse_path)
+    if con is None:
+        return {}
+    with con:
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "where table_name not like '\\_dlt%' escape '\\' "
+            "and schema_name not like '%\\_staging' escape '\\' order by 1, 2"
+        ).fetchall()
+        return {
+            f"{schema}.{name}": con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[
+                0
+            ]
+            for schema, name in tables
+        }
+
+
+def latest_live_run(warehouse_path: Path) -> tuple[str, str] | None:
+    """(run id, status) of the latest live GitHub run, or None."""
+    con = _read(warehouse_path)
+    if con is None:
+        return None
+    with con:
+        if not has_table(con, RAW_GITHUB_DATASET, "runs"):
+            return None
+        row = con.execute(
+            f"select run_id, status from {RAW_GITHUB_DATASET}.runs where mode = 'live' "
+            "order by started_at desc limit 1"
+        ).fetchone()
+    return (str(row[0]), str(row[1])) if row else None
+
+
+def repositories_by_stars(warehouse_path: Path, min_stars: int) -> list[str]:
+    """Repositories observed with at least `min_stars`, most-starred first, under the name GitHub
+    answered with when their details were last fetched (a rename is followed), those GitHub last
+    reported gone left out. This is GitHub's own answer for one name, not the warehouse's identity
+    resolution across runs (that is dbt's `int_repositories_resolved`)."""
+    con = _read(warehouse_path)
+    if con is None:
+        return []
+    with con:
+        if not has_table(con, RAW_GITHUB_DATASET, "repository_observations"):
+            return []
+        has_details = has_table(con, RAW_GITHUB_DATASET, "repository_details")
+        details = (
+            f"""
+            select lower(requested_full_name) as name_key,
+                   arg_max(full_name, recorded_at) as full_name,
+                   arg_max(detail_status, recorded_at) = 'gone' as is_gone
+            from {RAW_GITHUB_DATASET}.repository_details
+            group by 1
+            """
+            if has_details
+            else "select null::varchar as name_key, null::varchar as full_name, false as is_gone"
+        )
+        rows = con.execute(
+            f"""
+            with observed as (
+                select full_name, max(stargazers_count) as stars
+                from {RAW_GITHUB_DATASET}.repository_observations
+                group by full_name
+                having max(stargazers_count) >= ?
+            ),
+            details as ({details})
+            select coalesce(details.full_name, observed.full_name)
+            from observed
+            left join details on lower(observed.full_name) = details.name_key
+            where not coalesce(details.is_gone, false)
+            order by observed.stars desc, observed.full_name
+            """,
+            [min_stars],
+        ).fetchall()
+    return list(dict.fromkeys(r[0] for r in rows))
+
+
+def current_stars(warehouse_path: Path) -> dict[str, int]:
+    """Latest known star count per repository (lower-case name), the star-history fallback."""
+    con = _read(warehouse_path)
+    if con is None:
+        return {}
+    with con:
+        if not has_table(con, RAW_GITHUB_DATASET, "repository_observations"):
+            return {}
+        rows = con.execute(
+            f"select lower(full_name), arg_max(stargazers_count, recorded_at) "
+            f"from {RAW_GITHUB_DATASET}.repository_observations group by 1"
+        ).fetchall()
+    return {name: int(stars) for name, stars in rows if stars is not None}
+
+
+def git_commit_counts(warehouse_path: Path) -> dict[str, int]:
+    """Rows per repository already in raw_git.commits (empty when there is none)."""
+    con = _read(warehouse_path)
+    if con is None:
+        return {}
+    with con:
+        if not has_table(con, RAW_GIT_DATASET, "commits"):
+            return {}
+        rows = con.execute(
+            f'select repository, count(*) from "{RAW_GIT_DATASET}"."commits" group by 1'
+        ).fetchall()
+    return dict(rows)
+
+
+def run_outcome(warehouse_path: Path, run_id: str) -> dict[str, Any]:
+    """How a GitHub run ended, as its source recorded it: `status`, `resume_after` and the
+    `errors` (one line per request that failed for good)."""
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        row = con.execute(
+            f"select status, resume_after from {RAW_GITHUB_DATASET}.runs where run_id = ?",
+            [run_id],
+        ).fetchone()
+        errors = con.execute(
+            f"select error from {RAW_GITHUB_DATASET}.load_errors where run_id = ? "
+            "order by occurred_at, request_url",
+            [run_id],
+        ).fetchall()
+    if row is None:
+        raise LookupError(f"run {run_id} has no row in {RAW_GITHUB_DATASET}.runs")
+    return {"status": row[0], "resume_after": row[1], "errors": [e[0] for e in errors]}
+
+
+def activity_fetch_statuses(warehouse_path: Path, run_id: str) -> list[tuple[str, str]]:
+    """(repository, status) of every activity fetch a run recorded."""
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        return con.execute(
+            f"select repository_full_name, status from {RAW_GITHUB_DATASET}.activity_fetches "
+            "where run_id = ?",
+            [run_id],
+        ).fetchall()

@@ -1,4 +1,5 @@
-"""Fixtures shared by every test area: where the read-only mirror of real data lives."""
+"""Fixtures shared by every test area: the read-only mirror of real data, and the warehouse
+and site built from it once per test run by the pipeline a user runs."""
 
 from __future__ import annotations
 
@@ -6,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from dlt_pipeline.paths import mirror_root
-from tests.dbt_runs import dbt_build
+from mlops_atlas import pipeline
+from mlops_atlas.environment import prepare_process
+from mlops_atlas.paths import mirror_root
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests run as the command line does: telemetry off, dlt reading the project's config."""
+    prepare_process()
 
 
 @pytest.fixture(scope="session")
@@ -21,28 +28,21 @@ def mirror() -> Path:
 
 @pytest.fixture(scope="session")
 def mirror_warehouse(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The main job's warehouse, built once per session from the mirror: the zimmerman-2023
-    archive and the git histories, loaded and `dbt build` at the default as_of.
+    """The main job's warehouse, built once per test run from the mirror with the main job's
+    own stages (`pipeline.load` of the zimmerman-2023 archive and the git histories, then
+    `pipeline.build` at the default as_of).
 
     Read it only (open read-only, or copy it first): the dbt and report tests share it.
     """
-    from dlt_pipeline.git.load import load_git_histories
-    from dlt_pipeline.github.load import load_github
-
-    scratch = tmp_path_factory.mktemp("mirror_warehouse")
-    warehouse = scratch / "atlas.duckdb"
-    load_github(warehouse, archive="zimmerman-2023")
-    load_git_histories(warehouse, mirror=mirror, progress=False)
-    dbt_build(warehouse, scratch)
+    warehouse = tmp_path_factory.mktemp("mirror_warehouse") / "atlas.duckdb"
+    pipeline.load(warehouse, archive=pipeline.DEFAULT_ARCHIVE, mirror=mirror)
+    pipeline.build(warehouse, capture_output=True)
     return warehouse
 
 
 @pytest.fixture(scope="session")
 def real_site(mirror_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The real pages (reports/pages) rendered once per session over `mirror_warehouse`:
+    """The real pages (reports/pages) rendered once over `mirror_warehouse`:
     `(out_dir, RenderSummary)`. The paper, dashboard and browser tests read it; none writes."""
-    from dlt_pipeline.paths import REPORTS_DIR
-    from reports.render.site import render_site
-
     out = tmp_path_factory.mktemp("real_site") / "site"
-    return out, render_site(REPORTS_DIR / "pages", mirror_warehouse, out)
+    return out, pipeline.render(mirror_warehouse, out)

@@ -18,12 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dlt
-import duckdb
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dlt_pipeline import paths
 from dlt_pipeline.git.history import HistoryExtract, IdentityHasher
 from dlt_pipeline.git.manifest import HistorySpec, read_manifest
 from dlt_pipeline.git.settings import (
@@ -41,6 +39,8 @@ from dlt_pipeline.git.settings import (
     STATUS_SKIPPED,
 )
 from dlt_pipeline.git.source import SharedExtraction, git_source
+from dlt_pipeline.warehouse import git_commit_counts
+from mlops_atlas import paths
 
 TABLES = ("commits", "tags", "histories")
 
@@ -71,20 +71,6 @@ def clone_specs(full_names: Sequence[str], cache_dir: Path) -> list[HistorySpec]
         )
         for name in dict.fromkeys(full_names)
     ]
-
-
-def _warehouse_commit_counts(warehouse_path: Path, dataset: str) -> dict[str, int]:
-    """Rows per repository already in raw_git.commits (empty when there is no warehouse)."""
-    if not warehouse_path.exists():
-        return {}
-    try:
-        with duckdb.connect(str(warehouse_path), read_only=True) as con:
-            rows = con.execute(
-                f'select repository, count(*) from "{dataset}"."commits" group by 1'
-            ).fetchall()
-    except duckdb.CatalogException:
-        return {}
-    return {repo: n for repo, n in rows}
 
 
 def _warehouse_totals(pipeline: dlt.Pipeline) -> dict[str, int]:
@@ -140,7 +126,7 @@ def load_git_histories(
         pipeline.sync_destination()  # a lost local state is restored from the warehouse
     source_state = pipeline.state.get("sources", {}).get(SOURCE_NAME, {})
     salt, store_salt = _resolve_salt(source_state)
-    in_warehouse = _warehouse_commit_counts(warehouse_path, dataset)
+    in_warehouse = git_commit_counts(warehouse_path)
     # Trust the remembered tips only where the warehouse still holds that history's commits.
     known_tips = {
         repo: tips

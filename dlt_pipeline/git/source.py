@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import dlt
-from dlt.common.schema.typing import TTableSchemaColumns
 
 from dlt_pipeline.git.clone import sync_clone
 from dlt_pipeline.git.gitcmd import GitError
@@ -29,58 +28,59 @@ from dlt_pipeline.git.settings import (
     STATE_TIPS,
     STATUS_SKIPPED,
 )
+from dlt_pipeline.tables import Column, Table
 
-
-def _cols(spec: dict[str, tuple[str, bool, str]]) -> TTableSchemaColumns:
-    return {
-        name: {"name": name, "data_type": kind, "nullable": nullable, "description": doc}
-        for name, (kind, nullable, doc) in spec.items()
-    }
-
-
-COMMIT_COLUMNS = _cols(
+COMMITS = Table(
+    "commits",
+    ("repository", "sha"),
     {
-        "repository": ("text", False, "requested GitHub owner/name; the history's key"),
-        "sha": ("text", False, "commit id"),
-        "authored_at": ("timestamp", False, "author time, UTC"),
-        "committed_at": ("timestamp", False, "committer time, UTC"),
-        "author_tz_offset_minutes": ("bigint", False, "author's UTC offset in minutes"),
-        "committer_tz_offset_minutes": ("bigint", False, "committer's UTC offset in minutes"),
-        "parents_count": ("bigint", False, "number of parents (0 for a root commit)"),
-        "is_merge": ("bool", False, "more than one parent"),
-        "author_id": ("text", False, "salted SHA-256 of the lower-cased author e-mail"),
-        "author_name": ("text", True, "author name as recorded in git (untrusted text)"),
-    }
+        "repository": Column("text", False, "requested GitHub owner/name; the history's key"),
+        "sha": Column("text", False, "commit id"),
+        "authored_at": Column("timestamp", False, "author time, UTC"),
+        "committed_at": Column("timestamp", False, "committer time, UTC"),
+        "author_tz_offset_minutes": Column("bigint", False, "author's UTC offset in minutes"),
+        "committer_tz_offset_minutes": Column("bigint", False, "committer's UTC offset in minutes"),
+        "parents_count": Column("bigint", False, "number of parents (0 for a root commit)"),
+        "is_merge": Column("bool", False, "more than one parent"),
+        "author_id": Column("text", False, "salted SHA-256 of the lower-cased author e-mail"),
+        "author_name": Column("text", True, "author name as recorded in git (untrusted text)"),
+    },
 )
-TAG_COLUMNS = _cols(
+TAGS = Table(
+    "tags",
+    ("repository", "tag_name"),
     {
-        "repository": ("text", False, "requested GitHub owner/name"),
-        "tag_name": ("text", False, "name under refs/tags/"),
-        "target_sha": ("text", True, "peeled commit; NULL when missing or not a commit"),
-        "tagged_at": ("timestamp", True, "tagger time if annotated, else target commit time"),
-        "is_annotated": ("bool", False, "tag object (true) or lightweight ref (false)"),
-        "is_semver": ("bool", False, "strict SemVer 2.0 name, optional leading v"),
-        "semver_major": ("bigint", True, "major version when the name is version-like"),
-        "semver_minor": ("bigint", True, "minor version"),
-        "semver_patch": ("bigint", True, "patch version (0 when the name has two parts)"),
-        "semver_prerelease": ("text", True, "pre-release label, NULL for a final release"),
-    }
+        "repository": Column("text", False, "requested GitHub owner/name"),
+        "tag_name": Column("text", False, "name under refs/tags/"),
+        "target_sha": Column("text", True, "peeled commit; NULL when missing or not a commit"),
+        "tagged_at": Column("timestamp", True, "tagger time if annotated, else target commit time"),
+        "is_annotated": Column("bool", False, "tag object (true) or lightweight ref (false)"),
+        "is_semver": Column("bool", False, "strict SemVer 2.0 name, optional leading v"),
+        "semver_major": Column("bigint", True, "major version when the name is version-like"),
+        "semver_minor": Column("bigint", True, "minor version"),
+        "semver_patch": Column("bigint", True, "patch version (0 when the name has two parts)"),
+        "semver_prerelease": Column("text", True, "pre-release label, NULL for a final release"),
+    },
 )
-HISTORY_COLUMNS = _cols(
+HISTORIES = Table(
+    "histories",
+    ("repository",),
     {
-        "repository": ("text", False, "requested GitHub owner/name; key of commits and tags"),
-        "requested_full_name": ("text", False, "name asked for"),
-        "fetched_full_name": ("text", True, "name the history was fetched under (renames)"),
-        "source": ("text", False, "'mirror' or 'clone'"),
-        "path": ("text", True, "folder the history was read from"),
-        "default_branch": ("text", True, "branch HEAD points to"),
-        "observed_until": ("timestamp", True, "end of the observation window (snapshot/fetch)"),
-        "commits": ("bigint", True, "commits reachable from HEAD plus all tags"),
-        "tags": ("bigint", True, "number of tags"),
-        "status": ("text", False, "ok | empty | shallow | corrupt | skipped"),
-        "message": ("text", True, "why a history is not ok, or tag problems"),
-        "loaded_at": ("timestamp", False, "when this row was written"),
-    }
+        "repository": Column("text", False, "requested GitHub owner/name; key of commits and tags"),
+        "requested_full_name": Column("text", False, "name asked for"),
+        "fetched_full_name": Column("text", True, "name the history was fetched under (renames)"),
+        "source": Column("text", False, "'mirror' or 'clone'"),
+        "path": Column("text", True, "folder the history was read from"),
+        "default_branch": Column("text", True, "branch HEAD points to"),
+        "observed_until": Column(
+            "timestamp", True, "end of the observation window (snapshot/fetch)"
+        ),
+        "commits": Column("bigint", True, "commits reachable from HEAD plus all tags"),
+        "tags": Column("bigint", True, "number of tags"),
+        "status": Column("text", False, "ok | empty | shallow | corrupt | skipped"),
+        "message": Column("text", True, "why a history is not ok, or tag problems"),
+        "loaded_at": Column("timestamp", False, "when this row was written"),
+    },
 )
 
 
@@ -132,24 +132,17 @@ class SharedExtraction:
             return self._results
 
 
-def _row_table(
-    extraction: SharedExtraction,
-    name: str,
-    primary_key: tuple[str, ...],
-    columns: TTableSchemaColumns,
-) -> Any:
-    """A merge resource yielding the rows each extracted history holds under `name`, in pages."""
+def _row_table(extraction: SharedExtraction, table: Table) -> Any:
+    """A resource yielding the rows each extracted history holds for `table`, in pages."""
 
     def rows() -> Iterator[Any]:
         yield dlt.mark.materialize_table_schema()
         for result in extraction.results():
-            table_rows = getattr(result, name)
+            table_rows = getattr(result, table.name)
             for start in range(0, len(table_rows), PAGE_SIZE):
                 yield table_rows[start : start + PAGE_SIZE]
 
-    return dlt.resource(
-        rows, name=name, primary_key=primary_key, write_disposition="merge", columns=columns
-    )
+    return table.resource(rows)
 
 
 def _history_row(result: HistoryExtract, loaded_at: datetime) -> dict[str, Any]:
@@ -183,15 +176,9 @@ def git_source(
     stable across runs (a salt from config is not stored).
     """
 
-    commits = _row_table(extraction, "commits", ("repository", "sha"), COMMIT_COLUMNS)
-    tags = _row_table(extraction, "tags", ("repository", "tag_name"), TAG_COLUMNS)
+    commits = _row_table(extraction, COMMITS)
+    tags = _row_table(extraction, TAGS)
 
-    @dlt.resource(
-        name="histories",
-        primary_key="repository",
-        write_disposition="merge",
-        columns=HISTORY_COLUMNS,
-    )
     def histories() -> Iterator[Any]:
         yield dlt.mark.materialize_table_schema()
         loaded_at = datetime.now(UTC)
@@ -206,4 +193,4 @@ def git_source(
                 tips[result.spec.repository] = result.tips
         yield rows
 
-    return commits, tags, histories
+    return commits, tags, HISTORIES.resource(histories)

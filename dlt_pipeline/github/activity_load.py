@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,11 @@ from dlt_pipeline.github.activity import ActivityFetcher
 from dlt_pipeline.github.archive import Archive
 from dlt_pipeline.github.client import GitHubClient, RateLimitStop
 from dlt_pipeline.github.load import github_pipeline, open_run, run_source
-from dlt_pipeline.github.selection import activity_full_names, current_stars
+from dlt_pipeline.github.selection import activity_full_names
 from dlt_pipeline.github.settings import GitHubSettings
-from dlt_pipeline.github.tables import TableSpec, materialize_all, routed
-from dlt_pipeline.paths import ARCHIVE_DIR, RAW_GITHUB_DATASET
-from dlt_pipeline.warehouse import count_rows
+from dlt_pipeline.tables import Column, Table, by_name
+from dlt_pipeline.warehouse import activity_fetch_statuses, count_rows, current_stars
+from mlops_atlas.paths import ARCHIVE_DIR, RAW_GITHUB_DATASET
 
 #: Pinned: dlt keys the ETags and issue cursors by source name.
 SOURCE_NAME = "github_activity"
@@ -30,25 +31,26 @@ _ENDPOINT_PATH = re.compile(
 )
 _ENDPOINT_NAMES = {"stargazers/history": "star_history"}
 
-_TEXT = {"data_type": "text"}
-_TIMESTAMP = {"data_type": "timestamp"}
-_BIGINT = {"data_type": "bigint"}
-_BOOL = {"data_type": "bool"}
+_TEXT = Column("text")
+_TIMESTAMP = Column("timestamp")
+_BIGINT = Column("bigint")
+_BOOL = Column("bool")
 
 
-def _spec(primary_key: list[str], **columns: dict[str, Any]) -> TableSpec:
+def _table(table: str, primary_key: tuple[str, ...], **columns: Column) -> Table:
     common = {
-        "repository_full_name": {"data_type": "text", "nullable": False},
+        "repository_full_name": Column("text", nullable=False),
         "run_id": _TEXT,
         "recorded_at": _TIMESTAMP,
     }
-    return {"primary_key": primary_key, "columns": {**common, **columns}}
+    return Table(table, primary_key, {**common, **columns})
 
 
 #: The raw activity tables, merged on their keys across runs.
-ACTIVITY_SPECS: dict[str, TableSpec] = {
-    "releases": _spec(
-        ["repository_full_name", "id"],
+ACTIVITY_TABLES: dict[str, Table] = by_name(
+    _table(
+        "releases",
+        ("repository_full_name", "id"),
         id=_BIGINT,
         tag_name=_TEXT,
         name=_TEXT,
@@ -57,17 +59,19 @@ ACTIVITY_SPECS: dict[str, TableSpec] = {
         is_prerelease=_BOOL,
         is_draft=_BOOL,
     ),
-    "tags": _spec(["repository_full_name", "tag_name"], tag_name=_TEXT, commit_sha=_TEXT),
-    "contributors": _spec(
-        ["repository_full_name", "contributor_key"],
+    _table("tags", ("repository_full_name", "tag_name"), tag_name=_TEXT, commit_sha=_TEXT),
+    _table(
+        "contributors",
+        ("repository_full_name", "contributor_key"),
         contributor_key=_TEXT,
         login=_TEXT,
         is_anonymous=_BOOL,
         user_type=_TEXT,
         contributions=_BIGINT,
     ),
-    "issues": _spec(
-        ["repository_full_name", "id"],
+    _table(
+        "issues",
+        ("repository_full_name", "id"),
         id=_BIGINT,
         number=_BIGINT,
         state=_TEXT,
@@ -81,31 +85,27 @@ ACTIVITY_SPECS: dict[str, TableSpec] = {
         author_type=_TEXT,
         comments=_BIGINT,
     ),
-    "star_history": _spec(
-        ["repository_full_name", "day", "source"],
-        day={"data_type": "date"},
+    _table(
+        "star_history",
+        ("repository_full_name", "day", "source"),
+        day=Column("date"),
         stars_total=_BIGINT,
         stars_gained=_BIGINT,
         source=_TEXT,
     ),
-    "languages": _spec(["repository_full_name", "language"], language=_TEXT, bytes=_BIGINT),
-    "activity_fetches": _spec(
-        ["run_id", "repository_full_name", "endpoint"],
+    _table("languages", ("repository_full_name", "language"), language=_TEXT, bytes=_BIGINT),
+    _table(
+        "activity_fetches",
+        ("run_id", "repository_full_name", "endpoint"),
         endpoint=_TEXT,
         status=_TEXT,
         http_status=_BIGINT,
         rows=_BIGINT,
         message=_TEXT,
     ),
-}
-ACTIVITY_TABLES = tuple(ACTIVITY_SPECS)
-
-
-@dataclass
-class ActivityOutcome:
-    stopped: RateLimitStop | None = None
-    repositories: int = 0
-    statuses: dict[str, int] = field(default_factory=dict)
+)
+#: Key in the source state: how the latest run ended (`stopped` with `resume_after`, or not).
+STATE_LAST_RUN = "last_run"
 
 
 def replay_plan(archive: Archive) -> dict[tuple[str, str], str]:
@@ -126,36 +126,34 @@ def github_activity(
     full_names: list[str],
     stars: dict[str, int],
     plan: dict[tuple[str, str], str] | None = None,
-    outcome: ActivityOutcome | None = None,
 ) -> Any:
-    """Releases, tags, contributors, issues, star history and languages of each repository."""
-    outcome = outcome if outcome is not None else ActivityOutcome()
+    """Releases, tags, contributors, issues, star history and languages of each repository.
+
+    Every fetch leaves an `activity_fetches` row; a rate-limit stop ends the run and is recorded
+    in the source state (`last_run`), from which the next live run resumes.
+    """
 
     @dlt.resource(name="github_activity")
     def activity() -> Iterator[Any]:
-        yield from materialize_all(ACTIVITY_SPECS)
+        for table in ACTIVITY_TABLES.values():
+            yield table.materialize()
         state = dlt.current.source_state()
         etags: dict[str, str] = state.setdefault("etags", {})
         cursors: dict[str, str] = state.setdefault("issue_cursors", {})
         salt: str = state.setdefault("identity_salt", secrets.token_hex(16))
+        state[STATE_LAST_RUN] = {"run_id": run_id, "resume_after": None}
         fetcher = ActivityFetcher(
             client, etags=etags, issue_cursors=cursors, salt=salt, replay_first_urls=plan
         )
         try:
             for full_name in full_names:
-                outcome.repositories += 1
                 for result in fetcher.all(full_name, stars.get(full_name.lower())):
-                    outcome.statuses[result.status] = outcome.statuses.get(result.status, 0) + 1
                     stamp = {"run_id": run_id, "recorded_at": result.recorded_at}
                     if result.rows:
-                        yield routed(
-                            ACTIVITY_SPECS,
-                            result.endpoint,
-                            [{**row, **stamp} for row in result.rows],
+                        yield ACTIVITY_TABLES[result.endpoint].rows(
+                            [{**row, **stamp} for row in result.rows]
                         )
-                    yield routed(
-                        ACTIVITY_SPECS,
-                        "activity_fetches",
+                    yield ACTIVITY_TABLES["activity_fetches"].rows(
                         [
                             {
                                 "run_id": run_id,
@@ -170,7 +168,7 @@ def github_activity(
                         ],
                     )
         except RateLimitStop as stop:
-            outcome.stopped = stop
+            state[STATE_LAST_RUN]["resume_after"] = stop.resume_at.isoformat(timespec="seconds")
 
     return activity
 
@@ -218,25 +216,22 @@ def load_activity(
             full_names if full_names is not None else activity_full_names(warehouse_path, settings)
         )
     client = run.client
-    outcome = ActivityOutcome()
-    source = github_activity(
-        client, run.run_id, names, current_stars(warehouse_path), plan=plan, outcome=outcome
-    )
-    run_source(github_pipeline(warehouse_path, pipelines_dir), source, client)
-    rows = count_rows(warehouse_path, RAW_GITHUB_DATASET, ACTIVITY_TABLES)
+    source = github_activity(client, run.run_id, names, current_stars(warehouse_path), plan=plan)
+    pipeline = github_pipeline(warehouse_path, pipelines_dir)
+    run_source(pipeline, source, client)
+    last_run = pipeline.state["sources"][SOURCE_NAME][STATE_LAST_RUN]
+    fetched = activity_fetch_statuses(warehouse_path, run.run_id)
     return ActivityLoadSummary(
         run_id=run.run_id,
         mode=run.mode,
-        status="stopped" if outcome.stopped else "complete",
-        repositories=outcome.repositories,
+        status="stopped" if last_run["resume_after"] else "complete",
+        repositories=len({repository for repository, _ in fetched}),
         requests=client.stats.requests,
         replayed=client.stats.replayed,
         not_modified=client.stats.by_status.get(304, 0),
         rate_limit_remaining=dict(client.stats.rate_limit_remaining),
-        rows=rows,
-        statuses=dict(outcome.statuses),
+        rows=count_rows(warehouse_path, RAW_GITHUB_DATASET, ACTIVITY_TABLES),
+        statuses=dict(Counter(status for _, status in fetched)),
         seconds=time.monotonic() - started,
-        resume_after=outcome.stopped.resume_at.isoformat(timespec="seconds")
-        if outcome.stopped
-        else None,
+        resume_after=last_run["resume_after"],
     )

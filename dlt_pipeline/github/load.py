@@ -11,16 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import dlt
-import duckdb
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from dlt_pipeline.github.archive import Archive, ArchiveWriter
 from dlt_pipeline.github.client import GitHubClient
 from dlt_pipeline.github.named_archives import resolve_archive
 from dlt_pipeline.github.settings import GitHubSettings, github_token
-from dlt_pipeline.github.source import TABLES, RunOutcome, github_discovery
-from dlt_pipeline.paths import ARCHIVE_DIR, RAW_GITHUB_DATASET, pipelines_dir_for
-from dlt_pipeline.warehouse import count_rows, has_table
+from dlt_pipeline.github.source import TABLES, RunInfo, github_discovery
+from dlt_pipeline.warehouse import count_rows, latest_live_run, run_outcome
+from mlops_atlas.paths import ARCHIVE_DIR, RAW_GITHUB_DATASET, pipelines_dir_for
 
 log = logging.getLogger(__name__)
 
@@ -71,35 +70,11 @@ def new_run_id(now: datetime | None = None) -> str:
 
 
 def _stopped_run(warehouse_path: Path, archive_dir: Path) -> str | None:
-    """The id of the latest live run that stopped on a rate limit and can be resumed."""
-    if not warehouse_path.exists():
-        return None
-    with duckdb.connect(str(warehouse_path), read_only=True) as con:
-        if not has_table(con, RAW_GITHUB_DATASET, "runs"):
-            return None
-        row = con.execute(
-            f"select run_id, status from {RAW_GITHUB_DATASET}.runs where mode = 'live' "
-            "order by started_at desc limit 1"
-        ).fetchone()
-    if row and row[1] == "stopped" and (archive_dir / row[0] / "manifest.jsonl").is_file():
-        return str(row[0])
+    """The id of the latest live run if it stopped on a rate limit and can be resumed."""
+    latest = latest_live_run(warehouse_path)
+    if latest and latest[1] == "stopped" and (archive_dir / latest[0] / "manifest.jsonl").is_file():
+        return latest[0]
     return None
-
-
-def _run_row(summary: GitHubLoadSummary, started: datetime, topics: list[str]) -> dict[str, Any]:
-    return {
-        "run_id": summary.run_id,
-        "mode": summary.mode,
-        "archive": summary.archive,
-        "status": summary.status,
-        "resume_after": summary.resume_after,
-        "started_at": started.isoformat(timespec="seconds"),
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "requests": summary.requests,
-        "replayed": summary.replayed,
-        "topics": ",".join(topics),
-        "errors": len(summary.errors),
-    }
 
 
 @dataclass
@@ -186,41 +161,29 @@ def load_github(
             resume=bool(resumed),
         )
     client = run.client
-    outcome = RunOutcome()
-    source = github_discovery(
-        client,
-        run.run_id,
-        topics=list(settings.topics),
-        replay=run.replay,
-        outcome=outcome,
-        fetch_details=fetch_details,
-        today=today,
-    )
-    pipeline = github_pipeline(warehouse_path, pipelines_dir)
-    run_source(pipeline, source, client)
-    summary = GitHubLoadSummary(
+    info = RunInfo(
         run_id=run.run_id,
         mode=run.mode,
         archive=str(run.folder),
-        status="stopped" if outcome.stopped else "complete",
+        topics=tuple(settings.topics),
+        started_at=started,
+    )
+    source = github_discovery(
+        client, info, replay=run.replay, fetch_details=fetch_details, today=today
+    )
+    pipeline = github_pipeline(warehouse_path, pipelines_dir)
+    run_source(pipeline, source, client)
+    outcome = run_outcome(warehouse_path, run.run_id)
+    return GitHubLoadSummary(
+        run_id=run.run_id,
+        mode=run.mode,
+        archive=str(run.folder),
+        status=outcome["status"],
         requests=client.stats.requests,
         replayed=client.stats.replayed,
         rate_limit_remaining=dict(client.stats.rate_limit_remaining),
-        rows={},
-        seconds=0.0,
-        resume_after=outcome.stopped.resume_at.isoformat(timespec="seconds")
-        if outcome.stopped
-        else None,
-        errors=list(outcome.errors),
+        rows=count_rows(warehouse_path, RAW_GITHUB_DATASET, [*TABLES, "runs"], run.run_id),
+        seconds=time.monotonic() - started_clock,
+        resume_after=outcome["resume_after"],
+        errors=outcome["errors"],
     )
-    runs = dlt.resource(
-        [_run_row(summary, started, list(settings.topics) if run.mode == "live" else [])],
-        name="runs",
-        primary_key="run_id",
-        write_disposition="merge",
-        columns={"resume_after": {"data_type": "text"}, "started_at": {"data_type": "timestamp"}},
-    )
-    pipeline.run(runs)
-    summary.rows = count_rows(warehouse_path, RAW_GITHUB_DATASET, [*TABLES, "runs"], run.run_id)
-    summary.seconds = time.monotonic() - started_clock
-    return summary

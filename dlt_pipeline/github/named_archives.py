@@ -15,7 +15,7 @@ from pathlib import Path
 import requests
 
 from dlt_pipeline.github.archive import ArchiveError
-from dlt_pipeline.paths import CACHE_DIR, mirror_root
+from mlops_atlas.paths import CACHE_DIR, mirror_root
 
 
 @dataclass(frozen=True)

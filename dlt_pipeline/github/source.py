@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ import dlt
 from dlt_pipeline.github.archive import Archive
 from dlt_pipeline.github.client import GitHubClient, GitHubError, RateLimitStop
 from dlt_pipeline.github.search import SearchPage, TopicSearch, replay_search_pages
-from dlt_pipeline.github.tables import TableSpec, materialize_all, routed
+from dlt_pipeline.tables import Column, Table, by_name
 
 log = logging.getLogger(__name__)
 
@@ -27,77 +27,121 @@ SOURCE_NAME = "github"
 
 _REPO_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)/?$")
 
-_RUN = {"run_id": {"data_type": "text", "nullable": False}}
+_RUN_ID = Column("text", nullable=False)
 
 #: The raw tables of discovery and their declared columns.
-TABLES: dict[str, TableSpec] = {
-    "repository_observations": {
-        "primary_key": ["run_id", "query", "page", "id"],
-        "columns": {
-            **_RUN,
-            "query": {"data_type": "text", "nullable": False},
-            "page": {"data_type": "bigint", "nullable": False},
-            "id": {"data_type": "bigint", "nullable": False},
-            "search_topic": {"data_type": "text"},
-            "position": {"data_type": "bigint"},
-            "full_name": {"data_type": "text"},
-            "description": {"data_type": "text"},
-            "stargazers_count": {"data_type": "bigint"},
-            "created_at": {"data_type": "timestamp"},
-            "pushed_at": {"data_type": "timestamp"},
-            "recorded_at": {"data_type": "timestamp"},
-            "request_url": {"data_type": "text"},
+TABLES: dict[str, Table] = by_name(
+    Table(
+        "repository_observations",
+        ("run_id", "query", "page", "id"),
+        {
+            "run_id": _RUN_ID,
+            "query": Column("text", nullable=False),
+            "page": Column("bigint", nullable=False),
+            "id": Column("bigint", nullable=False),
+            "search_topic": Column("text"),
+            "position": Column("bigint"),
+            "full_name": Column("text"),
+            "description": Column("text"),
+            "stargazers_count": Column("bigint"),
+            "created_at": Column("timestamp"),
+            "pushed_at": Column("timestamp"),
+            "recorded_at": Column("timestamp"),
+            "request_url": Column("text"),
         },
-    },
-    "repository_details": {
-        "primary_key": ["run_id", "requested_full_name"],
-        "columns": {
-            **_RUN,
-            "requested_full_name": {"data_type": "text", "nullable": False},
-            "detail_status": {"data_type": "text"},
-            "http_status": {"data_type": "bigint"},
-            "id": {"data_type": "bigint"},
-            "full_name": {"data_type": "text"},
-            "subscribers_count": {"data_type": "bigint"},
-            "network_count": {"data_type": "bigint"},
-            "parent_full_name": {"data_type": "text"},
-            "source_full_name": {"data_type": "text"},
-            "recorded_at": {"data_type": "timestamp"},
-            "request_url": {"data_type": "text"},
+    ),
+    Table(
+        "repository_details",
+        ("run_id", "requested_full_name"),
+        {
+            "run_id": _RUN_ID,
+            "requested_full_name": Column("text", nullable=False),
+            "detail_status": Column("text"),
+            "http_status": Column("bigint"),
+            "id": Column("bigint"),
+            "full_name": Column("text"),
+            "subscribers_count": Column("bigint"),
+            "network_count": Column("bigint"),
+            "parent_full_name": Column("text"),
+            "source_full_name": Column("text"),
+            "recorded_at": Column("timestamp"),
+            "request_url": Column("text"),
         },
-    },
-    "search_queries": {
-        "primary_key": ["run_id", "query"],
-        "columns": {
-            **_RUN,
-            "query": {"data_type": "text", "nullable": False},
-            "search_topic": {"data_type": "text"},
-            "total_count": {"data_type": "bigint"},
-            "incomplete_results": {"data_type": "bool"},
-            "pages": {"data_type": "bigint"},
-            "items": {"data_type": "bigint"},
-            "recorded_at": {"data_type": "timestamp"},
+    ),
+    Table(
+        "search_queries",
+        ("run_id", "query"),
+        {
+            "run_id": _RUN_ID,
+            "query": Column("text", nullable=False),
+            "search_topic": Column("text"),
+            "total_count": Column("bigint"),
+            "incomplete_results": Column("bool"),
+            "pages": Column("bigint"),
+            "items": Column("bigint"),
+            "recorded_at": Column("timestamp"),
         },
-    },
-    "load_errors": {
-        "primary_key": ["run_id", "request_url"],
-        "columns": {
-            **_RUN,
-            "request_url": {"data_type": "text", "nullable": False},
-            "subject": {"data_type": "text"},
-            "error": {"data_type": "text"},
-            "occurred_at": {"data_type": "timestamp"},
+    ),
+    Table(
+        "load_errors",
+        ("run_id", "request_url"),
+        {
+            "run_id": _RUN_ID,
+            "request_url": Column("text", nullable=False),
+            "subject": Column("text"),
+            "error": Column("text"),
+            "occurred_at": Column("timestamp"),
         },
+    ),
+)
+#: One row per run: how it ended (`complete` or `stopped` on a rate limit), written by the
+#: source as its last row, so the run's outcome is data, not an object passed around.
+RUNS = Table(
+    "runs",
+    ("run_id",),
+    {
+        "run_id": _RUN_ID,
+        "mode": Column("text"),
+        "archive": Column("text"),
+        "status": Column("text"),
+        "resume_after": Column("text"),
+        "started_at": Column("timestamp"),
+        "finished_at": Column("timestamp"),
+        "requests": Column("bigint"),
+        "replayed": Column("bigint"),
+        "topics": Column("text"),
+        "errors": Column("bigint"),
     },
-}
+)
 
 
-@dataclass
-class RunOutcome:
-    """How a run ended, filled in while the source runs and read by the loader afterwards."""
+@dataclass(frozen=True)
+class RunInfo:
+    """What the loader knows of a run before it starts (the rest of its `runs` row is learnt)."""
 
-    stopped: RateLimitStop | None = None
-    errors: list[str] = field(default_factory=list)
+    run_id: str
+    mode: str  # live | replay
+    archive: str
+    topics: tuple[str, ...]
+    started_at: datetime
+
+
+def run_row(
+    run: RunInfo, client: GitHubClient, stopped: RateLimitStop | None, errors: int
+) -> dict[str, Any]:
+    return {
+        "run_id": run.run_id,
+        "mode": run.mode,
+        "archive": run.archive,
+        "status": "stopped" if stopped else "complete",
+        "resume_after": stopped.resume_at.isoformat(timespec="seconds") if stopped else None,
+        "started_at": run.started_at.isoformat(timespec="seconds"),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "requests": client.stats.requests,
+        "replayed": client.stats.replayed,
+        "topics": ",".join(run.topics) if run.mode == "live" else "",
+        "errors": errors,
+    }
 
 
 def observation_rows(run_id: str, page: SearchPage) -> list[dict]:
@@ -177,71 +221,84 @@ def _replay_detail_targets(archive: Archive) -> list[str]:
 @dlt.source(name=SOURCE_NAME, max_table_nesting=1)
 def github_discovery(
     client: GitHubClient,
-    run_id: str,
-    topics: list[str] | None = None,
+    run: RunInfo,
     replay: Archive | None = None,
-    outcome: RunOutcome | None = None,
     fetch_details: bool = True,
     today: str | None = None,
 ) -> Any:
-    """Repositories found by topic search, with their details.
+    """Repositories found by topic search, with their details, and the run's `runs` row.
 
-    Live, `topics` drive the search. Replaying, the archive's own requests do (its topics, pages
-    and endpoints), so the run it recorded is reproduced whatever today's config says.
+    Live, `run.topics` drive the search. Replaying, the archive's own requests do (its topics,
+    pages and endpoints), so the run it recorded is reproduced whatever today's config says.
     """
-    outcome = outcome if outcome is not None else RunOutcome()
 
     @dlt.resource(name="github_discovery", max_table_nesting=1)
     def discovery() -> Iterator[Any]:
-        yield from materialize_all(TABLES)
-        seen: dict[int, str] = {}
-        query_rows: dict[str, dict] = {}
-        if replay is not None and client.replaying:
-            pages = replay_search_pages(client, replay)
-        else:
-            day = datetime.fromisoformat(today).date() if today else datetime.now(UTC).date()
-            pages = TopicSearch(client, day).run(list(topics or []))
-        try:
-            for page in pages:
-                rows = observation_rows(run_id, page)
-                for row in rows:
-                    seen.setdefault(int(row["id"]), str(row.get("full_name")))
-                summary = query_rows.setdefault(page.query, query_row(run_id, page))
-                summary["pages"] += 1
-                summary["items"] += len(rows)
-                if rows:
-                    yield routed(TABLES, "repository_observations", rows)
-        except RateLimitStop as stop:
-            outcome.stopped = stop
-            log.warning("%s", stop)
-        except GitHubError as exc:  # the search cannot go on; what it found is kept
-            outcome.errors.append(str(exc))
-            yield routed(
-                TABLES, "load_errors", [_error_row(run_id, "/search/repositories", "search", exc)]
-            )
-        yield routed(TABLES, "search_queries", list(query_rows.values()))
-        if outcome.stopped or not fetch_details:
-            return
-        replaying = replay is not None and client.replaying
-        targets = _replay_detail_targets(replay) if replaying else list(seen.values())
-        for requested in targets:
-            try:
-                response = client.get(f"/repos/{requested}")
-            except RateLimitStop as stop:
-                outcome.stopped = stop
-                log.warning("%s", stop)
-                return
-            except GitHubError as exc:
-                outcome.errors.append(str(exc))
-                yield routed(
-                    TABLES,
-                    "load_errors",
-                    [_error_row(run_id, f"/repos/{requested}", requested, exc)],
-                )
-                continue
-            yield routed(TABLES, "repository_details", [detail_row(run_id, requested, response)])
+        for table in (*TABLES.values(), RUNS):
+            yield table.materialize()
+        errors: list[dict[str, Any]] = []
+        stopped: RateLimitStop | None = None
+        for batch in _discover(client, run, replay, fetch_details, today, errors):
+            if isinstance(batch, RateLimitStop):
+                stopped = batch
+                log.warning("%s", stopped)
+                break
+            yield batch
+        if errors:
+            yield TABLES["load_errors"].rows(errors)
+        yield RUNS.rows([run_row(run, client, stopped, len(errors))])
 
     return discovery
+
+
+def _discover(
+    client: GitHubClient,
+    run: RunInfo,
+    replay: Archive | None,
+    fetch_details: bool,
+    today: str | None,
+    errors: list[dict[str, Any]],
+) -> Iterator[Any]:
+    """Marked rows of the search and the details; a rate-limit stop is yielded, not raised,
+    and a request that failed for good is appended to `errors` while the run goes on."""
+    seen: dict[int, str] = {}
+    query_rows: dict[str, dict] = {}
+    replaying = replay is not None and client.replaying
+    if replaying:
+        pages = replay_search_pages(client, replay)
+    else:
+        day = datetime.fromisoformat(today).date() if today else datetime.now(UTC).date()
+        pages = TopicSearch(client, day).run(list(run.topics))
+    try:
+        for page in pages:
+            rows = observation_rows(run.run_id, page)
+            for row in rows:
+                seen.setdefault(int(row["id"]), str(row.get("full_name")))
+            summary = query_rows.setdefault(page.query, query_row(run.run_id, page))
+            summary["pages"] += 1
+            summary["items"] += len(rows)
+            if rows:
+                yield TABLES["repository_observations"].rows(rows)
+    except RateLimitStop as stop:
+        yield TABLES["search_queries"].rows(list(query_rows.values()))
+        yield stop
+        return
+    except GitHubError as exc:  # the search cannot go on; what it found is kept
+        errors.append(_error_row(run.run_id, "/search/repositories", "search", exc))
+    yield TABLES["search_queries"].rows(list(query_rows.values()))
+    if not fetch_details:
+        return
+    targets = _replay_detail_targets(replay) if replaying else list(seen.values())
+    for requested in targets:
+        try:
+            response = client.get(f"/repos/{requested}")
+        except RateLimitStop as stop:
+            yield stop
+            return
+        except GitHubError as exc:
+            errors.append(_error_row(run.run_id, f"/repos/{requested}", requested, exc))
+            continue
+        yield TABLES["repository_details"].rows([detail_row(run.run_id, requested, response)])
 
 
 def _error_row(run_id: str, url: str, subject: str, exc: Exception) -> dict:

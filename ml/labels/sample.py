@@ -20,7 +20,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from dlt_pipeline.paths import mirror_root
+from mlops_atlas.paths import mirror_root
 
 ARCHIVE_RESPONSES = Path("snapshots") / "github-2023-01-18" / "responses"
 SEED = 2023

@@ -13,7 +13,7 @@ import duckdb
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_TOKEN"}
     return subprocess.run(
-        [sys.executable, "-m", "dlt_pipeline", *args],
+        [sys.executable, "-m", "mlops_atlas", *args],
         cwd=cwd,
         env=env,
         capture_output=True,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from dlt_pipeline.github.fake_server import FakeGitHub
 from dlt_pipeline.github.load import GitHubLoadSummary, load_github
 from dlt_pipeline.github.settings import GitHubSettings
-from tests.github.fake_github import FakeGitHub
 from tests.github.support import TOKEN
 
 

@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 from dlt_pipeline.github.activity_load import load_activity
+from dlt_pipeline.github.fake_server import FakeGitHub, make_repo
 from dlt_pipeline.github.load import load_github
-from tests.github.fake_github import FakeGitHub, make_repo
 from tests.github.support import TOKEN
 from tests.github.support import query as rows
 

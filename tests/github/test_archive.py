@@ -12,10 +12,10 @@ import pytest
 
 from dlt_pipeline.github.archive import Archive, ArchiveError, request_key
 from dlt_pipeline.github.client import GitHubClient
+from dlt_pipeline.github.fake_server import FakeGitHub, make_repo, spread_repos
 from dlt_pipeline.github.load import load_github
 from dlt_pipeline.github.named_archives import ZIMMERMAN_2023, download_named_archive
 from dlt_pipeline.github.settings import GitHubSettings
-from tests.github.fake_github import FakeGitHub, make_repo, spread_repos
 
 TOKEN = "ghp_TESTSECRET0123456789abcdefghijklmnopq"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from dlt_pipeline.github.fake_server import FakeGitHub, Fault, make_repo, spread_repos
 from dlt_pipeline.github.load import load_github
-from tests.github.fake_github import FakeGitHub, Fault, make_repo, spread_repos
 from tests.github.support import query
 
 

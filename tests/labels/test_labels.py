@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from dlt_pipeline.paths import PROJECT_ROOT
 from ml.labels.sample import (
     SAMPLE_SIZE,
     SEED,
@@ -21,6 +20,7 @@ from ml.labels.sample import (
     load_archive_repositories,
     responses_dir,
 )
+from mlops_atlas.paths import PROJECT_ROOT
 
 CURATED_TOOLS = PROJECT_ROOT / "dbt_project" / "seeds" / "curated_tools.csv"
 REPOSITORY_KINDS = PROJECT_ROOT / "ml" / "labels" / "repository_kinds.csv"

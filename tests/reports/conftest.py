@@ -124,7 +124,7 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def built_site(warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
     """The fixture site rendered once per session (several tests read it)."""
-    from reports.render import render_site
+    from mlops_atlas.render import render_site
 
     out = tmp_path_factory.mktemp("site") / "build"
     summary = render_site(FIXTURES / "pages", warehouse, out, markdown_pages=("index", "about"))
@@ -134,7 +134,7 @@ def built_site(warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def filter_site(warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
     """The explorer fixture (five dropdowns, 4,500 combinations) rendered once per session."""
-    from reports.render import render_site
+    from mlops_atlas.render import render_site
 
     out = tmp_path_factory.mktemp("filters") / "build"
     summary = render_site(

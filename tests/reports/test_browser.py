@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dlt_pipeline.paths import PROJECT_ROOT
+from mlops_atlas.paths import PROJECT_ROOT
 from tests.reports.browser import require_chromium, serve, watched_page
 
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"

@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dlt_pipeline.paths import PROJECT_ROOT
-from reports.render.links import slugify
+from mlops_atlas.paths import PROJECT_ROOT
+from mlops_atlas.render.links import slugify
 from tests.reports.browser import require_chromium, serve, watched_page
 
 PAGES = PROJECT_ROOT / "reports" / "pages"

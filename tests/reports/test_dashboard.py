@@ -18,12 +18,12 @@ from typing import Any
 import duckdb
 import pytest
 
-from dlt_pipeline.paths import PROJECT_ROOT
-from reports.render.formats import format_value
-from reports.render.links import LinkResolver, discover_routes, slugify
-from reports.render.page import parse_page
-from reports.render.queries import QueryRunner, Sources
-from reports.render.site import RenderSummary, page_context, render_site
+from mlops_atlas.paths import PROJECT_ROOT
+from mlops_atlas.render.formats import format_value
+from mlops_atlas.render.links import LinkResolver, discover_routes, slugify
+from mlops_atlas.render.page import parse_page
+from mlops_atlas.render.queries import QueryRunner, Sources
+from mlops_atlas.render.site import RenderSummary, page_context, render_site
 
 PAGES = PROJECT_ROOT / "reports" / "pages"
 SOURCES = PROJECT_ROOT / "reports" / "sources"

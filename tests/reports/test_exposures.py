@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dlt_pipeline.paths import DBT_PROJECT_DIR, REPORTS_DIR
+from mlops_atlas.paths import DBT_PROJECT_DIR, REPORTS_DIR
 
 PAGES = REPORTS_DIR / "pages"
 SOURCES = REPORTS_DIR / "sources" / "warehouse"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from reports.render import RenderError
-from reports.render.page import Component, EachBlock, Expr, IfBlock, Text, parse_page
+from mlops_atlas.render import RenderError
+from mlops_atlas.render.page import Component, EachBlock, Expr, IfBlock, Text, parse_page
 
 PAGE = """---
 title: Hello

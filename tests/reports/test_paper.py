@@ -14,11 +14,11 @@ from urllib.parse import unquote, urlsplit
 import duckdb
 import pytest
 
-from dlt_pipeline.paths import PROJECT_ROOT
-from reports.render.formats import format_value
-from reports.render.page import parse_page
-from reports.render.queries import PageQueries, QueryRunner, Sources
-from reports.render.site import render_site
+from mlops_atlas.paths import PROJECT_ROOT
+from mlops_atlas.render.formats import format_value
+from mlops_atlas.render.page import parse_page
+from mlops_atlas.render.queries import PageQueries, QueryRunner, Sources
+from mlops_atlas.render.site import render_site
 
 PAGES = PROJECT_ROOT / "reports" / "pages"
 SOURCES = PROJECT_ROOT / "reports" / "sources"

@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from reports.render import RenderError, render_site
-from reports.render.row_filter import encode, order_columns
+from mlops_atlas.render import RenderError, render_site
+from mlops_atlas.render.row_filter import encode, order_columns
 from tests.reports.conftest import FIXTURES, build_warehouse
 
 PAGES = FIXTURES / "filters" / "pages"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from reports.render import RenderError, page_context, render_site
-from reports.render.charts import PALETTE
-from reports.render.links import slugify
-from reports.render.page import parse_page
-from reports.render.queries import QueryRunner, Sources
+from mlops_atlas.render import RenderError, page_context, render_site
+from mlops_atlas.render.charts import PALETTE
+from mlops_atlas.render.links import slugify
+from mlops_atlas.render.page import parse_page
+from mlops_atlas.render.queries import QueryRunner, Sources
 from tests.reports.conftest import FIXTURES
 
 REPO_NAMES = [

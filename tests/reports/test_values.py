@@ -7,11 +7,11 @@ import decimal
 
 import pytest
 
-from reports.render.expressions import ExprError, evaluate, input_names, roots
-from reports.render.formats import FormatError, format_value
-from reports.render.html_blocks import script_json
-from reports.render.links import safe_url, slugify
-from reports.render.queries import Reference, quote_literal, substitute
+from mlops_atlas.render.expressions import ExprError, evaluate, input_names, roots
+from mlops_atlas.render.formats import FormatError, format_value
+from mlops_atlas.render.html_blocks import script_json
+from mlops_atlas.render.links import safe_url, slugify
+from mlops_atlas.render.queries import Reference, quote_literal, substitute
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,9 @@ PLOTLY_ASSET = "assets/plotly.min.js"
 
 
 def _static(name: str) -> str:
-    return resources.files("reports.render").joinpath("static", name).read_text(encoding="utf-8")
+    return (
+        resources.files("mlops_atlas.render").joinpath("static", name).read_text(encoding="utf-8")
+    )
 
 
 STYLE = _static("style.css")

@@ -10,11 +10,11 @@ import html
 import re
 from pathlib import Path
 
-from reports.render import component_data as cd
-from reports.render.charts import svg
-from reports.render.context import PageContext, text_expressions
-from reports.render.links import fill_url, safe_url
-from reports.render.page import INLINE_COMPONENTS, Component, EachBlock, IfBlock, Node, Text
+from mlops_atlas.render import component_data as cd
+from mlops_atlas.render.charts import svg
+from mlops_atlas.render.context import PageContext, text_expressions
+from mlops_atlas.render.links import fill_url, safe_url
+from mlops_atlas.render.page import INLINE_COMPONENTS, Component, EachBlock, IfBlock, Node, Text
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 

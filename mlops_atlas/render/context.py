@@ -16,11 +16,11 @@ from typing import Any
 
 import duckdb
 
-from reports.render import expressions
-from reports.render.errors import RenderError
-from reports.render.formats import FormatError, format_value
-from reports.render.links import LinkResolver
-from reports.render.page import (
+from mlops_atlas.render import expressions
+from mlops_atlas.render.errors import RenderError
+from mlops_atlas.render.formats import FormatError, format_value
+from mlops_atlas.render.links import LinkResolver
+from mlops_atlas.render.page import (
     CODE_FENCE,
     Component,
     EachBlock,
@@ -30,7 +30,7 @@ from reports.render.page import (
     Page,
     Text,
 )
-from reports.render.queries import PageQueries, QueryResult, QueryRunner
+from mlops_atlas.render.queries import PageQueries, QueryResult, QueryRunner
 
 # How many option combinations one region may precompute before the build refuses.
 MAX_VARIANTS = 400

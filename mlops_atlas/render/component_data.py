@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from reports.render.charts import ChartData, build_chart
-from reports.render.context import InputDef, PageContext
-from reports.render.formats import title_case
-from reports.render.page import Component, Expr
-from reports.render.queries import QueryResult, Row, jsonable
+from mlops_atlas.render.charts import ChartData, build_chart
+from mlops_atlas.render.context import InputDef, PageContext
+from mlops_atlas.render.formats import title_case
+from mlops_atlas.render.page import Component, Expr
+from mlops_atlas.render.queries import QueryResult, Row, jsonable
 
 ALERT_STATUSES = {"info", "positive", "warning", "negative", "success", "error"}
 DEFAULT_TABLE_ROWS = 10

@@ -25,8 +25,8 @@ from typing import Any
 
 import duckdb
 
-from reports.render.context import PageContext
-from reports.render.errors import RenderError
+from mlops_atlas.render.context import PageContext
+from mlops_atlas.render.errors import RenderError
 
 # Check every combination when there are at most this many ...
 MAX_EXHAUSTIVE = 1_000

@@ -19,15 +19,15 @@ from pathlib import Path
 
 import plotly.offline
 
-from reports.render.component_data import dropdown_input
-from reports.render.context import MAX_VARIANTS, PageContext, text_expressions
-from reports.render.errors import RenderError
-from reports.render.html_blocks import HtmlRenderer
-from reports.render.layout import PLOTLY_ASSET, NavItem, page_html
-from reports.render.links import LinkResolver, Route, discover_routes
-from reports.render.markdown_copy import MarkdownRenderer
-from reports.render.page import Component, EachBlock, IfBlock, Node, Page, parse_page
-from reports.render.queries import PageQueries, QueryRunner, Sources
+from mlops_atlas.render.component_data import dropdown_input
+from mlops_atlas.render.context import MAX_VARIANTS, PageContext, text_expressions
+from mlops_atlas.render.errors import RenderError
+from mlops_atlas.render.html_blocks import HtmlRenderer
+from mlops_atlas.render.layout import PLOTLY_ASSET, NavItem, page_html
+from mlops_atlas.render.links import LinkResolver, Route, discover_routes
+from mlops_atlas.render.markdown_copy import MarkdownRenderer
+from mlops_atlas.render.page import Component, EachBlock, IfBlock, Node, Page, parse_page
+from mlops_atlas.render.queries import PageQueries, QueryRunner, Sources
 
 BUILD_MARKER = ".atlas-build"
 MARKDOWN_DIR = "markdown"
@@ -73,7 +73,7 @@ def _prepare_out_dir(out_dir: Path) -> None:
             )
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / BUILD_MARKER).write_text("written by reports.render; safe to delete\n")
+    (out_dir / BUILD_MARKER).write_text("written by mlops_atlas.render; safe to delete\n")
 
 
 def page_context(

@@ -1,6 +1,7 @@
 """Where things live: the project root, the warehouse, archives, caches and the data mirror.
 
-Every path the project uses is derived here, so one change moves it everywhere.
+Every path the project uses is derived here, so one change moves it everywhere. Pure: nothing
+is created or read at import.
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ WAREHOUSE_PATH = PROJECT_ROOT / "warehouse" / "atlas.duckdb"
 ARCHIVE_DIR = PROJECT_ROOT / "data" / "archive"
 CACHE_DIR = PROJECT_ROOT / "data" / "cache"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DBT_PROJECT_FILE = DBT_PROJECT_DIR / "dbt_project.yml"
+DLT_CONFIG_FILE = PROJECT_ROOT / ".dlt" / "config.toml"
+#: The Evidence project: pages and one `.sql` per warehouse table.
 REPORTS_DIR = PROJECT_ROOT / "reports"
+REPORTS_PAGES_DIR = REPORTS_DIR / "pages"
+REPORTS_SOURCES_DIR = REPORTS_DIR / "sources"
 REPORTS_BUILD_DIR = REPORTS_DIR / "build"
 
 RAW_GITHUB_DATASET = "raw_github"
@@ -23,6 +29,16 @@ RAW_GIT_DATASET = "raw_git"
 def pipelines_dir_for(warehouse_path: Path) -> Path:
     """dlt's local state for a warehouse lives beside it, so each warehouse file is self-contained."""
     return warehouse_path.parent / ".dlt"
+
+
+def dbt_target_for(warehouse_path: Path) -> Path:
+    """dbt's artifacts (manifest, run results, docs) for a warehouse live beside it, so two
+    warehouses never read each other's results."""
+    return warehouse_path.parent / "dbt" / "target"
+
+
+def dbt_logs_for(warehouse_path: Path) -> Path:
+    return warehouse_path.parent / "dbt" / "logs"
 
 
 def mirror_root() -> Path | None:

@@ -22,12 +22,12 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from reports.render import component_data as cd
-from reports.render.charts import plotly_json
-from reports.render.context import PageContext, text_expressions
-from reports.render.expressions import row_reference
-from reports.render.links import fill_url, safe_url
-from reports.render.page import (
+from mlops_atlas.render import component_data as cd
+from mlops_atlas.render.charts import plotly_json
+from mlops_atlas.render.context import PageContext, text_expressions
+from mlops_atlas.render.expressions import row_reference
+from mlops_atlas.render.links import fill_url, safe_url
+from mlops_atlas.render.page import (
     INLINE_COMPONENTS,
     Component,
     EachBlock,
@@ -36,7 +36,7 @@ from reports.render.page import (
     Node,
     Text,
 )
-from reports.render.row_filter import RowFilter, row_filter
+from mlops_atlas.render.row_filter import RowFilter, row_filter
 
 # Components that can follow inputs with too many combinations to pre-render.
 BROWSER_FILTERED = ("DataTable", "Value", "BigValue")

@@ -1,4 +1,4 @@
-"""A small fake of GitHub's REST API on 127.0.0.1, with faults that tests inject.
+"""A small fake of GitHub's REST API on 127.0.0.1, with faults injected, for the tests and benchmarks.
 
 It serves real HTTP with GitHub's headers (`link`, `etag`, rate limits) over a generated set of
 repositories, so the client's pagination, search splitting, renames and fault handling are

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reports.render.errors import RenderError
-from reports.render.frontmatter import split_frontmatter
+from mlops_atlas.render.errors import RenderError
+from mlops_atlas.render.frontmatter import split_frontmatter
 
 # Components this renderer draws, with the children each may hold.
 COMPONENTS: dict[str, frozenset[str]] = {

@@ -28,8 +28,8 @@ from typing import Any
 import duckdb
 import yaml
 
-from reports.render.errors import RenderError
-from reports.render.page import Page
+from mlops_atlas.render.errors import RenderError
+from mlops_atlas.render.page import Page
 
 _REF = re.compile(r"\$\{\s*([^}]*?)\s*\}")
 _INPUT = re.compile(r"^inputs\.([A-Za-z_]\w*)(?:\.(value|label))?$")

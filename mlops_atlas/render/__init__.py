@@ -1,6 +1,6 @@
 """Render Evidence-style report pages to static HTML (and markdown copies) without Evidence."""
 
-from reports.render.errors import RenderError
-from reports.render.site import RenderSummary, page_context, render_site
+from mlops_atlas.render.errors import RenderError
+from mlops_atlas.render.site import RenderSummary, page_context, render_site
 
 __all__ = ["RenderError", "RenderSummary", "page_context", "render_site"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from reports.render.errors import RenderError
+from mlops_atlas.render.errors import RenderError
 
 
 def split_frontmatter(text: str, page: Path) -> tuple[dict[str, Any], str, int]:

@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from reports.render.formats import title_case
-from reports.render.queries import QueryResult, jsonable
+from mlops_atlas.render.formats import title_case
+from mlops_atlas.render.queries import QueryResult, jsonable
 
 # Series colours, in order. Each has at least 3:1 contrast on white (WCAG's minimum for
 # graphics), and the first seven stay apart for deuteranopia and protanopia too. The first
