@@ -1,7 +1,9 @@
-"""The one reader of `ml/config.yml`: weights, thresholds, horizons and seeds of every ML model.
+"""The ML models' settings: the `ml_*` vars of dbt_project.yml, one section per model family.
 
-Models take the parsed dict (or one section of it) as an argument, so tests and dbt Python models
-can pass their own values; when they pass nothing, the defaults come from this file.
+Inside `dbt build`, each ML model receives the vars dbt resolved (its `ml_settings` config, so
+`--vars` governs the run and dbt's manifest records it) and passes them to `ml_config`. Code
+run outside dbt (tests, notebooks) gets the shipped defaults from the same file. Models take
+the parsed dict (or one section of it) as an argument.
 """
 
 from __future__ import annotations
@@ -12,30 +14,50 @@ from typing import Any
 
 import yaml
 
-CONFIG_PATH = Path(__file__).resolve().parent / "config.yml"
+from mlops_atlas.paths import DBT_PROJECT_FILE
+
+#: dbt var `ml_<section>` holds section `<section>`.
+VAR_PREFIX = "ml_"
 
 
 def load_ml_config(path: Path | None = None) -> dict[str, Any]:
-    """Parse the ML config (default `ml/config.yml`) into a dict of sections.
+    """The shipped ML settings: every `ml_*` var of dbt_project.yml (or `path`), by section.
 
-    Raises FileNotFoundError naming the path, and ValueError when the file is not a mapping,
+    Raises FileNotFoundError naming the path, and ValueError when the file has no vars mapping,
     so a broken config fails loudly instead of silently falling back to other values.
     """
-    config_path = Path(path) if path is not None else CONFIG_PATH
-    if not config_path.is_file():
-        raise FileNotFoundError(f"ML config not found: {config_path}")
-    parsed = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    if parsed is None:
-        return {}
-    if not isinstance(parsed, dict):
-        raise ValueError(
-            f"ML config {config_path} must be a mapping of sections, got {type(parsed)}"
-        )
-    return parsed
+    project = Path(path) if path is not None else DBT_PROJECT_FILE
+    if not project.is_file():
+        raise FileNotFoundError(f"dbt project file not found: {project}")
+    parsed = yaml.safe_load(project.read_text(encoding="utf-8")) or {}
+    variables = parsed.get("vars") if isinstance(parsed, dict) else None
+    if not isinstance(variables, dict):
+        raise ValueError(f"{project} has no `vars` mapping")
+    return {
+        name.removeprefix(VAR_PREFIX): value
+        for name, value in variables.items()
+        if name.startswith(VAR_PREFIX) and isinstance(value, Mapping)
+    }
+
+
+def _merged(default: Any, given: Any) -> Any:
+    if isinstance(default, Mapping) and isinstance(given, Mapping):
+        return {
+            key: _merged(default.get(key), given[key]) if key in given else default[key]
+            for key in {**default, **given}
+        }
+    return given
+
+
+def ml_config(given: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The settings a build runs with: `given` (section -> the var's value, as dbt resolved it)
+    merged into the shipped defaults, so a `--vars` override may name only what it changes."""
+    defaults = load_ml_config()
+    return _merged(defaults, dict(given or {}))
 
 
 def config_section(name: str, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The `name` section of `config` (the whole parsed config; read from disk when None).
+    """The `name` section of `config` (the whole parsed config; the shipped one when None).
 
     Raises KeyError naming the section, rather than running a model on silent defaults.
     """

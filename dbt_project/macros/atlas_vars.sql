@@ -1,4 +1,5 @@
-{#- The one place project vars are read and turned into SQL. -#}
+{#- The one place the SQL models and tests read project vars (the ML models receive theirs as
+    their `ml_settings` config, models/ml/_ml__models.yml). -#}
 
 {#- The as_of var as a SQL timestamp literal, or `null` when not given. -#}
 {% macro as_of_literal() -%}
@@ -19,3 +20,20 @@
 {% macro months_between(start, finish) -%}
     round(cast({{ dbt.datediff(start, finish, 'day') }} as {{ dbt.type_float() }}) / 30.4375, 2)
 {%- endmacro %}
+
+{#- The signals' activity windows, in months. Fixed, not a var: the columns are named for it
+    (commits_last_12m, commits_prev_12m, ...), and a name must not lie. -#}
+{% macro signal_window_months() -%}12{%- endmacro %}
+
+{% macro recent_push_days() -%}{{ var('recent_push_days') }}{%- endmacro %}
+
+{% macro ecosystem_topic_min_repositories() -%}{{ var('ecosystem_topic_min_repositories') }}{%- endmacro %}
+
+{% macro cooccurrence_min_repositories() -%}{{ var('cooccurrence_min_repositories') }}{%- endmacro %}
+
+{#- The archive the exact-count test checks, and the counts it must give. -#}
+{% macro zimmerman_run_id() -%}{{ var('zimmerman_run_id') }}{%- endmacro %}
+
+{% macro zimmerman_repositories() -%}{{ var('zimmerman_repositories') }}{%- endmacro %}
+
+{% macro zimmerman_search_items() -%}{{ var('zimmerman_search_items') }}{%- endmacro %}

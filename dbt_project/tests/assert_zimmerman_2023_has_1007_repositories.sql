@@ -7,7 +7,7 @@ items as (
 
     select count(*) as search_items
     from {{ ref('stg_github__repository_observations') }}
-    where run_id = '{{ var("zimmerman_run_id") }}'
+    where run_id = '{{ zimmerman_run_id() }}'
 
 ),
 
@@ -15,7 +15,7 @@ archive as (
 
     select count(distinct github_repository_id) as repositories, max(recorded_at) as recorded_at
     from {{ ref('stg_github__repositories') }}
-    where run_id = '{{ var("zimmerman_run_id") }}'
+    where run_id = '{{ zimmerman_run_id() }}'
 
 ),
 
@@ -23,7 +23,7 @@ described as (
 
     select count(*) as repositories
     from {{ ref('dim_repositories') }}
-    where described_by_run_id = '{{ var("zimmerman_run_id") }}'
+    where described_by_run_id = '{{ zimmerman_run_id() }}'
 
 )
 
@@ -38,10 +38,10 @@ cross join {{ ref('int_as_of') }} as as_of
 where
     archive.recorded_at is not null
     and (
-        archive.repositories != {{ var('zimmerman_repositories') }}
-        or items.search_items != {{ var('zimmerman_search_items') }}
+        archive.repositories != {{ zimmerman_repositories() }}
+        or items.search_items != {{ zimmerman_search_items() }}
         or (
             as_of.as_of_at >= archive.recorded_at
-            and described.repositories != {{ var('zimmerman_repositories') }}
+            and described.repositories != {{ zimmerman_repositories() }}
         )
     )

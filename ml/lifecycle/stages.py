@@ -47,9 +47,14 @@ FEATURE_COLUMNS = (
     "activity_last_12m",
     "activity_prev_12m",
     "growth_ratio",
+    "months_since_activity",
     "is_archived",
     "months_unobserved",
 )
+
+#: The `_12m` features (and `growth_ratio`, last 12 months over the 12 before) read fixed
+#: 12-month windows: their names say so, and no setting changes them.
+YEAR_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -116,8 +121,8 @@ def build_rules(config: dict[str, Any] | None = None) -> list[Rule]:
         Rule(
             "dormant",
             "dormant",
-            f"activity_last_12m == 0 (no activity in the last {dormant} months)",
-            lambda f: f["activity_last_12m"] == 0,
+            f"months_since_activity >= {dormant} (no activity in the last {dormant} months)",
+            lambda f: f["months_since_activity"] >= dormant,
             f"No activity in the last {dormant} months.",
         ),
         Rule(
@@ -209,7 +214,7 @@ def series_features(
     `peak_height`-relative measures are shares of the peak, comparable across repository sizes.
     """
     c = config_section("lifecycle", config)
-    year = int(c["dormant_months"])
+    year = YEAR_MONTHS
     values = series.to_numpy(dtype=float)
     n = len(values)
     features: dict[str, Any] = dict.fromkeys(FEATURE_COLUMNS, np.nan)
@@ -220,6 +225,7 @@ def series_features(
         is_archived=bool(is_archived),
         activity_last_12m=float(values[-year:].sum()) if n else 0.0,
         activity_prev_12m=float(values[-2 * year : -year].sum()) if n > year else 0.0,
+        months_since_activity=_months_since_activity(values),
     )
     if n == 0:
         return features
@@ -251,6 +257,12 @@ def series_features(
     if last_year.mean() > 0:
         features["cv_last_12m"] = float(last_year.std() / last_year.mean())
     return features
+
+
+def _months_since_activity(values: np.ndarray) -> int:
+    """Complete months after the last month with any activity (all of them when none had)."""
+    active = np.flatnonzero(values > 0)
+    return int(len(values) - 1 - active[-1]) if len(active) else len(values)
 
 
 def classify(features: dict[str, Any], rules: list[Rule]) -> tuple[str, str, str]:

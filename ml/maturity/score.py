@@ -48,7 +48,7 @@ class Signal:
 
 
 def signals_from_config(config: dict[str, Any] | None = None) -> list[Signal]:
-    """The configured signals, validated so a typo in `ml/config.yml` fails with its name."""
+    """The configured signals, validated so a typo in the `ml_maturity` var fails with its name."""
     section = config_section("maturity", config)
     signals = []
     for name, spec in section["signals"].items():

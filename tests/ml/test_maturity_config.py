@@ -1,4 +1,5 @@
-"""The ML config reader fails loudly and names the file or section at fault."""
+"""The ML settings (the ml_* vars of dbt_project.yml): read from the one file, merged with a
+build's overrides, and a broken file or section fails loudly, naming it."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ml.config import CONFIG_PATH, config_section, load_ml_config
+from ml.config import config_section, load_ml_config, ml_config
 from ml.maturity.score import signals_from_config
+from mlops_atlas.paths import DBT_PROJECT_FILE
 
 
 def test_project_config_has_every_maturity_section() -> None:
@@ -15,7 +17,19 @@ def test_project_config_has_every_maturity_section() -> None:
     for section in ("maturity", "lifecycle", "ecosystem_curve", "backtest"):
         assert isinstance(config_section(section, config), dict)
     assert len(signals_from_config(config)) == 12
-    assert load_ml_config(CONFIG_PATH) == config
+    assert load_ml_config(DBT_PROJECT_FILE) == config
+    for section in ("kind", "clusters", "topics"):
+        assert isinstance(config_section(section, config), dict)
+
+
+def test_a_build_override_changes_only_what_it_names() -> None:
+    shipped = load_ml_config()
+    merged = ml_config({"lifecycle": {"trough_ratio": 0.3}, "maturity": shipped["maturity"]})
+    assert merged["lifecycle"]["trough_ratio"] == 0.3
+    assert shipped["lifecycle"]["trough_ratio"] != 0.3
+    rest = {k: v for k, v in merged["lifecycle"].items() if k != "trough_ratio"}
+    assert rest == {k: v for k, v in shipped["lifecycle"].items() if k != "trough_ratio"}
+    assert merged["kind"] == shipped["kind"] and ml_config(None) == shipped
 
 
 def test_missing_file_and_non_mapping_are_errors(tmp_path: Path) -> None:
@@ -26,9 +40,10 @@ def test_missing_file_and_non_mapping_are_errors(tmp_path: Path) -> None:
     bad.write_text("- a\n- b\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"list\.yml"):
         load_ml_config(bad)
-    empty = tmp_path / "empty.yml"
-    empty.write_text("", encoding="utf-8")
-    assert load_ml_config(empty) == {}
+    no_vars = tmp_path / "no_vars.yml"
+    no_vars.write_text("name: x\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"no_vars\.yml"):
+        load_ml_config(no_vars)
 
 
 def test_missing_section_and_bad_signal_are_named() -> None:

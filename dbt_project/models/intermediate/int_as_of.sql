@@ -42,7 +42,7 @@ select
     as_of_at,
     is_given,
     cast({{ dbt.date_trunc('month', 'as_of_at') }} as date) as as_of_month,
-    {{ dbt.dateadd('month', '-' ~ var('signal_window_months'), 'as_of_at') }} as window_start_at,
-    {{ dbt.dateadd('month', '-' ~ (2 * var('signal_window_months')), 'as_of_at') }} as previous_window_start_at,
-    {{ dbt.dateadd('day', '-' ~ var('recent_push_days'), 'as_of_at') }} as recent_push_since_at
+    {{ dbt.dateadd('month', '-' ~ signal_window_months(), 'as_of_at') }} as window_start_at,
+    {{ dbt.dateadd('month', '-' ~ (2 * (signal_window_months() | int)), 'as_of_at') }} as previous_window_start_at,
+    {{ dbt.dateadd('day', '-' ~ recent_push_days(), 'as_of_at') }} as recent_push_since_at
 from as_of

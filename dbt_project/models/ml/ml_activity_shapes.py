@@ -3,7 +3,7 @@ each repository's max-normalised, resampled monthly activity up to as_of (k by s
 seed). One row per repository that has a shape, with its shape's label, peak position and end
 level, the run's k and silhouette, and the repository's stage from ml_maturity."""
 
-from ml.config import load_ml_config
+from ml.config import ml_config
 from ml.lifecycle.shapes import activity_shapes
 from ml.warehouse import as_of_instant, observed_until
 
@@ -15,7 +15,7 @@ def model(dbt, session):
     maturity = dbt.ref("ml_maturity").df()[["repository_id", "full_name", "stage"]]
 
     until = observed_until(dbt.ref("dim_repositories").df())
-    shapes, _ = activity_shapes(activity, as_of, load_ml_config(), until)
+    shapes, _ = activity_shapes(activity, as_of, ml_config(dbt.config.get("ml_settings")), until)
     shapes = shapes.dropna(subset=["shape_id"])
     shapes = shapes.astype({"shape_id": "int64", "k": "int64"})
     out = shapes.merge(maturity, on="repository_id", how="left")

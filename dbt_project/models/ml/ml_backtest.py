@@ -9,7 +9,7 @@ censored."""
 import pandas as pd
 
 from ml.backtest.survival import run_backtest
-from ml.config import load_ml_config
+from ml.config import ml_config
 
 
 def backtest_inputs(dbt):
@@ -40,7 +40,7 @@ def backtest_inputs(dbt):
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
-    config = load_ml_config()
+    config = ml_config(dbt.config.get("ml_settings"))
     as_of, signals, activity, commits, histories = backtest_inputs(dbt)
     result = run_backtest(signals, activity, commits, histories, as_of, config)
     out = result.per_repository.copy()

@@ -5,7 +5,7 @@ predictor), and the maintained rate per lifecycle stage (row_type `stage`, one r
 import pandas as pd
 
 from ml.backtest.survival import evaluate
-from ml.config import config_section
+from ml.config import config_section, ml_config
 
 
 def model(dbt, session):
@@ -37,7 +37,7 @@ def model(dbt, session):
         out[column] = out[column].astype("Int64")
     out["as_of"] = as_of
     # The outcome's definition travels with the figures, so a report can state it from data.
-    backtest = config_section("backtest")
+    backtest = config_section("backtest", ml_config(dbt.config.get("ml_settings")))
     out["horizon_months"] = int(backtest["horizon_months"])
     out["outcome_window_months"] = int(backtest["outcome_window_months"])
     return out

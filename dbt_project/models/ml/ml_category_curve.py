@@ -3,7 +3,7 @@
 as_of), categories from ml_tool_clusters. One row per category, the columns of
 ml_ecosystem_curve; categories with too few tools get no fit and a fit_status that says so."""
 
-from ml.config import load_ml_config
+from ml.config import ml_config
 from ml.ecosystem.growth import curve_table
 from ml.warehouse import as_of_instant, tool_category_monthly
 
@@ -14,4 +14,4 @@ def model(dbt, session):
     monthly = tool_category_monthly(
         dbt.ref("dim_repositories").df(), dbt.ref("ml_tool_clusters").df(), as_of
     )
-    return curve_table(monthly, "category", as_of, load_ml_config())
+    return curve_table(monthly, "category", as_of, ml_config(dbt.config.get("ml_settings")))

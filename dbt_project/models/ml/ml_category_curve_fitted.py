@@ -2,7 +2,7 @@
 per category and month. Evaluates the stored curves (ml/ecosystem/growth.py `fitted_table`)
 over the same monthly counts instead of fitting them again."""
 
-from ml.config import load_ml_config
+from ml.config import ml_config
 from ml.ecosystem.growth import fitted_table
 from ml.warehouse import as_of_instant, tool_category_monthly
 
@@ -14,4 +14,6 @@ def model(dbt, session):
     monthly = tool_category_monthly(
         dbt.ref("dim_repositories").df(), dbt.ref("ml_tool_clusters").df(), as_of
     )
-    return fitted_table(curves, monthly, "category", as_of, load_ml_config())
+    return fitted_table(
+        curves, monthly, "category", as_of, ml_config(dbt.config.get("ml_settings"))
+    )

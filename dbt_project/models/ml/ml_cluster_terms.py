@@ -3,13 +3,13 @@ category and size. One row per cluster and rank. Reads the clustering from ml_to
 (ml/clusters/ `cluster_terms`) rather than clustering again."""
 
 from ml.clusters import cluster_terms
-from ml.config import load_ml_config
+from ml.config import ml_config
 from ml.warehouse import github_keyed_repositories
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
-    config = load_ml_config()
+    config = ml_config(dbt.config.get("ml_settings"))
     repos = github_keyed_repositories(dbt.ref("dim_repositories").df())
     clusters = dbt.ref("ml_tool_clusters").df()
     clusters = clusters.assign(repository_id=clusters["github_repository_id"].astype("int64"))

@@ -2,7 +2,7 @@
 topic and month. Evaluates the curves ml_ecosystem_curve fitted (ml/ecosystem/growth.py
 `fitted_table`) instead of fitting them again."""
 
-from ml.config import load_ml_config
+from ml.config import ml_config
 from ml.ecosystem.growth import fitted_table
 from ml.warehouse import as_of_instant
 
@@ -12,4 +12,4 @@ def model(dbt, session):
     as_of = as_of_instant(dbt.ref("int_as_of").df())
     curves = dbt.ref("ml_ecosystem_curve").df()
     monthly = dbt.ref("fct_ecosystem_monthly").df()
-    return fitted_table(curves, monthly, "topic", as_of, load_ml_config())
+    return fitted_table(curves, monthly, "topic", as_of, ml_config(dbt.config.get("ml_settings")))

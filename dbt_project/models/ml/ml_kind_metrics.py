@@ -2,7 +2,7 @@
 (ml/kind/shares.py): one row per kind plus `learning_material` (the learning-material kinds
 summed; its precision/recall columns are NULL)."""
 
-from ml.config import load_ml_config
+from ml.config import ml_config
 from ml.kind import load_kind_labels
 from ml.kind.evaluate import cross_validated_kinds, metrics_from_predictions
 from ml.kind.shares import kind_shares
@@ -11,7 +11,7 @@ from ml.warehouse import github_keyed_repositories
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
-    config = load_ml_config()
+    config = ml_config(dbt.config.get("ml_settings"))
     repos = github_keyed_repositories(dbt.ref("dim_repositories").df())
     labels = load_kind_labels(config=config)
     labels = labels[labels["repository_id"].isin(set(repos["repository_id"]))]

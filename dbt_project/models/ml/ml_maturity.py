@@ -7,7 +7,7 @@ and the reason that fired it, all as of int_as_of.
 
 import pandas as pd
 
-from ml.config import load_ml_config
+from ml.config import ml_config
 from ml.lifecycle.stages import lifecycle_stages
 from ml.maturity.score import maturity_scores
 from ml.warehouse import observed_until
@@ -15,7 +15,7 @@ from ml.warehouse import observed_until
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
-    config = load_ml_config()
+    config = ml_config(dbt.config.get("ml_settings"))
 
     as_of_frame = dbt.ref("int_as_of").df()
     as_of = pd.Timestamp(as_of_frame["as_of_at"].iloc[0])

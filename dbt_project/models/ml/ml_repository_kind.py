@@ -8,14 +8,14 @@ key of dim_repositories.
 
 import pandas as pd
 
-from ml.config import load_ml_config
+from ml.config import ml_config
 from ml.kind import load_kind_labels, predict_kinds, train_kind_model
 from ml.warehouse import github_keyed_repositories
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
-    config = load_ml_config()
+    config = ml_config(dbt.config.get("ml_settings"))
     repos = github_keyed_repositories(dbt.ref("dim_repositories").df())
     labels = load_kind_labels(config=config)
     labels = labels[labels["repository_id"].isin(set(repos["repository_id"]))]

@@ -1,14 +1,14 @@
 """Each repository's dominant NMF topic (ml/topics/), keyed by the warehouse repository id.
 Same fit as ml_topics (fixed seed, same input)."""
 
-from ml.config import load_ml_config
+from ml.config import ml_config
 from ml.topics import fit_topics
 from ml.warehouse import github_keyed_repositories
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
-    config = load_ml_config()
+    config = ml_config(dbt.config.get("ml_settings"))
     repos = github_keyed_repositories(dbt.ref("dim_repositories").df())
     repos = repos.sort_values("repository_id").reset_index(drop=True)
     warehouse_id = dict(zip(repos["repository_id"], repos["warehouse_repository_id"], strict=True))

@@ -1,11 +1,11 @@
 """The lifecycle stage rules (ml/lifecycle/stages.py `stage_rules`, thresholds from
-ml/config.yml) in the order they are tried, each with its condition as text, so reports show the
+the ml_lifecycle var) in the order they are tried, each with its condition as text, so reports show the
 rules ml_maturity applied rather than typing them."""
 
-from ml.config import load_ml_config
+from ml.config import ml_config
 from ml.lifecycle.stages import stage_rules
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
-    return stage_rules(load_ml_config())
+    return stage_rules(ml_config(dbt.config.get("ml_settings")))

@@ -7,13 +7,13 @@ with a GitHub search observation take part; `repository_id` is the warehouse key
 """
 
 from ml.clusters import cluster_tools
-from ml.config import load_ml_config
+from ml.config import ml_config
 from ml.warehouse import github_keyed_repositories
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
-    config = load_ml_config()
+    config = ml_config(dbt.config.get("ml_settings"))
     repos = github_keyed_repositories(dbt.ref("dim_repositories").df())
     kinds = dbt.ref("ml_repository_kind").df()
     curated = dbt.ref("curated_tools").df()

@@ -1,14 +1,14 @@
 """NMF topics over repository descriptions (ml/topics/): one row per topic and rank with its term
 and loading, plus how many repositories have the topic as their dominant one."""
 
-from ml.config import load_ml_config
+from ml.config import ml_config
 from ml.topics import fit_topics
 from ml.warehouse import github_keyed_repositories
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
-    config = load_ml_config()
+    config = ml_config(dbt.config.get("ml_settings"))
     repos = github_keyed_repositories(dbt.ref("dim_repositories").df())
     repos = repos.sort_values("repository_id").reset_index(drop=True)
 

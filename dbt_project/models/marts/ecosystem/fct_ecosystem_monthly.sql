@@ -32,7 +32,7 @@ kept_topics as (
     select topic
     from topic_members
     group by topic
-    having count(*) >= {{ var('ecosystem_topic_min_repositories') }}
+    having count(*) >= {{ ecosystem_topic_min_repositories() }}
 
 ),
 

@@ -39,7 +39,7 @@ pairs as (
     inner join topic_members as b
         on a.repository_id = b.repository_id and a.topic < b.topic
     group by a.topic, b.topic
-    having count(*) >= {{ var('cooccurrence_min_repositories') }}
+    having count(*) >= {{ cooccurrence_min_repositories() }}
 
 )
 
