@@ -152,11 +152,11 @@ def git_commit_counts(warehouse_path: Path) -> dict[str, int]:
 
 
 def run_outcome(warehouse_path: Path, run_id: str) -> dict[str, Any]:
-    """How a GitHub run ended, as its source recorded it: `status`, `resume_after` and the
-    `errors` (one line per request that failed for good)."""
+    """How a GitHub run ended, as its source recorded it: `status`, `resume_after`, `message`
+    and the `errors` (one line per request that failed for good)."""
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         row = con.execute(
-            f"select status, resume_after from {RAW_GITHUB_DATASET}.runs where run_id = ?",
+            f"select status, resume_after, message from {RAW_GITHUB_DATASET}.runs where run_id = ?",
             [run_id],
         ).fetchone()
         errors = con.execute(
@@ -166,7 +166,12 @@ def run_outcome(warehouse_path: Path, run_id: str) -> dict[str, Any]:
         ).fetchall()
     if row is None:
         raise LookupError(f"run {run_id} has no row in {RAW_GITHUB_DATASET}.runs")
-    return {"status": row[0], "resume_after": row[1], "errors": [e[0] for e in errors]}
+    return {
+        "status": row[0],
+        "resume_after": row[1],
+        "message": row[2],
+        "errors": [e[0] for e in errors],
+    }
 
 
 def activity_fetch_statuses(warehouse_path: Path, run_id: str) -> list[tuple[str, str]]:

@@ -13,9 +13,10 @@ from typing import Any
 
 import dlt
 
+from dlt_pipeline.errors import LoadFailed
 from dlt_pipeline.github.activity import ActivityFetcher
 from dlt_pipeline.github.archive import Archive
-from dlt_pipeline.github.client import GitHubClient, RateLimitStop
+from dlt_pipeline.github.client import GitHubClient, RateLimitStop, SourceUnreachable
 from dlt_pipeline.github.load import github_pipeline, open_run, run_source
 from dlt_pipeline.github.selection import activity_full_names
 from dlt_pipeline.github.settings import GitHubSettings
@@ -129,8 +130,8 @@ def github_activity(
 ) -> Any:
     """Releases, tags, contributors, issues, star history and languages of each repository.
 
-    Every fetch leaves an `activity_fetches` row; a rate-limit stop ends the run and is recorded
-    in the source state (`last_run`), from which the next live run resumes.
+    Every fetch leaves an `activity_fetches` row; a rate-limit stop or an unreachable API ends
+    the run and is recorded in the source state (`last_run`).
     """
 
     @dlt.resource(name="github_activity")
@@ -141,7 +142,7 @@ def github_activity(
         etags: dict[str, str] = state.setdefault("etags", {})
         cursors: dict[str, str] = state.setdefault("issue_cursors", {})
         salt: str = state.setdefault("identity_salt", secrets.token_hex(16))
-        state[STATE_LAST_RUN] = {"run_id": run_id, "resume_after": None}
+        state[STATE_LAST_RUN] = {"run_id": run_id, "resume_after": None, "failure": None}
         fetcher = ActivityFetcher(
             client, etags=etags, issue_cursors=cursors, salt=salt, replay_first_urls=plan
         )
@@ -169,6 +170,8 @@ def github_activity(
                     )
         except RateLimitStop as stop:
             state[STATE_LAST_RUN]["resume_after"] = stop.resume_at.isoformat(timespec="seconds")
+        except SourceUnreachable as exc:
+            state[STATE_LAST_RUN]["failure"] = str(exc)
 
     return activity
 
@@ -220,6 +223,11 @@ def load_activity(
     pipeline = github_pipeline(warehouse_path, pipelines_dir)
     run_source(pipeline, source, client)
     last_run = pipeline.state["sources"][SOURCE_NAME][STATE_LAST_RUN]
+    failure = last_run.get("failure")
+    if not failure and client.stats.requests and not client.stats.answered:
+        failure = f"GitHub answered none of {client.stats.requests} activity requests"
+    if failure:
+        raise LoadFailed(f"GitHub activity of run {run.run_id} failed: {failure}")
     fetched = activity_fetch_statuses(warehouse_path, run.run_id)
     return ActivityLoadSummary(
         run_id=run.run_id,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -35,8 +36,19 @@ def _json_or_none(response: requests.Response) -> Any:
         return None
 
 
+def connection_reason(exc: Exception) -> str:
+    """The readable cause inside requests' long connection-error text (refused, DNS, timeout)."""
+    found = re.findall(r"Failed to resolve '[^']+'|\[Errno -?\d+\][^'\")]*|timed out", str(exc))
+    return found[-1].strip() if found else type(exc).__name__
+
+
 class GitHubError(Exception):
     """A request that failed for good after retries; names the request."""
+
+
+class SourceUnreachable(Exception):
+    """The API did not answer at all: `max_connection_failures` attempts in a row failed to
+    connect. Not a GitHubError, so no per-request handler swallows it: the run stops."""
 
 
 class RateLimitStop(GitHubError):
@@ -81,6 +93,8 @@ class ClientStats:
     """What the closing summary reports about the network."""
 
     requests: int = 0
+    #: responses accepted as answers (anything but a retried fault)
+    answered: int = 0
     replayed: int = 0
     retries: int = 0
     waited_seconds: float = 0.0
@@ -111,6 +125,7 @@ class GitHubClient:
         self.clock = clock
         self.stats = ClientStats()
         self._last_search_at = 0.0
+        self._connection_failures = 0
         self._rng = random.Random(0)
         self.session = requests.Session()
         self.session.headers.update(
@@ -206,9 +221,20 @@ class GitHubClient:
                     url, timeout=self.settings.request_timeout, headers=headers
                 )
             except (requests.Timeout, requests.ConnectionError) as exc:
-                last_problem = f"{type(exc).__name__}: {exc}"
+                last_problem = f"{type(exc).__name__}: {connection_reason(exc)}"
+                if isinstance(exc, requests.ConnectionError):
+                    self._note_connection_failure(shown, exc)
                 self._retry(shown, attempt, last_problem)
                 continue
+            except (
+                requests.exceptions.ContentDecodingError,
+                requests.exceptions.ChunkedEncodingError,
+            ) as exc:  # a body cut short in transit (gzip or chunked): the server was there
+                self._connection_failures = 0
+                last_problem = f"body cut short ({type(exc).__name__})"
+                self._retry(shown, attempt, last_problem)
+                continue
+            self._connection_failures = 0
             self.stats.by_status[response.status_code] += 1
             if response.headers.get(REPLAYED_HEADER):
                 self.stats.replayed += 1
@@ -229,15 +255,18 @@ class GitHubClient:
                     self.stats.retries += 1
                     self._wait(delay)
                     continue
-                return self._accept(
-                    url, response, _json_or_none(response)
-                )  # a plain 403: an answer
             if status >= 500:
                 last_problem = f"HTTP {status}"
                 self._retry(shown, attempt, last_problem)
                 continue
-            if status >= 400:  # 404, 409, 451...: answers; their bodies parsed when they can be
-                return self._accept(url, response, _json_or_none(response))
+            if status >= 400:  # a plain 403, 404, 409, 451...: answers
+                data = _json_or_none(response)
+                if data is None and response.content.strip() and attempt < self.settings.max_retries:
+                    # GitHub's error bodies are JSON: one that does not parse was cut short
+                    last_problem = f"HTTP {status} with a body cut short"
+                    self._retry(shown, attempt, last_problem)
+                    continue
+                return self._accept(url, response, data)
             try:  # a success must carry whole JSON: a truncated body is retried
                 data = json.loads(response.content) if response.content.strip() else None
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -249,12 +278,24 @@ class GitHubClient:
             f"GET {shown} failed after {self.settings.max_retries + 1} attempts: {last_problem}"
         )
 
+    def _note_connection_failure(self, shown: str, exc: Exception) -> None:
+        """Count attempts in a row that reached no server; trip after the configured number."""
+        self._connection_failures += 1
+        if self._connection_failures >= self.settings.max_connection_failures:
+            reason = connection_reason(exc)
+            raise SourceUnreachable(
+                f"GitHub API at {scrub_url(self.settings.base_url)} is unreachable: "
+                f"{self._connection_failures} connection attempts in a row failed (last: GET "
+                f"{shown}: {reason}); check sources.github.base_url and the network"
+            ) from exc
+
     def _retry(self, shown: str, attempt: int, problem: str) -> None:
         if attempt >= self.settings.max_retries:
             return
         self.stats.retries += 1
         delay = self._backoff(attempt)
-        log.warning("GET %s: %s; retrying in %.1f s", shown, problem, delay)
+        # a retry is routine: shown with --verbose; what failed for good is reported as an error
+        log.info("GET %s: %s; retrying in %.1f s", shown, problem, delay)
         self._wait(delay)
 
     def _scrub(self, response: requests.Response) -> bool:
@@ -277,6 +318,7 @@ class GitHubClient:
         return body_changed
 
     def _accept(self, url: str, response: requests.Response, data: Any) -> ApiResponse:
+        self.stats.answered += 1
         if self._scrub(response):
             data = _json_or_none(response)
         now = datetime.now(UTC).isoformat(timespec="seconds")

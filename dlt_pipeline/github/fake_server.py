@@ -7,6 +7,7 @@ exercised for real.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -64,13 +65,45 @@ def make_repo(
 
 @dataclass
 class Fault:
-    """A fault served instead of the normal answer, to requests whose path+query matches."""
+    """A fault served instead of the normal answer, to requests whose path+query matches.
+
+    Kinds: primary (rate limit spent), secondary (403 with Retry-After), 429 (with
+    Retry-After), 502 / 503, timeout (the normal answer after `delay` seconds: a timeout when
+    that exceeds the client's), slow (the same after a quarter of it), truncated (half the body), gzip (a gzip body cut
+    short), status:<n>.
+    """
 
     match: str
-    kind: str  # primary | secondary | 502 | timeout | truncated | status:<n>
+    kind: str
     times: int = 1
     reset_in: float = 1.0
     delay: float = 2.0
+    retry_after: str = "1"
+
+
+@dataclass
+class RandomFaults:
+    """Transient faults for a share of all requests, drawn from a seeded generator, so a soak
+    run is the same every time: each request that draws a fault gets one of `kinds`."""
+
+    rate: float
+    kinds: tuple[str, ...]
+    seed: int = 0
+    delay: float = 0.05
+    retry_after: str = "0"
+    served: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        import random
+
+        self._rng = random.Random(self.seed)
+
+    def draw(self) -> Fault | None:
+        if self._rng.random() >= self.rate:
+            return None
+        kind = self._rng.choice(self.kinds)
+        self.served[kind] = self.served.get(kind, 0) + 1
+        return Fault(".", kind, delay=self.delay, retry_after=self.retry_after)
 
 
 @dataclass
@@ -89,6 +122,7 @@ class FakeGitHub:
     requests: list[dict[str, Any]] = field(default_factory=list)
     search_cap: int = 1000
     rate_remaining: int = 4999
+    random_faults: RandomFaults | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- server plumbing ---------------------------------------------------------------------
@@ -114,6 +148,10 @@ class FakeGitHub:
 
     def _fault_for(self, target: str) -> Fault | None:
         with self.lock:
+            if self.random_faults is not None:
+                drawn = self.random_faults.draw()
+                if drawn is not None:
+                    return drawn
             for fault in self.faults:
                 if fault.times > 0 and re.search(fault.match, target):
                     fault.times -= 1
@@ -150,14 +188,17 @@ class FakeGitHub:
                 )
                 return self._send(handler, 403, headers, {"message": "API rate limit exceeded"})
             if fault.kind == "secondary":
-                headers["retry-after"] = "1"
+                headers["retry-after"] = fault.retry_after
                 return self._send(
                     handler, 403, headers, {"message": "You have exceeded a secondary rate limit."}
                 )
-            if fault.kind == "502":
-                return self._send(handler, 502, headers, {"message": "Server Error"})
-            if fault.kind == "timeout":
-                time.sleep(fault.delay)
+            if fault.kind == "429":
+                headers["retry-after"] = fault.retry_after
+                return self._send(handler, 429, headers, {"message": "Too Many Requests"})
+            if fault.kind in ("502", "503"):
+                return self._send(handler, int(fault.kind), headers, {"message": "Server Error"})
+            if fault.kind in ("timeout", "slow"):
+                time.sleep(fault.delay if fault.kind == "timeout" else fault.delay / 4)
             if fault.kind.startswith("status:"):
                 return self._send(
                     handler, int(fault.kind.split(":")[1]), headers, {"message": "injected"}
@@ -167,6 +208,10 @@ class FakeGitHub:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         if fault is not None and fault.kind == "truncated":
             raw = raw[: max(len(raw) // 2, 1)]
+        if fault is not None and fault.kind == "gzip":
+            packed = gzip.compress(raw)
+            raw = packed[: max(len(packed) // 2, 1)]
+            headers["content-encoding"] = "gzip"
         self._send(handler, status, headers, raw)
 
     def _send(self, handler: BaseHTTPRequestHandler, status: int, headers: dict, body: Any) -> None:

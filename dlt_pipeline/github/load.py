@@ -13,6 +13,7 @@ from typing import Any
 import dlt
 from dlt.pipeline.exceptions import PipelineStepFailed
 
+from dlt_pipeline.errors import LoadFailed
 from dlt_pipeline.github.archive import Archive, ArchiveWriter
 from dlt_pipeline.github.client import GitHubClient
 from dlt_pipeline.github.named_archives import resolve_archive
@@ -70,9 +71,11 @@ def new_run_id(now: datetime | None = None) -> str:
 
 
 def _stopped_run(warehouse_path: Path, archive_dir: Path) -> str | None:
-    """The id of the latest live run if it stopped on a rate limit and can be resumed."""
+    """The id of the latest live run if it stopped (rate limit) or failed (no answer) and can be
+    resumed: its archive serves what it already fetched."""
     latest = latest_live_run(warehouse_path)
-    if latest and latest[1] == "stopped" and (archive_dir / latest[0] / "manifest.jsonl").is_file():
+    resumable = latest and latest[1] in ("stopped", "failed")
+    if resumable and (archive_dir / latest[0] / "manifest.jsonl").is_file():
         return latest[0]
     return None
 
@@ -174,6 +177,8 @@ def load_github(
     pipeline = github_pipeline(warehouse_path, pipelines_dir)
     run_source(pipeline, source, client)
     outcome = run_outcome(warehouse_path, run.run_id)
+    if outcome["status"] == "failed":
+        raise LoadFailed(f"GitHub run {run.run_id} failed: {outcome['message']}")
     return GitHubLoadSummary(
         run_id=run.run_id,
         mode=run.mode,

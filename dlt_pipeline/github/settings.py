@@ -48,6 +48,7 @@ class GitHubSettings:
     backoff_base_seconds: float = 1.0
     backoff_max_seconds: float = 60.0
     max_rate_limit_wait_seconds: float = 900.0
+    max_connection_failures: int = 3
     activity_min_stars: int = 100
     activity_repositories: tuple[str, ...] = ()
     max_pages_per_listing: int = 100

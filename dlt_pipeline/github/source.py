@@ -15,8 +15,13 @@ from typing import Any
 
 import dlt
 
-from dlt_pipeline.github.archive import Archive
-from dlt_pipeline.github.client import GitHubClient, GitHubError, RateLimitStop
+from dlt_pipeline.github.archive import Archive, repository_problem
+from dlt_pipeline.github.client import (
+    GitHubClient,
+    GitHubError,
+    RateLimitStop,
+    SourceUnreachable,
+)
 from dlt_pipeline.github.search import SearchPage, TopicSearch, replay_search_pages
 from dlt_pipeline.tables import Column, Table, by_name
 
@@ -94,8 +99,9 @@ TABLES: dict[str, Table] = by_name(
         },
     ),
 )
-#: One row per run: how it ended (`complete` or `stopped` on a rate limit), written by the
-#: source as its last row, so the run's outcome is data, not an object passed around.
+#: One row per run: how it ended, written by the source as its last row, so the run's outcome
+#: is data, not an object passed around. `complete`; `stopped` on a rate limit (the next live run
+#: resumes it); `failed` when the API was unreachable or answered no request (`message` says why).
 RUNS = Table(
     "runs",
     ("run_id",),
@@ -111,6 +117,7 @@ RUNS = Table(
         "replayed": Column("bigint"),
         "topics": Column("text"),
         "errors": Column("bigint"),
+        "message": Column("text"),
     },
 )
 
@@ -126,21 +133,44 @@ class RunInfo:
     started_at: datetime
 
 
+def run_status(
+    client: GitHubClient,
+    stopped: RateLimitStop | None,
+    failure: str | None,
+    errors: list[dict[str, Any]],
+) -> tuple[str, str | None]:
+    """(status, message) of a run: failed when the source answered nothing."""
+    if failure:
+        return "failed", failure
+    if client.stats.requests and not client.stats.answered:
+        first = errors[0]["error"] if errors else "no response"
+        return "failed", f"GitHub answered none of {client.stats.requests} requests ({first})"
+    if stopped:
+        return "stopped", str(stopped)
+    return "complete", None
+
+
 def run_row(
-    run: RunInfo, client: GitHubClient, stopped: RateLimitStop | None, errors: int
+    run: RunInfo,
+    client: GitHubClient,
+    stopped: RateLimitStop | None,
+    errors: list[dict[str, Any]],
+    failure: str | None = None,
 ) -> dict[str, Any]:
+    status, message = run_status(client, stopped, failure, errors)
     return {
         "run_id": run.run_id,
         "mode": run.mode,
         "archive": run.archive,
-        "status": "stopped" if stopped else "complete",
+        "status": status,
+        "message": message,
         "resume_after": stopped.resume_at.isoformat(timespec="seconds") if stopped else None,
         "started_at": run.started_at.isoformat(timespec="seconds"),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "requests": client.stats.requests,
         "replayed": client.stats.replayed,
         "topics": ",".join(run.topics) if run.mode == "live" else "",
-        "errors": errors,
+        "errors": len(errors),
     }
 
 
@@ -238,15 +268,19 @@ def github_discovery(
             yield table.materialize()
         errors: list[dict[str, Any]] = []
         stopped: RateLimitStop | None = None
-        for batch in _discover(client, run, replay, fetch_details, today, errors):
-            if isinstance(batch, RateLimitStop):
-                stopped = batch
-                log.warning("%s", stopped)
-                break
-            yield batch
+        failure: str | None = None
+        try:
+            for batch in _discover(client, run, replay, fetch_details, today, errors):
+                if isinstance(batch, RateLimitStop):
+                    stopped = batch
+                    log.warning("%s", stopped)
+                    break
+                yield batch
+        except SourceUnreachable as exc:
+            failure = str(exc)
         if errors:
             yield TABLES["load_errors"].rows(errors)
-        yield RUNS.rows([run_row(run, client, stopped, len(errors))])
+        yield RUNS.rows([run_row(run, client, stopped, errors, failure)])
 
     return discovery
 
@@ -271,7 +305,14 @@ def _discover(
         pages = TopicSearch(client, day).run(list(run.topics))
     try:
         for page in pages:
-            rows = observation_rows(run.run_id, page)
+            rows = []
+            for row in observation_rows(run.run_id, page):
+                problem = repository_problem(row)
+                if problem:  # a live answer the models could not use: recorded, not loaded
+                    where = f"{page.response.request_path}#item{row.get('position')}"
+                    errors.append(_error_row(run.run_id, where, "search item", problem))
+                else:
+                    rows.append(row)
             for row in rows:
                 seen.setdefault(int(row["id"]), str(row.get("full_name")))
             summary = query_rows.setdefault(page.query, query_row(run.run_id, page))
@@ -301,7 +342,7 @@ def _discover(
         yield TABLES["repository_details"].rows([detail_row(run.run_id, requested, response)])
 
 
-def _error_row(run_id: str, url: str, subject: str, exc: Exception) -> dict:
+def _error_row(run_id: str, url: str, subject: str, exc: Exception | str) -> dict:
     return {
         "run_id": run_id,
         "request_url": url,
