@@ -35,6 +35,13 @@ SECRET_PARAMS = frozenset({"access_token", "client_secret", "token"})
 #: Statuses that describe a passing fault rather than an answer; replay skips them.
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 
+#: The archive format this code reads and writes (`shared/data/snapshots/README.md`, version 1).
+#: A manifest line may carry `format_version`; a line without one is version 1.
+FORMAT_VERSION = 1
+
+_SEARCH_PATH = "/search/repositories"
+_REPOSITORY_PATH = re.compile(r"^/(repos/[^/]+/[^/]+|repositories/\d+)/?$")
+
 
 class ArchiveError(Exception):
     """An archive that cannot be read or does not hold a requested response."""
@@ -120,10 +127,17 @@ class Archive:
                         line=number,
                         run_id=line.get("run_id"),
                     )
+                    version = int(line.get("format_version", 1))
                 except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
                     raise ArchiveError(
                         f"archive {manifest}, line {number}: not a valid manifest line ({exc})"
                     ) from exc
+                if version > FORMAT_VERSION:
+                    raise ArchiveError(
+                        f"archive {manifest}, line {number}: written in archive format version "
+                        f"{version}; this version of mlops-atlas reads version {FORMAT_VERSION} "
+                        "(update mlops-atlas to replay it)"
+                    )
                 if not (root / entry.body).is_file():
                     raise ArchiveError(
                         f"archive {manifest}, line {number}: body file {entry.body} is missing"
@@ -133,7 +147,7 @@ class Archive:
         default_name = run_ids.pop() if len(run_ids) == 1 else root.name
         archive = cls(root=root, entries=entries, name=name or default_name)
         for entry in archive.answers():  # fail before anything is loaded, not halfway through
-            archive._check_json(entry, archive.body_bytes(entry))
+            archive._check_body(entry, archive.body_bytes(entry))
         return archive
 
     def body_bytes(self, entry: ArchiveEntry) -> bytes:
@@ -145,15 +159,31 @@ class Archive:
                 f"archive {self.root}, line {entry.line}: cannot read {entry.body}: {exc}"
             ) from exc
 
-    def _check_json(self, entry: ArchiveEntry, data: bytes) -> None:
+    def _check_body(self, entry: ArchiveEntry, data: bytes) -> None:
+        """JSON (or empty), and the repositories in it carry the fields every load relies on."""
         if not data.strip():  # an empty body is allowed, e.g. for a 304
             return
         try:
-            json.loads(data)
+            parsed = json.loads(data)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ArchiveError(
                 f"archive {self.root}, line {entry.line}: body file {entry.body} is not valid JSON ({exc})"
             ) from exc
+        if entry.status != 200:
+            return
+        where = f"archive {self.root / 'manifest.jsonl'}, line {entry.line} ({entry.body})"
+        if entry.path.rstrip("/") == _SEARCH_PATH:
+            items = parsed.get("items") if isinstance(parsed, dict) else None
+            if not isinstance(items, list):
+                raise ArchiveError(f"{where}: a search response without an `items` list")
+            for index, item in enumerate(items, start=1):
+                problem = repository_problem(item)
+                if problem:
+                    raise ArchiveError(f"{where}: item {index}{_item_id(item)}: {problem}")
+        elif _REPOSITORY_PATH.match(entry.path):
+            problem = repository_problem(parsed, search_item=False)
+            if problem:
+                raise ArchiveError(f"{where}: repository{_item_id(parsed)}: {problem}")
 
     def answers(self) -> Iterator[ArchiveEntry]:
         """Entries that answered their request (transient faults that were retried are left out)."""
@@ -162,6 +192,39 @@ class Archive:
     @property
     def latest_recorded_at(self) -> str | None:
         return max((e.recorded_at for e in self.entries), default=None)
+
+
+def repository_problem(item: Any, *, search_item: bool = True) -> str | None:
+    """What is wrong with a repository object, for the fields the loads and models rely on
+    (a search item's owner and counts too; a detail response needs its id and name)."""
+    if not isinstance(item, dict):
+        return f"not an object but {type(item).__name__}"
+    if not isinstance(item.get("id"), int) or isinstance(item.get("id"), bool):
+        return f"`id` must be a whole number, got {item.get('id')!r}"
+    name = item.get("full_name")
+    if not isinstance(name, str) or name.count("/") != 1 or "" in name.split("/"):
+        return f"`full_name` must be 'owner/name', got {name!r}"
+    if not search_item:
+        return None
+    owner = item.get("owner")
+    if not isinstance(owner, dict) or not isinstance(owner.get("login"), str):
+        return f"`owner` must be an object with a `login`, got {owner!r}"[:200]
+    for key in ("stargazers_count", "forks_count"):
+        value = item.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            return f"`{key}` must be a whole number, got {value!r}"
+    for key in ("created_at", "pushed_at"):
+        value = item.get(key)
+        if value is not None and not isinstance(value, str):
+            return f"`{key}` must be a time, got {value!r}"
+    return None
+
+
+def _item_id(item: Any) -> str:
+    value = item.get("id") if isinstance(item, dict) else None
+    name = item.get("full_name") if isinstance(item, dict) else None
+    shown = " ".join(str(x) for x in (value, name) if x is not None)
+    return f" ({shown[:120]})" if shown else ""
 
 
 @dataclass
@@ -210,6 +273,7 @@ class ArchiveWriter:
                 "body": name,
                 "recorded_at": recorded_at,
                 "run_id": self.run_id,
+                "format_version": FORMAT_VERSION,
             }
             with (self.root / "manifest.jsonl").open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps(line, ensure_ascii=False) + "\n")

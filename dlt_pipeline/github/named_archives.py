@@ -15,6 +15,7 @@ from pathlib import Path
 import requests
 
 from dlt_pipeline.github.archive import ArchiveError
+from dlt_pipeline.github.client import connection_reason
 from mlops_atlas.paths import CACHE_DIR, mirror_root
 
 
@@ -77,7 +78,6 @@ def download_named_archive(
 ) -> Path:
     """Download (or reuse) a verified copy in `cache_dir/<name>/`; refuse any digest mismatch."""
     root = cache_dir / archive.name
-    (root / "responses").mkdir(parents=True, exist_ok=True)
     template = source_url or archive.source_url
     for file_name, _, digest in archive.files:
         target = root / "responses" / file_name
@@ -88,6 +88,7 @@ def download_named_archive(
                 raise ArchiveError(
                     f"download of {url} for archive {archive.name} answered HTTP {response.status_code}"
                 )
+            target.parent.mkdir(parents=True, exist_ok=True)
             partial = target.with_suffix(".part")
             partial.write_bytes(response.content)
             actual = _sha256(partial)
@@ -134,4 +135,16 @@ def resolve_archive(name_or_path: str, *, cache_dir: Path = CACHE_DIR) -> tuple[
                     f"archive {named.name}: {folder / 'responses' / file_name} fails its sha256 check"
                 )
         return folder, named.name
-    return download_named_archive(named, cache_dir), named.name
+    try:
+        return download_named_archive(named, cache_dir), named.name
+    except requests.RequestException as exc:
+        where = (
+            f"the data mirror {mirror} has no {named.mirror_folder}"
+            if mirror is not None
+            else "no data mirror was found (ATLAS_MIRROR is not set and ../shared/data does not exist)"
+        )
+        raise ArchiveError(
+            f"archive {named.name}: {where}, and downloading it failed "
+            f"({type(exc).__name__}: {connection_reason(exc)}); set ATLAS_MIRROR to the data "
+            "mirror, or connect to the internet"
+        ) from exc
