@@ -216,7 +216,8 @@ def _eval(
     if kind == "not":
         return not truthy(_eval(node.args[0], scope, functions))
     if kind == "neg":
-        return -_eval(node.args[0], scope, functions)
+        value = _eval(node.args[0], scope, functions)
+        return None if value is None else -value
     op = node.value
     left = _eval(node.args[0], scope, functions)
     if op == "&&":
@@ -228,12 +229,15 @@ def _eval(
         return left == right
     if op in ("!=", "!=="):
         return left != right
-    if op == "+":
-        if isinstance(left, str) or isinstance(right, str):
+    if op in ("+", "-"):
+        if op == "+" and (isinstance(left, str) or isinstance(right, str)):
             return f"{'' if left is None else left}{'' if right is None else right}"
-        return left + right
-    if op == "-":
-        return left - right
+        if left is None or right is None:  # as in SQL: a missing value stays missing
+            return None
+        try:
+            return left + right if op == "+" else left - right
+        except TypeError as exc:
+            raise ExprError(f"cannot compute {left!r} {op} {right!r}") from exc
     if left is None or right is None:
         return False
     try:

@@ -46,5 +46,7 @@ def model(dbt, session):
     out = result.per_repository.copy()
     out["as_of"] = as_of
     out["outcome"] = out["outcome"].astype("Int64")
+    # text even when no repository has a stage (a warehouse without git histories)
+    out["stage"] = out["stage"].astype("string")
     out["commits_in_window"] = out["commits_in_window"].astype("Int64")
     return out

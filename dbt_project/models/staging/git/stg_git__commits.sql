@@ -1,8 +1,20 @@
+{#- Git histories are optional: without any loaded, this is empty but present. -#}
 with
 
 source as (
 
-    select * from {{ source('git', 'commits') }}
+    {{ source_or_empty('git', 'commits', {
+        'repository': dbt.type_string(),
+        'sha': dbt.type_string(),
+        'author_id': dbt.type_string(),
+        'author_name': dbt.type_string(),
+        'parents_count': dbt.type_bigint(),
+        'author_tz_offset_minutes': dbt.type_bigint(),
+        'committer_tz_offset_minutes': dbt.type_bigint(),
+        'is_merge': dbt.type_boolean(),
+        'authored_at': dbt.type_timestamp(),
+        'committed_at': dbt.type_timestamp(),
+    }) }}
 
 ),
 

@@ -1,8 +1,22 @@
+{#- Git histories are optional: without any loaded, this is empty but present. -#}
 with
 
 source as (
 
-    select * from {{ source('git', 'histories') }}
+    {{ source_or_empty('git', 'histories', {
+        'repository': dbt.type_string(),
+        'requested_full_name': dbt.type_string(),
+        'fetched_full_name': dbt.type_string(),
+        'source': dbt.type_string(),
+        'path': dbt.type_string(),
+        'default_branch': dbt.type_string(),
+        'observed_until': dbt.type_timestamp(),
+        'commits': dbt.type_bigint(),
+        'tags': dbt.type_bigint(),
+        'status': dbt.type_string(),
+        'message': dbt.type_string(),
+        'loaded_at': dbt.type_timestamp(),
+    }) }}
 
 ),
 

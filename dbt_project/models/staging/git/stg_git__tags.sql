@@ -1,8 +1,20 @@
+{#- Git histories are optional: without any loaded, this is empty but present. -#}
 with
 
 source as (
 
-    select * from {{ source('git', 'tags') }}
+    {{ source_or_empty('git', 'tags', {
+        'repository': dbt.type_string(),
+        'tag_name': dbt.type_string(),
+        'target_sha': dbt.type_string(),
+        'tagged_at': dbt.type_timestamp(),
+        'is_annotated': dbt.type_boolean(),
+        'is_semver': dbt.type_boolean(),
+        'semver_major': dbt.type_bigint(),
+        'semver_minor': dbt.type_bigint(),
+        'semver_patch': dbt.type_bigint(),
+        'semver_prerelease': dbt.type_string(),
+    }) }}
 
 ),
 
