@@ -7,7 +7,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -17,7 +17,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from mlops_atlas import pipeline
+from mlops_atlas.checks import parse_as_of
 from mlops_atlas.environment import prepare_process
+from mlops_atlas.errors import user_message
 from mlops_atlas.paths import REPORTS_BUILD_DIR, WAREHOUSE_PATH
 
 T = TypeVar("T")
@@ -51,30 +53,39 @@ LiveOption = Annotated[
 ]
 GitOption = Annotated[bool, typer.Option("--git/--no-git", help="Also load git commit histories.")]
 AsOfOption = Annotated[
-    datetime | None,
+    str | None,
     typer.Option(
         "--as-of",
-        formats=["%Y-%m-%d"],
-        help="Describe the ecosystem as of this date (YYYY-MM-DD).",
+        help="Describe the ecosystem as of this date (YYYY-MM-DD), within the loaded data.",
     ),
 ]
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v")]
 
 
 def _clean_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Known failures (bad archive, API, git, dbt) end with one clear line, not a traceback."""
+    """An error a user can cause ends in one line naming what failed and what to do (exit 1);
+    anything else in one line too, with the traceback shown only under --verbose."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from dlt_pipeline.git.manifest import ManifestError
-        from dlt_pipeline.github.archive import ArchiveError
-        from dlt_pipeline.github.client import GitHubError
-        from mlops_atlas.dbt_runner import DbtFailed
-
         try:
             return func(*args, **kwargs)
-        except (ArchiveError, GitHubError, ManifestError, DbtFailed) as exc:
-            console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True, highlight=False)
+        except (typer.Exit, typer.Abort):
+            raise
+        except KeyboardInterrupt:
+            console.print("[red]interrupted[/red]: what was loaded before is kept; run again")
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            if kwargs.get("verbose"):
+                raise
+            message = user_message(exc, kwargs.get("warehouse"))
+            if message is None:
+                first = (str(exc).strip().splitlines() or [""])[0][:300]
+                message = (
+                    f"unexpected {type(exc).__name__}: {first} "
+                    "(run again with --verbose for the traceback)"
+                )
+            console.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True, highlight=False)
             raise typer.Exit(1) from exc
 
     return wrapper
@@ -112,8 +123,8 @@ def _archive(archive: str | None, live: bool) -> str | None:
     return chosen
 
 
-def _as_date(value: datetime | None) -> date | None:
-    return value.date() if value is not None else None
+def _as_date(value: str | None) -> date | None:
+    return parse_as_of(value) if value is not None else None
 
 
 def _print_summary(warehouse: Path, loaded: pipeline.LoadResult, stages: dict[str, float]) -> None:
@@ -182,6 +193,7 @@ def report(
     out: Annotated[
         Path, typer.Option("--out", help="Folder for the rendered site.")
     ] = REPORTS_BUILD_DIR,
+    verbose: VerboseOption = False,
 ) -> None:
     """Render the paper and dashboard (reports/pages/*.md) to static HTML and markdown."""
     summary = pipeline.render(warehouse, out)
@@ -217,6 +229,61 @@ def run(
         f"Reports: {len(rendered.pages):,} pages in {rendered.seconds:.1f} s; open "
         f"[bold]{REPORTS_BUILD_DIR / 'index.html'}[/bold] (the paper; its markdown copy is "
         f"{REPORTS_BUILD_DIR / 'markdown' / 'index.md'})"
+    )
+
+
+runs_app = typer.Typer(
+    help="The GitHub runs loaded into the warehouse: list them, or drop one.",
+    no_args_is_help=False,
+)
+app.add_typer(runs_app, name="runs")
+
+
+@runs_app.callback(invoke_without_command=True)
+@_clean_errors
+def runs(
+    ctx: typer.Context,
+    warehouse: WarehouseOption = WAREHOUSE_PATH,
+    verbose: VerboseOption = False,
+) -> None:
+    """List the runs loaded into the warehouse (run id, mode, status, observations)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from dlt_pipeline.runs import list_runs
+
+    table = Table(title=f"GitHub runs in {warehouse}")
+    for column in ("run id", "mode", "status", "started", "requests", "observations", "errors"):
+        table.add_column(column)
+    table.add_column("message")
+    for run in list_runs(warehouse):
+        table.add_row(
+            escape(run.run_id),
+            run.mode,
+            run.status,
+            str(run.started_at),
+            str(run.requests),
+            str(run.observations),
+            str(run.errors),
+            escape((run.message or "")[:80]),
+        )
+    console.print(table)
+
+
+@runs_app.command("drop")
+@_clean_errors
+def drop(
+    run_id: Annotated[str, typer.Argument(help="The run to drop (see `mlops-atlas runs`).")],
+    warehouse: WarehouseOption = WAREHOUSE_PATH,
+    verbose: VerboseOption = False,
+) -> None:
+    """Delete every row a run loaded, so the next build goes on without it."""
+    from dlt_pipeline.runs import drop_run
+
+    deleted = drop_run(warehouse, run_id)
+    total = sum(deleted.values())
+    detail = ", ".join(f"{table} {count:,}" for table, count in sorted(deleted.items()))
+    console.print(
+        f"Dropped run {escape(run_id)}: {total:,} rows ({detail}). Run `mlops-atlas build`."
     )
 
 

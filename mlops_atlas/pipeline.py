@@ -14,6 +14,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
+from mlops_atlas.checks import (
+    check_as_of,
+    require_built,
+    require_unlocked,
+    require_warehouse,
+)
 from mlops_atlas.environment import prepare_process
 from mlops_atlas.paths import REPORTS_BUILD_DIR, REPORTS_PAGES_DIR, mirror_root
 
@@ -125,10 +131,16 @@ def build(
     target_dir: Path | None = None,
     capture_output: bool = False,
 ) -> Any:
-    """`dbt build` over `warehouse`: staging, intermediate, marts, the ML models, every test."""
+    """`dbt build` over `warehouse`: staging, intermediate, marts, the ML models, every test.
+
+    `as_of` must lie within the loaded data (CheckFailed otherwise, before dbt starts)."""
     from mlops_atlas.dbt_runner import run_dbt
 
     prepare_process()
+    require_warehouse(warehouse)
+    require_unlocked(warehouse)
+    if as_of is not None:
+        check_as_of(warehouse, as_of)
     stages = stages or Stages()
     vars_ = {"as_of": as_of.isoformat()} if as_of else None
     return stages.run(
@@ -151,9 +163,11 @@ def render(
     stages: Stages | None = None,
 ) -> Any:
     """Render the paper and the dashboard (Evidence pages) over `warehouse` to `out`."""
-    from mlops_atlas.render.site import render_site
+    from mlops_atlas.render.site import check_out_dir, render_site
 
     prepare_process()
+    check_out_dir(Path(out))
+    require_built(warehouse, pages.parent / "sources")
     stages = stages or Stages()
     return stages.run("reports", lambda: render_site(pages, warehouse, out))
 

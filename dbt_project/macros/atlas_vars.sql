@@ -1,13 +1,27 @@
 {#- The one place the SQL models and tests read project vars (the ML models receive theirs as
     their `ml_settings` config, models/ml/_ml__models.yml). -#}
 
-{#- The as_of var as a SQL timestamp literal, or `null` when not given. -#}
+{#- The as_of var as a SQL timestamp literal, or `null` when not given. The value is parsed
+    here (YYYY-MM-DD, optionally with HH:MM[:SS]) and the literal is written from the parsed
+    numbers, so no text given on the command line reaches the SQL; anything else stops the
+    build at compile time with the value in the message. -#}
 {% macro as_of_literal() -%}
     {%- set value = var('as_of', none) -%}
-    {%- if value is none or (value | string | trim) in ('', 'null', 'None', 'none') -%}
+    {%- set text = value | string | trim -%}
+    {%- if value is none or text in ('', 'null', 'None', 'none') -%}
         cast(null as {{ dbt.type_timestamp() }})
     {%- else -%}
-        cast('{{ value | string | trim }}' as {{ dbt.type_timestamp() }})
+        {%- set m = modules.re.fullmatch('(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?', text) -%}
+        {%- if m is none -%}
+            {{ exceptions.raise_compiler_error("var as_of must be a date YYYY-MM-DD (optionally with HH:MM:SS), got '" ~ text ~ "'") }}
+        {%- endif -%}
+        {%- set parts = m.groups() | map('default', '0', true) | map('int') | list -%}
+        {%- set first = modules.datetime.date(parts[0], parts[1], 1) if 1 <= parts[1] <= 12 else none -%}
+        {%- set day = first + modules.datetime.timedelta(days=parts[2] - 1) if first is not none and parts[2] >= 1 else none -%}
+        {%- if day is none or day.month != parts[1] or parts[3] > 23 or parts[4] > 59 or parts[5] > 59 -%}
+            {{ exceptions.raise_compiler_error("var as_of is not a real date and time: '" ~ text ~ "'") }}
+        {%- endif -%}
+        cast('{{ "%04d-%02d-%02d %02d:%02d:%02d" | format(*parts) }}' as {{ dbt.type_timestamp() }})
     {%- endif -%}
 {%- endmacro %}
 

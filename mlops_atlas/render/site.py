@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import os
 import re
 import shutil
 import time
@@ -63,17 +64,40 @@ def _value(wanted: tuple[Path, str]) -> str:
     return wanted[1]
 
 
-def _prepare_out_dir(out_dir: Path) -> None:
-    """Empty a previous build; refuse to delete a folder this renderer did not create."""
-    if out_dir.exists() and any(out_dir.iterdir()):
-        if not (out_dir / BUILD_MARKER).exists():
-            raise FileExistsError(
-                f"{out_dir} is not empty and holds no {BUILD_MARKER}; "
-                "pick an empty folder so no other files are deleted"
-            )
-        shutil.rmtree(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / BUILD_MARKER).write_text("written by mlops_atlas.render; safe to delete\n")
+class OutDirNotReplaceable(FileExistsError):
+    """The output folder holds files this renderer did not write; nothing is deleted."""
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """A build replaces `out_dir` whole: only when it is absent, empty or a previous build."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutDirNotReplaceable(f"{out_dir} is a file, not a folder")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / BUILD_MARKER).exists():
+        raise OutDirNotReplaceable(
+            f"{out_dir} is not empty and was not written by the renderer (no {BUILD_MARKER}): "
+            "choose an empty or new folder, so no other files are deleted"
+        )
+
+
+def _staging_dir(out_dir: Path) -> Path:
+    """A fresh folder beside `out_dir` (same file system, so the swap is a rename)."""
+    staging = out_dir.parent / f".{out_dir.name}.rendering-{os.getpid()}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    (staging / BUILD_MARKER).write_text("written by mlops_atlas.render; safe to delete\n")
+    return staging
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Replace `out_dir` by the finished build: two renames, so an interrupted build never
+    leaves a half-written site in its place."""
+    previous = out_dir.parent / f".{out_dir.name}.previous-{os.getpid()}"
+    if out_dir.exists():
+        out_dir.rename(previous)
+    staging.rename(out_dir)
+    if previous.exists():
+        shutil.rmtree(previous)
 
 
 def page_context(
@@ -164,7 +188,8 @@ def render_site(
         NavItem(parsed[r.source].title or r.path.replace("-", " ").title() or "Home", r.path)
         for r in top
     ]
-    _prepare_out_dir(out_dir)
+    check_out_dir(out_dir)
+    final_dir, out_dir = out_dir, _staging_dir(out_dir)
     summary = RenderSummary()
     any_charts = False
     try:
@@ -204,7 +229,7 @@ def render_site(
             path = out_dir / target / "index.html"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(doc, encoding="utf-8")
-            summary.pages.append(path)
+            summary.pages.append(final_dir / target / "index.html")
             added = list(itertools.islice(links.wanted, seen, None))
             seen += len(added)
             queue.extend((template_of[source], v) for source, v in sorted(added, key=_value))
@@ -213,9 +238,12 @@ def render_site(
             asset.parent.mkdir(parents=True, exist_ok=True)
             asset.write_text(plotly.offline.get_plotlyjs(), encoding="utf-8")
         for name in markdown_pages:
-            summary.markdown.append(
-                _markdown_copy(by_name[name], parsed, queries, runner, links, out_dir)
-            )
+            written = _markdown_copy(by_name[name], parsed, queries, runner, links, out_dir)
+            summary.markdown.append(final_dir / written.relative_to(out_dir))
+        _swap_in(out_dir, final_dir)
+    except BaseException:
+        shutil.rmtree(out_dir, ignore_errors=True)
+        raise
     finally:
         runner.close()
     summary.queries_run = runner.queries_run

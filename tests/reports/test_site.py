@@ -225,6 +225,33 @@ def test_refuses_to_clear_a_folder_it_did_not_build(
     assert not (out / "about").exists() and len(second.pages) == 7  # about linked acme only
 
 
+def test_a_build_that_fails_halfway_leaves_the_previous_site_whole(
+    project: Path, warehouse: Path, tmp_path: Path
+) -> None:
+    """The site is written beside the output and swapped in when complete: a build stopped
+    by an error (or an interrupt) leaves the previous site as it was, and no half-build."""
+    out = tmp_path / "out"
+    first = render_site(project / "pages", warehouse, out, markdown_pages=())
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    broken = project / "pages" / "zz-last.md"  # rendered after every other static page
+    broken.write_text("# Last\n\n{missing_query[0].x}\n")
+    with pytest.raises(RenderError, match=r"zz-last\.md"):
+        render_site(project / "pages", warehouse, out, markdown_pages=())
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before and len(first.pages) == 8
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "reports"]
+
+
+def test_missing_values_stay_missing_in_expressions() -> None:
+    from mlops_atlas.render import expressions
+
+    scope = {"q": [{"a": None, "b": 2}]}
+    assert expressions.evaluate("q[0].a - q[0].b", scope, {}) is None
+    assert expressions.evaluate("-q[0].a", scope, {}) is None
+    assert expressions.evaluate("q[0].b - 1", scope, {}) == 1
+    assert expressions.evaluate("q[0].a - q[0].b > 0", scope, {}) is False
+
+
 def test_too_many_option_combinations_are_refused_unless_separable(
     project: Path, warehouse: Path, tmp_path: Path
 ) -> None:
