@@ -261,7 +261,11 @@ class GitHubClient:
                 continue
             if status >= 400:  # a plain 403, 404, 409, 451...: answers
                 data = _json_or_none(response)
-                if data is None and response.content.strip() and attempt < self.settings.max_retries:
+                if (
+                    data is None
+                    and response.content.strip()
+                    and attempt < self.settings.max_retries
+                ):
                     # GitHub's error bodies are JSON: one that does not parse was cut short
                     last_problem = f"HTTP {status} with a body cut short"
                     self._retry(shown, attempt, last_problem)
