@@ -45,7 +45,7 @@ def build_warehouse(scratch: Path) -> Path:
         raise SystemExit("no data mirror: set ATLAS_MIRROR or pass --warehouse")
     warehouse = scratch / "atlas.duckdb"
     pipeline.load(warehouse, archive=pipeline.DEFAULT_ARCHIVE, mirror=mirror)
-    pipeline.build(warehouse, capture_output=True)
+    pipeline.build(warehouse)
     return warehouse
 
 

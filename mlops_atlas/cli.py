@@ -1,11 +1,11 @@
 """`mlops-atlas`: the command line over `mlops_atlas.pipeline`. Each command parses its
-options, calls one pipeline function and prints; no logic lives here."""
+options, calls the library and prints; no logic lives here."""
 
 from __future__ import annotations
 
 import functools
-import logging
 import time
+import webbrowser
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -14,12 +14,14 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from mlops_atlas import pipeline
 from mlops_atlas.checks import parse_as_of
 from mlops_atlas.environment import prepare_process
 from mlops_atlas.errors import user_message
+from mlops_atlas.logs import route_logs
 from mlops_atlas.paths import REPORTS_BUILD_DIR, WAREHOUSE_PATH
 
 T = TypeVar("T")
@@ -27,39 +29,84 @@ T = TypeVar("T")
 app = typer.Typer(
     help=(
         "MLOps Atlas: which open-source MLOps tools exist, what each does, and how mature it is.\n\n"
-        "Loads GitHub search results and git histories into a DuckDB warehouse, builds it with dbt, "
-        "and renders the paper and dashboard."
+        "Loads GitHub search results and git histories into a DuckDB warehouse, builds it with "
+        "dbt (marts and models), and renders the paper and the dashboard. Start with `run`."
     ),
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
 )
 console = Console(stderr=True)
+out_console = Console()
 
+# One definition per option, so each reads the same in every command.
 WarehouseOption = Annotated[
-    Path, typer.Option("--warehouse", "-w", help="DuckDB warehouse file to write.")
+    Path,
+    typer.Option(
+        "--warehouse",
+        "-w",
+        metavar="FILE",
+        help="The DuckDB warehouse file (default: warehouse/atlas.duckdb in the project).",
+        show_default=False,
+    ),
 ]
 ArchiveOption = Annotated[
     str | None,
     typer.Option(
         "--archive",
         "-a",
-        help="Replay a recorded archive offline: a folder with manifest.jsonl, or a named archive "
-        "(zimmerman-2023). Default: live when GITHUB_TOKEN is set, else zimmerman-2023.",
+        metavar="NAME|FOLDER",
+        help="Replay a recorded archive offline: a named one (zimmerman-2023) or a folder with "
+        "manifest.jsonl. Default: live when GITHUB_TOKEN is set, else zimmerman-2023.",
     ),
 ]
 LiveOption = Annotated[
     bool,
-    typer.Option("--live", help="Collect live from GitHub (needs GITHUB_TOKEN for sane limits)."),
+    typer.Option(
+        "--live",
+        help="Collect live from GitHub even without GITHUB_TOKEN (60 requests an hour).",
+    ),
 ]
-GitOption = Annotated[bool, typer.Option("--git/--no-git", help="Also load git commit histories.")]
+GitOption = Annotated[
+    bool,
+    typer.Option(
+        "--git/--no-git",
+        help="Load git commit histories too (the data mirror's, or cloned live).",
+    ),
+]
 AsOfOption = Annotated[
     str | None,
     typer.Option(
         "--as-of",
-        help="Describe the ecosystem as of this date (YYYY-MM-DD), within the loaded data.",
+        metavar="YYYY-MM-DD",
+        help="Describe the ecosystem as of this date, within the loaded data "
+        "(default: the latest GitHub observation).",
     ),
 ]
-VerboseOption = Annotated[bool, typer.Option("--verbose", "-v")]
+OutOption = Annotated[
+    Path,
+    typer.Option(
+        "--out",
+        metavar="FOLDER",
+        help="Folder of the rendered site (default: reports/build in the project).",
+        show_default=False,
+    ),
+]
+VerboseOption = Annotated[
+    bool,
+    typer.Option(
+        "--verbose",
+        "-v",
+        help="Show the libraries' log lines, and the traceback of an error.",
+    ),
+]
+PortOption = Annotated[
+    int,
+    typer.Option(
+        "--port", metavar="N", help="Port on 127.0.0.1 (0: a free one).", show_default=False
+    ),
+]
+OpenOption = Annotated[bool, typer.Option("--open", help="Open it in a web browser too.")]
 
 
 def _clean_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -91,24 +138,41 @@ def _clean_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    # dlt's schema-inference notices are noise for users; our own warnings stay visible.
-    logging.getLogger("dlt").setLevel(logging.ERROR)
-
-
 class ConsoleStages(pipeline.Stages):
-    """Stages shown as a spinner while they run and a tick with their seconds when done."""
+    """Each stage shown while it runs (a spinner, n of N where it counts, elapsed time) and
+    ticked with its seconds when done."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._progress: Progress | None = None
+        self._task: Any = None
+        self._counted = ""
 
     def show(self, name: str, func: Callable[[], T]) -> T:
         started = time.monotonic()
-        with console.status(f"[bold]{name}[/bold]…"):
-            result = func()
-        console.print(f"[green]✓[/green] {name} ({time.monotonic() - started:.1f} s)")
+        self._counted = ""
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]{task.description}"),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            self._progress, self._task = progress, progress.add_task(name, total=None)
+            try:
+                result = func()
+            finally:
+                self._progress = None
+        console.print(
+            f"[green]✓[/green] {name}{self._counted} ({time.monotonic() - started:.1f} s)"
+        )
         return result
+
+    def count(self, done: int, total: int | None) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, completed=done, total=total)
+            self._counted = f": {done:,} of {total:,}" if total else f": {done:,}"
 
 
 def _archive(archive: str | None, live: bool) -> str | None:
@@ -118,7 +182,7 @@ def _archive(archive: str | None, live: bool) -> str | None:
     if chosen == pipeline.DEFAULT_ARCHIVE and archive is None:
         console.print(
             f"No GITHUB_TOKEN set: replaying the recorded archive [bold]{chosen}[/bold] "
-            "(January 2023)."
+            "(the 2023 study's GitHub search)."
         )
     return chosen
 
@@ -127,35 +191,79 @@ def _as_date(value: str | None) -> date | None:
     return parse_as_of(value) if value is not None else None
 
 
-def _print_summary(warehouse: Path, loaded: pipeline.LoadResult, stages: dict[str, float]) -> None:
-    from dlt_pipeline.warehouse import table_row_counts
+def _prepare(verbose: bool, warehouse: Path) -> None:
+    log_file = route_logs(verbose, warehouse)
+    if log_file is not None:
+        console.print(f"[dim]library log: {log_file}[/dim]", highlight=False)
 
-    github, activity = loaded.github, loaded.activity
-    table = Table(title="MLOps Atlas run", show_lines=False)
+
+def _print_load(loaded: pipeline.LoadResult) -> None:
+    github, activity, git = loaded.github, loaded.activity, loaded.git
+    table = Table(title="Loaded", show_header=False)
     table.add_column("what")
     table.add_column("value", justify="right")
     if github is not None:
         table.add_row("GitHub run", f"{github.run_id} ({github.mode}, {github.status})")
         requests = github.requests + getattr(activity, "requests", 0)
         replayed = github.replayed + getattr(activity, "replayed", 0)
-        table.add_row("requests made", f"{requests} ({replayed} served from the archive)")
-        limits = dict(github.rate_limit_remaining)
-        limits.update(getattr(activity, "rate_limit_remaining", {}) or {})
+        table.add_row("requests made", f"{requests:,} ({replayed:,} served from the archive)")
+        limits = {**github.rate_limit_remaining, **(getattr(activity, "rate_limit_remaining", {}))}
         table.add_row(
             "rate limit left", ", ".join(f"{k}: {v}" for k, v in limits.items()) or "n/a (replay)"
         )
+        table.add_row("search observations", f"{github.rows.get('repository_observations', 0):,}")
         if github.resume_after:
             table.add_row(
                 "[yellow]stopped[/yellow]", f"rate limit; run again after {github.resume_after}"
             )
-    for name, count in table_row_counts(warehouse).items():
-        table.add_row(f"rows {name}", f"{count:,}")
-    for stage, seconds in stages.items():
-        table.add_row(f"seconds {stage}", f"{seconds:.1f}")
+    if git is not None:
+        table.add_row(
+            "git histories read", f"{git.histories_ok:,} ok, {git.histories_failed:,} failed"
+        )
+        table.add_row("git commits in the warehouse", f"{git.warehouse_rows['commits']:,}")
     console.print(table)
 
 
-@app.command()
+def _print_stages(stages: dict[str, float]) -> None:
+    total = sum(stages.values())
+    shown = ", ".join(f"{name} {seconds:.1f}" for name, seconds in stages.items())
+    console.print(f"Seconds per stage: {shown}; {total:.1f} in all.", highlight=False)
+
+
+@app.command(short_help="The main job: load, build, render.")
+@_clean_errors
+def run(
+    archive: ArchiveOption = None,
+    live: LiveOption = False,
+    git: GitOption = True,
+    as_of: AsOfOption = None,
+    warehouse: WarehouseOption = WAREHOUSE_PATH,
+    out: OutOption = REPORTS_BUILD_DIR,
+    verbose: VerboseOption = False,
+) -> None:
+    """The main job: load, build the warehouse (marts, models, tests), render the reports."""
+    from mlops_atlas.findings import headline_findings
+
+    _prepare(verbose, warehouse)
+    date_ = _as_date(as_of)
+    stages = ConsoleStages()
+    result = pipeline.run(
+        warehouse, archive=_archive(archive, live), git=git, as_of=date_, out=out, stages=stages
+    )
+    _print_load(result.load)
+    _print_stages(result.stages)
+    console.print()
+    out_console.print("[bold]What the warehouse says[/bold]")
+    for line in headline_findings(warehouse):
+        out_console.print(f"- {escape(line)}", highlight=False)
+    out_console.print()
+    out_console.print(f"The paper:      {out / 'index.html'}  (serve it: mlops-atlas serve)")
+    out_console.print(f"Its markdown:   {out / 'markdown' / 'index.md'}")
+    out_console.print(f"The dashboard:  {out / 'explorer' / 'index.html'}")
+    out_console.print(f'The warehouse:  {warehouse}  (ask it: mlops-atlas sql "select ...")')
+
+
+@app.command(short_help="Load GitHub data and git histories.")
 @_clean_errors
 def load(
     archive: ArchiveOption = None,
@@ -165,76 +273,143 @@ def load(
     verbose: VerboseOption = False,
 ) -> None:
     """Load GitHub data (live, recording an archive, or replayed from one) and git histories."""
-    _setup_logging(verbose)
+    _prepare(verbose, warehouse)
     stages = ConsoleStages()
     loaded = pipeline.load(warehouse, archive=_archive(archive, live), git=git, stages=stages)
-    _print_summary(warehouse, loaded, stages.seconds)
+    _print_load(loaded)
+    _print_stages(stages.seconds)
 
 
-@app.command()
+@app.command(short_help="Build the warehouse with dbt (models, tests).")
 @_clean_errors
 def build(
-    warehouse: WarehouseOption = WAREHOUSE_PATH,
     as_of: AsOfOption = None,
+    warehouse: WarehouseOption = WAREHOUSE_PATH,
     verbose: VerboseOption = False,
 ) -> None:
-    """Run `dbt build` over the warehouse (staging, intermediate, marts, models, tests)."""
-    _setup_logging(verbose)
-    summary = pipeline.build(warehouse, as_of=_as_date(as_of))
+    """Build the warehouse with dbt: staging, intermediate, marts, the ML models, every test."""
+    _prepare(verbose, warehouse)
+    summary = pipeline.build(warehouse, as_of=_as_date(as_of), stages=ConsoleStages())
     console.print(
-        f"dbt build: {summary.passed} passed, {summary.warned} warned in {summary.seconds:.1f} s"
+        f"dbt build: {summary.passed:,} passed, {summary.warned:,} warned "
+        f"in {summary.seconds:.1f} s; artifacts in {summary.target_dir}"
     )
 
 
-@app.command()
+@app.command(short_help="Render the paper and the dashboard.")
 @_clean_errors
 def report(
     warehouse: WarehouseOption = WAREHOUSE_PATH,
-    out: Annotated[
-        Path, typer.Option("--out", help="Folder for the rendered site.")
-    ] = REPORTS_BUILD_DIR,
+    out: OutOption = REPORTS_BUILD_DIR,
     verbose: VerboseOption = False,
 ) -> None:
-    """Render the paper and dashboard (reports/pages/*.md) to static HTML and markdown."""
-    summary = pipeline.render(warehouse, out)
+    """Render the paper and the dashboard (reports/pages) to static HTML and markdown."""
+    _prepare(verbose, warehouse)
+    summary = pipeline.render(warehouse, out, stages=ConsoleStages())
     console.print(
-        f"Rendered {len(summary.pages)} pages in {summary.seconds:.1f} s: open {out / 'index.html'}"
+        f"Rendered {len(summary.pages):,} pages in {summary.seconds:.1f} s: "
+        f"open {out / 'index.html'}"
     )
 
 
-@app.command()
+@app.command(short_help="Serve the rendered site on 127.0.0.1.")
 @_clean_errors
-def run(
-    archive: ArchiveOption = None,
-    live: LiveOption = False,
-    git: GitOption = True,
-    as_of: AsOfOption = None,
-    warehouse: WarehouseOption = WAREHOUSE_PATH,
+def serve(
+    out: OutOption = REPORTS_BUILD_DIR,
+    port: PortOption = 0,
+    open_: OpenOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """The main job: load, then dbt build, models and reports, in one go."""
-    _setup_logging(verbose)
-    stages = ConsoleStages()
-    result = pipeline.run(
-        warehouse,
-        archive=_archive(archive, live),
-        git=git,
-        as_of=_as_date(as_of),
-        stages=stages,
+    """Serve the rendered site on 127.0.0.1 until Ctrl-C."""
+    _serve(out, port, open_)
+
+
+@app.command(short_help="Ask the warehouse a question in SQL.")
+@_clean_errors
+def sql(
+    query: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="QUERY",
+            help="One SQL statement; without it, a prompt that asks for one after another.",
+        ),
+    ] = None,
+    warehouse: WarehouseOption = WAREHOUSE_PATH,
+    limit: Annotated[
+        int, typer.Option("--limit", metavar="N", help="Rows shown at most.", show_default=True)
+    ] = 50,
+    verbose: VerboseOption = False,
+) -> None:
+    """Ask the warehouse a question in SQL, read-only (the marts and ML tables: docs/questions.md)."""
+    from mlops_atlas.sql import QueryError, ask, connect
+
+    with connect(warehouse) as con:
+        if query is not None:
+            _print_answer(ask(con, query, limit))
+            return
+        console.print("SQL over the warehouse, read-only; an empty line or `exit` ends.")
+        while True:
+            try:
+                line = input("sql> ")
+            except EOFError:
+                break
+            if line.strip().lower() in ("", "exit", "quit", ".quit", "\\q"):
+                break
+            try:
+                _print_answer(ask(con, line, limit))
+            except QueryError as exc:
+                console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+
+
+def _print_answer(answer: Any) -> None:
+    table = Table(show_lines=False)
+    for column in answer.columns:
+        table.add_column(escape(column))
+    for row in answer.rows:
+        table.add_row(*(escape("" if v is None else str(v)) for v in row))
+    out_console.print(table)
+    more = (
+        f" (first {len(answer.rows):,} shown; --limit for more)"
+        if answer.total > len(answer.rows)
+        else ""
     )
-    _print_summary(warehouse, result.load, result.stages)
-    console.print(f"Warehouse: [bold]{warehouse}[/bold]")
-    rendered = result.render
-    console.print(
-        f"Reports: {len(rendered.pages):,} pages in {rendered.seconds:.1f} s; open "
-        f"[bold]{REPORTS_BUILD_DIR / 'index.html'}[/bold] (the paper; its markdown copy is "
-        f"{REPORTS_BUILD_DIR / 'markdown' / 'index.md'})"
-    )
+    console.print(f"{answer.total:,} rows{more}", highlight=False)
+
+
+@app.command(short_help="Serve dbt's docs of every table and column.")
+@_clean_errors
+def docs(
+    warehouse: WarehouseOption = WAREHOUSE_PATH,
+    port: PortOption = 0,
+    open_: OpenOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Generate dbt's documentation of every model and column and serve it on 127.0.0.1."""
+    _prepare(verbose, warehouse)
+    target = pipeline.dbt_docs(warehouse, stages=ConsoleStages())
+    _serve(target, port, open_)
+
+
+def _serve(folder: Path, port: int, open_browser: bool) -> None:
+    from mlops_atlas.serve import start
+
+    server, url = start(folder, port)
+    out_console.print(f"Serving {folder} at {url}  (Ctrl-C stops)", highlight=False)
+    if open_browser:
+        webbrowser.open(url)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
 
 
 runs_app = typer.Typer(
     help="The GitHub runs loaded into the warehouse: list them, or drop one.",
-    no_args_is_help=False,
+    short_help="List the loaded GitHub runs, or drop one.",
+    rich_markup_mode=None,
 )
 app.add_typer(runs_app, name="runs")
 
@@ -255,24 +430,24 @@ def runs(
     for column in ("run id", "mode", "status", "started", "requests", "observations", "errors"):
         table.add_column(column)
     table.add_column("message")
-    for run in list_runs(warehouse):
+    for record in list_runs(warehouse):
         table.add_row(
-            escape(run.run_id),
-            run.mode,
-            run.status,
-            str(run.started_at),
-            str(run.requests),
-            str(run.observations),
-            str(run.errors),
-            escape((run.message or "")[:80]),
+            escape(record.run_id),
+            record.mode,
+            record.status,
+            str(record.started_at),
+            str(record.requests),
+            str(record.observations),
+            str(record.errors),
+            escape((record.message or "")[:80]),
         )
-    console.print(table)
+    out_console.print(table)
 
 
-@runs_app.command("drop")
+@runs_app.command("drop", short_help="Delete every row a run loaded.")
 @_clean_errors
 def drop(
-    run_id: Annotated[str, typer.Argument(help="The run to drop (see `mlops-atlas runs`).")],
+    run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="The run to drop (see `runs`).")],
     warehouse: WarehouseOption = WAREHOUSE_PATH,
     verbose: VerboseOption = False,
 ) -> None:

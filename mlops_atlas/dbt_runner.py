@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,7 +51,7 @@ def dbt_command(
     """The dbt command line: this environment's dbt, the project's profile, the given folders."""
     args = [
         str(Path(sys.executable).parent / "dbt"),
-        command,
+        *command.split(),
         "--project-dir",
         str(project_dir),
         "--profiles-dir",
@@ -64,6 +66,49 @@ def dbt_command(
     return args + list(extra_args)
 
 
+#: dbt's line for a node that finished: "  12 of 464 OK created sql view model ...".
+NODE_DONE = re.compile(r"\b(\d+) of (\d+) (?:OK|PASS|WARN|ERROR|FAIL|SKIP|NO-OP)\b")
+
+
+def node_counter(report: Callable[[int, int], None]) -> Callable[[str], None]:
+    """A line handler for `run_dbt(on_line=...)` that reports (nodes done, nodes in all)."""
+    done = 0
+
+    def on_line(line: str) -> None:
+        nonlocal done
+        match = NODE_DONE.search(line)
+        if match:
+            done += 1
+            report(done, int(match.group(2)))
+
+    return on_line
+
+
+def _run(
+    args: list[str], env: dict[str, str], capture: bool, on_line: Callable[[str], None] | None
+) -> tuple[int, str]:
+    """Run dbt; with `capture`, read its output line by line (kept: the last lines)."""
+    if not capture:
+        return subprocess.run(args, env=env, cwd=PROJECT_ROOT, check=False).returncode, ""
+    tail: deque[str] = deque(maxlen=200)
+    with subprocess.Popen(
+        args,
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            tail.append(line)
+            if on_line is not None:
+                on_line(line)
+        returncode = process.wait()
+    return returncode, "".join(tail)
+
+
 def run_dbt(
     command: str,
     warehouse_path: Path,
@@ -74,13 +119,16 @@ def run_dbt(
     vars_: Mapping[str, Any] | None = None,
     extra_args: Sequence[str] = (),
     capture_output: bool = False,
+    on_line: Callable[[str], None] | None = None,
 ) -> DbtSummary:
     """Run dbt in a child process against `warehouse_path` (passed as `ATLAS_WAREHOUSE`).
 
     A child process, not dbt's in-process runner: dbt-duckdb keeps its DuckDB connection open
     for the life of the process, which would lock the file for the steps that follow. Artifacts
     go to `target_dir` (default: beside the warehouse), and failures are read from this run's
-    `run_results.json` only: the previous one is removed first.
+    `run_results.json` only: the previous one is removed first. With `capture_output` or
+    `on_line` (called with each line dbt prints, e.g. to count nodes) dbt's output is not shown,
+    and its end is kept for the error message.
     """
     warehouse_path = Path(warehouse_path).resolve()
     target_dir = Path(target_dir) if target_dir else dbt_target_for(warehouse_path)
@@ -98,20 +146,18 @@ def run_dbt(
         extra_args=extra_args,
     )
     started = time.monotonic()
-    completed = subprocess.run(
-        args, env=env, cwd=PROJECT_ROOT, check=False, capture_output=capture_output, text=True
-    )
+    returncode, output = _run(args, env, capture_output or on_line is not None, on_line)
     seconds = time.monotonic() - started
     results: list[dict[str, Any]] = []
     if run_results.is_file():
         results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
     statuses = [str(r.get("status")) for r in results]
     failed = [r.get("unique_id", "?") for r in results if r.get("status") in _FAILED]
-    if completed.returncode != 0:
+    if returncode != 0:
         detail = ", ".join(failed) or "see dbt's output"
-        if capture_output:
-            detail += "\n" + (completed.stdout or "")[-4000:]
-        raise DbtFailed(f"dbt {command} failed (exit {completed.returncode}): {detail}")
+        if output:
+            detail += "\n" + output[-4000:]
+        raise DbtFailed(f"dbt {command} failed (exit {returncode}): {detail}")
     return DbtSummary(
         command=command,
         nodes=len(statuses),

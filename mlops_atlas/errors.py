@@ -36,6 +36,7 @@ def _known_types() -> tuple[type[BaseException], ...]:
     from mlops_atlas.checks import CheckFailed
     from mlops_atlas.render.errors import RenderError
     from mlops_atlas.render.site import OutDirNotReplaceable
+    from mlops_atlas.sql import QueryError
 
     return (
         ArchiveError,
@@ -44,6 +45,7 @@ def _known_types() -> tuple[type[BaseException], ...]:
         LoadFailed,
         ManifestError,
         OutDirNotReplaceable,
+        QueryError,
         RenderError,
         RunNotFound,
         SettingsError,

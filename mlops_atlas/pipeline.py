@@ -30,10 +30,14 @@ T = TypeVar("T")
 
 
 class Stages:
-    """Runs and times the stages of one run. Subclass `show` to display them."""
+    """Runs and times the stages of one run. Subclass `show` to display them, and `count` to
+    show how far a long stage has got (git histories, dbt nodes, pages: n of N)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+
+    def count(self, done: int, total: int | None) -> None:
+        """Progress of the running stage; the silent default ignores it."""
 
     def run(self, name: str, func: Callable[[], T]) -> T:
         started = time.monotonic()
@@ -79,7 +83,6 @@ def load(
     git: bool = True,
     mirror: Path | None = None,
     stages: Stages | None = None,
-    git_progress: bool = False,
 ) -> LoadResult:
     """Load GitHub data and git histories into `warehouse`.
 
@@ -107,7 +110,9 @@ def load(
         if git and mirror is not None and (mirror / "git").is_dir():
             result.git = stages.run(
                 "git histories (mirror)",
-                lambda: load_git_histories(warehouse, mirror=mirror, progress=git_progress),
+                lambda: load_git_histories(
+                    warehouse, mirror=mirror, progress=False, on_history=stages.count
+                ),
             )
         return result
     names = activity_full_names(warehouse)
@@ -118,7 +123,9 @@ def load(
     if git:
         result.git = stages.run(
             f"git histories (cloning {len(names)})",
-            lambda: load_git_histories(warehouse, clone_full_names=names, progress=git_progress),
+            lambda: load_git_histories(
+                warehouse, clone_full_names=names, progress=False, on_history=stages.count
+            ),
         )
     return result
 
@@ -129,12 +136,13 @@ def build(
     as_of: date | None = None,
     stages: Stages | None = None,
     target_dir: Path | None = None,
-    capture_output: bool = False,
 ) -> Any:
     """`dbt build` over `warehouse`: staging, intermediate, marts, the ML models, every test.
 
-    `as_of` must lie within the loaded data (CheckFailed otherwise, before dbt starts)."""
-    from mlops_atlas.dbt_runner import run_dbt
+    `as_of` must lie within the loaded data (CheckFailed otherwise, before dbt starts). dbt's
+    output is read, not shown: its nodes are counted into `stages`, its log is beside the
+    warehouse, and a failure names the failing nodes."""
+    from mlops_atlas.dbt_runner import node_counter, run_dbt
 
     prepare_process()
     require_warehouse(warehouse)
@@ -150,9 +158,25 @@ def build(
             warehouse,
             vars_=vars_,
             target_dir=target_dir,
-            capture_output=capture_output,
+            on_line=node_counter(stages.count),
         ),
     )
+
+
+def dbt_docs(warehouse: Path, *, stages: Stages | None = None) -> Path:
+    """dbt's documentation site (every model and column, with the lineage) generated beside
+    the warehouse; returns its folder (index.html, manifest.json, catalog.json)."""
+    from mlops_atlas.dbt_runner import node_counter, run_dbt
+
+    prepare_process()
+    require_warehouse(warehouse)
+    require_unlocked(warehouse)
+    stages = stages or Stages()
+    summary = stages.run(
+        "dbt docs generate",
+        lambda: run_dbt("docs generate", warehouse, on_line=node_counter(stages.count)),
+    )
+    return summary.target_dir
 
 
 def render(
@@ -169,7 +193,7 @@ def render(
     check_out_dir(Path(out))
     require_built(warehouse, pages.parent / "sources")
     stages = stages or Stages()
-    return stages.run("reports", lambda: render_site(pages, warehouse, out))
+    return stages.run("reports", lambda: render_site(pages, warehouse, out, on_page=stages.count))
 
 
 def run(
@@ -181,13 +205,10 @@ def run(
     out: Path = REPORTS_BUILD_DIR,
     mirror: Path | None = None,
     stages: Stages | None = None,
-    git_progress: bool = False,
 ) -> RunResult:
     """The main job: load, build (with the models and tests), render."""
     stages = stages or Stages()
-    loaded = load(
-        warehouse, archive=archive, git=git, mirror=mirror, stages=stages, git_progress=git_progress
-    )
+    loaded = load(warehouse, archive=archive, git=git, mirror=mirror, stages=stages)
     result = RunResult(load=loaded, stages=stages.seconds)
     result.build = build(warehouse, as_of=as_of, stages=stages)
     result.render = render(warehouse, out, stages=stages)

@@ -12,6 +12,26 @@ from mlops_atlas.environment import prepare_process
 from mlops_atlas.paths import mirror_root
 
 
+class RecordingStages(pipeline.Stages):
+    """The silent stages, remembering the last count each stage reported (done, total)."""
+
+    def __init__(self, counts: dict[str, tuple[int, int | None]]) -> None:
+        super().__init__()
+        self.counts = counts
+        self.current = ""
+
+    def show(self, name, func):
+        self.current = name
+        return func()
+
+    def count(self, done: int, total: int | None) -> None:
+        self.counts[self.current] = (done, total)
+
+
+#: what the mirror warehouse's stages counted, filled by the fixtures below
+_STAGE_COUNTS: dict[str, tuple[int, int | None]] = {}
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Tests run as the command line does: telemetry off, dlt reading the project's config."""
     prepare_process()
@@ -35,8 +55,9 @@ def mirror_warehouse(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     Read it only (open read-only, or copy it first): the dbt and report tests share it.
     """
     warehouse = tmp_path_factory.mktemp("mirror_warehouse") / "atlas.duckdb"
-    pipeline.load(warehouse, archive=pipeline.DEFAULT_ARCHIVE, mirror=mirror)
-    pipeline.build(warehouse, capture_output=True)
+    stages = RecordingStages(_STAGE_COUNTS)
+    pipeline.load(warehouse, archive=pipeline.DEFAULT_ARCHIVE, mirror=mirror, stages=stages)
+    pipeline.build(warehouse, stages=stages)
     return warehouse
 
 
@@ -45,4 +66,11 @@ def real_site(mirror_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
     """The real pages (reports/pages) rendered once over `mirror_warehouse`:
     `(out_dir, RenderSummary)`. The paper, dashboard and browser tests read it; none writes."""
     out = tmp_path_factory.mktemp("real_site") / "site"
-    return out, pipeline.render(mirror_warehouse, out)
+    return out, pipeline.render(mirror_warehouse, out, stages=RecordingStages(_STAGE_COUNTS))
+
+
+@pytest.fixture(scope="session")
+def stage_counts(mirror_warehouse: Path, real_site) -> dict[str, tuple[int, int | None]]:
+    """(done, total) each stage of the mirror build last reported: git histories, dbt nodes,
+    pages."""
+    return dict(_STAGE_COUNTS)

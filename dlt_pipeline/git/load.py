@@ -13,7 +13,7 @@ import secrets
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,9 +100,12 @@ def load_git_histories(
     cache_dir: Path | None = None,
     pipelines_dir: Path | None = None,
     progress: bool = True,
+    on_history: Callable[[int, int], None] | None = None,
 ) -> GitLoadSummary:
     """Load the mirror's histories (if `mirror`) and live clones into raw_git; never stops on a
-    bad repository (it is recorded in `histories`). Raises ManifestError for a bad manifest."""
+    bad repository (it is recorded in `histories`). Raises ManifestError for a bad manifest.
+    `progress` shows a bar and a closing table; `on_history(done, total)` is called as each
+    history is read."""
     started = time.perf_counter()
     warehouse_path = Path(warehouse_path)
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,9 +152,15 @@ def load_git_histories(
     task = bar.add_task("", total=len(specs))
     lock = threading.Lock()
 
+    done = 0
+
     def on_done(result: HistoryExtract) -> None:
+        nonlocal done
         with lock:
+            done += 1
             bar.update(task, advance=1, description=result.spec.repository)
+            if on_history is not None:
+                on_history(done, len(specs))
 
     extraction = SharedExtraction(
         specs, IdentityHasher(salt), known_tips, cache_dir, url_template, on_done

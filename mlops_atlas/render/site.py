@@ -14,7 +14,7 @@ import re
 import shutil
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,6 +154,7 @@ def render_site(
     site_title: str = "MLOps Atlas",
     max_variants: int = MAX_VARIANTS,
     sql_log: list[str] | None = None,
+    on_page: Callable[[int, int], None] | None = None,
 ) -> RenderSummary:
     """Render every page under pages_dir to `out_dir/<route>/index.html`.
 
@@ -163,7 +164,9 @@ def render_site(
     A region whose dropdowns give more than `max_variants` option combinations is
     filtered in the browser instead of pre-rendered per combination (README: Dropdowns).
     Every statement run against DuckDB is appended to `sql_log` if given (a benchmark's
-    floor). Raises RenderError naming page, line and query for any page mistake.
+    floor); `on_page(written, known)` is called after each page (templated pages become known
+    as links to them appear). Raises RenderError naming page, line and query for any page
+    mistake.
     """
     started = time.perf_counter()
     pages_dir, out_dir = Path(pages_dir), Path(out_dir)
@@ -233,6 +236,8 @@ def render_site(
             added = list(itertools.islice(links.wanted, seen, None))
             seen += len(added)
             queue.extend((template_of[source], v) for source, v in sorted(added, key=_value))
+            if on_page is not None:
+                on_page(len(summary.pages), len(summary.pages) + len(queue))
         if any_charts:
             asset = out_dir / PLOTLY_ASSET
             asset.parent.mkdir(parents=True, exist_ok=True)

@@ -94,7 +94,7 @@ def builds(mirror: Path, mirror_warehouse: Path, tmp_path_factory: pytest.TempPa
     tmp = tmp_path_factory.mktemp("dbt")
     warehouse = tmp / "atlas.duckdb"
     shutil.copyfile(mirror_warehouse, warehouse)
-    pipeline.build(warehouse, as_of=AS_OF.date(), target_dir=tmp / "target", capture_output=True)
+    pipeline.build(warehouse, as_of=AS_OF.date(), target_dir=tmp / "target")
     dated = _facts(warehouse)
     return {"default": default, "dated": dated, "mirror": mirror}
 

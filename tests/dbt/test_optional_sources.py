@@ -19,7 +19,7 @@ from mlops_atlas.render import render_site
 def without_git(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     warehouse = tmp_path_factory.mktemp("no_git") / "atlas.duckdb"
     pipeline.load(warehouse, archive=pipeline.DEFAULT_ARCHIVE, git=False, mirror=mirror)
-    summary = pipeline.build(warehouse, capture_output=True)
+    summary = pipeline.build(warehouse)
     assert summary.failed == 0 and summary.passed > 0
     return warehouse
 
