@@ -151,6 +151,10 @@ class ConsoleStages(pipeline.Stages):
     def show(self, name: str, func: Callable[[], T]) -> T:
         started = time.monotonic()
         self._counted = ""
+        if not console.is_terminal:  # a log file gets the ticks only, no live display
+            result = func()
+            console.print(f"✓ {name}{self._counted} ({time.monotonic() - started:.1f} s)")
+            return result
         with Progress(
             SpinnerColumn(),
             TextColumn("[bold]{task.description}"),
@@ -170,9 +174,9 @@ class ConsoleStages(pipeline.Stages):
         return result
 
     def count(self, done: int, total: int | None) -> None:
+        self._counted = f": {done:,} of {total:,}" if total else f": {done:,}"
         if self._progress is not None:
             self._progress.update(self._task, completed=done, total=total)
-            self._counted = f": {done:,} of {total:,}" if total else f": {done:,}"
 
 
 def _archive(archive: str | None, live: bool) -> str | None:
@@ -257,7 +261,8 @@ def run(
     for line in headline_findings(warehouse):
         out_console.print(f"- {escape(line)}", highlight=False)
     out_console.print()
-    out_console.print(f"The paper:      {out / 'index.html'}  (serve it: mlops-atlas serve)")
+    serve_hint = "mlops-atlas serve" + ("" if out == REPORTS_BUILD_DIR else f" --out {out}")
+    out_console.print(f"The paper:      {out / 'index.html'}  (serve it: {serve_hint})")
     out_console.print(f"Its markdown:   {out / 'markdown' / 'index.md'}")
     out_console.print(f"The dashboard:  {out / 'explorer' / 'index.html'}")
     out_console.print(f'The warehouse:  {warehouse}  (ask it: mlops-atlas sql "select ...")')
