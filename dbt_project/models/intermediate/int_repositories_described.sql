@@ -37,7 +37,41 @@ ranked as (
 
 latest as (
 
-    select * exclude (snapshot_rank)
+    select
+        repository_snapshot_id,
+        observation_id,
+        run_id,
+        github_repository_id,
+        owner_github_id,
+        full_name,
+        repository_name,
+        owner_login,
+        owner_type,
+        description,
+        homepage,
+        language,
+        license_key,
+        license_spdx_id,
+        default_branch,
+        stars,
+        forks,
+        open_issues,
+        watchers,
+        size_kb,
+        is_fork,
+        is_archived,
+        is_disabled,
+        is_private,
+        is_template,
+        has_issues,
+        has_wiki,
+        has_pages,
+        has_license,
+        is_org_owned,
+        created_at,
+        updated_at,
+        pushed_at,
+        recorded_at
     from ranked
     where snapshot_rank = 1
 
@@ -47,7 +81,7 @@ topic_lists as (
 
     select
         latest.observation_id,
-        list(topics.topic order by topics.topic_position) as topics
+        {{ ordered_list('topics.topic', 'topics.topic_position') }} as topics
     from latest
     inner join topics
         on latest.observation_id = topics.observation_id
@@ -58,7 +92,7 @@ topic_lists as (
 select
     {{ dbt.cast("latest.github_repository_id", dbt.type_string()) }} as repository_id,
     latest.*,
-    coalesce(topic_lists.topics, []) as topics
+    coalesce(topic_lists.topics, {{ empty_list(dbt.type_string()) }}) as topics
 from latest
 left join topic_lists
     on latest.observation_id = topic_lists.observation_id

@@ -66,6 +66,49 @@ renamed as (
 
 )
 
-select * exclude (observation_rank)
+select
+    -- ids
+    repository_snapshot_id,
+    observation_id,
+    run_id,
+    github_repository_id,
+    owner_github_id,
+
+    -- strings
+    full_name,
+    repository_name,
+    owner_login,
+    owner_type,
+    description,
+    homepage,
+    language,
+    license_key,
+    license_spdx_id,
+    default_branch,
+
+    -- numerics
+    stars,
+    forks,
+    open_issues,
+    watchers,
+    size_kb,
+
+    -- booleans
+    is_fork,
+    is_archived,
+    is_disabled,
+    is_private,
+    is_template,
+    has_issues,
+    has_wiki,
+    has_pages,
+    has_license,
+    is_org_owned,
+
+    -- timestamps
+    created_at,
+    updated_at,
+    pushed_at,
+    recorded_at
 from renamed
 where observation_rank = 1
