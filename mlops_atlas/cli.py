@@ -18,7 +18,7 @@ from rich.table import Table
 
 from mlops_atlas import pipeline
 from mlops_atlas.environment import prepare_process
-from mlops_atlas.paths import REPORTS_BUILD_DIR, WAREHOUSE_PATH
+from mlops_atlas.paths import REPORTS_BUILD_DIR
 
 T = TypeVar("T")
 
@@ -34,7 +34,23 @@ app = typer.Typer(
 console = Console(stderr=True)
 
 WarehouseOption = Annotated[
-    Path, typer.Option("--warehouse", "-w", help="DuckDB warehouse file to write.")
+    Path | None,
+    typer.Option(
+        "--warehouse",
+        "-w",
+        help="The warehouse: a DuckDB file (default warehouse/atlas.duckdb), or with --engine "
+        "spark a lake folder (default warehouse/lake).",
+        show_default=False,
+    ),
+]
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        "-e",
+        help="duckdb: one DuckDB file. spark: the raw tables as a Parquet lake, built on a "
+        "local Spark session (profiles.yml, target spark).",
+    ),
 ]
 ArchiveOption = Annotated[
     str | None,
@@ -116,6 +132,14 @@ def _as_date(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
 
 
+def _warehouse(warehouse: Path | None, engine: str) -> Path:
+    if engine not in pipeline.ENGINES:
+        raise typer.BadParameter(
+            f"choose one of {', '.join(pipeline.ENGINES)}", param_hint="--engine"
+        )
+    return warehouse if warehouse is not None else pipeline.default_warehouse(engine)
+
+
 def _print_summary(warehouse: Path, loaded: pipeline.LoadResult, stages: dict[str, float]) -> None:
     from dlt_pipeline.warehouse import table_row_counts
 
@@ -150,26 +174,31 @@ def load(
     archive: ArchiveOption = None,
     live: LiveOption = False,
     git: GitOption = True,
-    warehouse: WarehouseOption = WAREHOUSE_PATH,
+    warehouse: WarehouseOption = None,
+    engine: EngineOption = "duckdb",
     verbose: VerboseOption = False,
 ) -> None:
     """Load GitHub data (live, recording an archive, or replayed from one) and git histories."""
     _setup_logging(verbose)
+    warehouse = _warehouse(warehouse, engine)
     stages = ConsoleStages()
-    loaded = pipeline.load(warehouse, archive=_archive(archive, live), git=git, stages=stages)
+    loaded = pipeline.load(
+        warehouse, archive=_archive(archive, live), git=git, stages=stages, engine=engine
+    )
     _print_summary(warehouse, loaded, stages.seconds)
 
 
 @app.command()
 @_clean_errors
 def build(
-    warehouse: WarehouseOption = WAREHOUSE_PATH,
+    warehouse: WarehouseOption = None,
     as_of: AsOfOption = None,
+    engine: EngineOption = "duckdb",
     verbose: VerboseOption = False,
 ) -> None:
     """Run `dbt build` over the warehouse (staging, intermediate, marts, models, tests)."""
     _setup_logging(verbose)
-    summary = pipeline.build(warehouse, as_of=_as_date(as_of))
+    summary = pipeline.build(_warehouse(warehouse, engine), as_of=_as_date(as_of), engine=engine)
     console.print(
         f"dbt build: {summary.passed} passed, {summary.warned} warned in {summary.seconds:.1f} s"
     )
@@ -178,13 +207,14 @@ def build(
 @app.command()
 @_clean_errors
 def report(
-    warehouse: WarehouseOption = WAREHOUSE_PATH,
+    warehouse: WarehouseOption = None,
     out: Annotated[
         Path, typer.Option("--out", help="Folder for the rendered site.")
     ] = REPORTS_BUILD_DIR,
+    engine: EngineOption = "duckdb",
 ) -> None:
     """Render the paper and dashboard (reports/pages/*.md) to static HTML and markdown."""
-    summary = pipeline.render(warehouse, out)
+    summary = pipeline.render(_warehouse(warehouse, engine), out)
     console.print(
         f"Rendered {len(summary.pages)} pages in {summary.seconds:.1f} s: open {out / 'index.html'}"
     )
@@ -197,11 +227,13 @@ def run(
     live: LiveOption = False,
     git: GitOption = True,
     as_of: AsOfOption = None,
-    warehouse: WarehouseOption = WAREHOUSE_PATH,
+    warehouse: WarehouseOption = None,
+    engine: EngineOption = "duckdb",
     verbose: VerboseOption = False,
 ) -> None:
     """The main job: load, then dbt build, models and reports, in one go."""
     _setup_logging(verbose)
+    warehouse = _warehouse(warehouse, engine)
     stages = ConsoleStages()
     result = pipeline.run(
         warehouse,
@@ -209,6 +241,7 @@ def run(
         git=git,
         as_of=_as_date(as_of),
         stages=stages,
+        engine=engine,
     )
     _print_summary(warehouse, result.load, result.stages)
     console.print(f"Warehouse: [bold]{warehouse}[/bold]")

@@ -7,7 +7,7 @@
     as a date column expression for a select list; no rows when first_month > last_month (the
     callers filter those spans out first: Spark's sequence() rejects them). -#}
 {% macro month_series(first_month, last_month) -%}
-    {{ return(adapter.dispatch('month_series', 'mlops_atlas')(first_month, last_month)) }}
+    {{ adapter.dispatch('month_series', 'mlops_atlas')(first_month, last_month) }}
 {%- endmacro %}
 
 {% macro default__month_series(first_month, last_month) -%}
@@ -21,7 +21,7 @@
 {#- One output row per element of a list column (a select-list expression; an empty or NULL
     list gives no row). -#}
 {% macro unnest_list(list_expression) -%}
-    {{ return(adapter.dispatch('unnest_list', 'mlops_atlas')(list_expression)) }}
+    {{ adapter.dispatch('unnest_list', 'mlops_atlas')(list_expression) }}
 {%- endmacro %}
 
 {% macro default__unnest_list(list_expression) -%}
@@ -35,7 +35,7 @@
 {#- Aggregate: the values of a group as a list ordered by `order_by` (NULL values kept), of the
     rows where `where` holds when given; NULL when no row qualifies. -#}
 {% macro ordered_list(value, order_by, where=none) -%}
-    {{ return(adapter.dispatch('ordered_list', 'mlops_atlas')(value, order_by, where)) }}
+    {{ adapter.dispatch('ordered_list', 'mlops_atlas')(value, order_by, where) }}
 {%- endmacro %}
 
 {% macro default__ordered_list(value, order_by, where=none) -%}
@@ -52,7 +52,7 @@
 
 {#- An empty list of `element_type` (e.g. dbt.type_string()). -#}
 {% macro empty_list(element_type) -%}
-    {{ return(adapter.dispatch('empty_list', 'mlops_atlas')(element_type)) }}
+    {{ adapter.dispatch('empty_list', 'mlops_atlas')(element_type) }}
 {%- endmacro %}
 
 {% macro default__empty_list(element_type) -%}
@@ -88,3 +88,34 @@
         {{ exceptions.raise_compiler_error("dateadd by " ~ datepart ~ " is not ported to Spark") }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- Seeds on a Spark session: dbt-spark binds each value as '<value>' without escaping it, so a
+    quote in the text breaks the insert and an empty cell arrives as the string 'None'. This
+    override of dbt-spark's spark__load_csv_rows writes the values as escaped literals and NULL. -#}
+{% macro spark__load_csv_rows(model, agate_table) %}
+    {%- set column_override = model['config'].get('column_types', {}) -%}
+    {%- set statements = [] -%}
+    {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
+        {%- set sql -%}
+            insert into {{ this.render() }} values
+            {% for row in chunk -%}
+                ({%- for value in row -%}
+                    {%- set col_name = agate_table.column_names[loop.index0] -%}
+                    {%- set type = column_override.get(col_name, adapter.convert_type(agate_table, loop.index0)) -%}
+                    {%- if value is none -%}
+                        cast(null as {{ type }})
+                    {%- elif value is sameas true or value is sameas false -%}
+                        cast({{ 'true' if value else 'false' }} as {{ type }})
+                    {%- else -%}
+                        cast('{{ value | string | replace("\\", "\\\\") | replace("'", "\\'") }}' as {{ type }})
+                    {%- endif -%}
+                    {%- if not loop.last %}, {% endif -%}
+                {%- endfor -%})
+                {%- if not loop.last %},{% endif %}
+            {% endfor %}
+        {%- endset -%}
+        {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
+        {%- if loop.first -%}{%- do statements.append(sql) -%}{%- endif -%}
+    {%- endfor -%}
+    {{ return(statements[0]) }}
+{% endmacro %}
