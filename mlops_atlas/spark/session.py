@@ -70,4 +70,8 @@ def start_session(lake: Path) -> Any:
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in session_parameters(lake).items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    spark = builder.getOrCreate()
+    # dbt-spark asks for the session again on every query, and Spark warns each time that one
+    # exists: errors only
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
