@@ -53,12 +53,16 @@ class TableDiff:
         )
 
 
-def _attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> None:
+def _attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> str:
+    """Attach a warehouse as `alias`; returns where its tables are listed (a lake's tables are
+    views over Parquet files; a DuckDB file's views are dbt's, which name the file's own
+    catalog and are left out)."""
     if Path(path).is_dir():
         con.execute(f"attach ':memory:' as {alias}")
         attach_lake(con, Path(path), catalog=alias)
-    else:
-        con.execute(f"attach {quote_literal(str(Path(path).resolve()))} as {alias} (read_only)")
+        return "view"
+    con.execute(f"attach {quote_literal(str(Path(path).resolve()))} as {alias} (read_only)")
+    return "table"
 
 
 def _columns(
@@ -74,14 +78,14 @@ def _columns(
     ]
 
 
-def _tables(con: duckdb.DuckDBPyConnection, db: str, schemas: Sequence[str]) -> set[str]:
+def _tables(
+    con: duckdb.DuckDBPyConnection, db: str, schemas: Sequence[str], kind: str
+) -> set[str]:
     marks = ", ".join("?" * len(schemas))
     rows = con.execute(
-        f"select schema_name || '.' || table_name from duckdb_tables() "
-        f"where database_name = ? and schema_name in ({marks}) "
-        f"union select schema_name || '.' || view_name from duckdb_views() "
+        f"select schema_name || '.' || {kind}_name from duckdb_{kind}s() "
         f"where database_name = ? and schema_name in ({marks})",
-        [db, *schemas, db, *schemas],
+        [db, *schemas],
     ).fetchall()
     return {r[0] for r in rows}
 
@@ -173,9 +177,8 @@ def compare_warehouses(
     con = duckdb.connect()
     try:
         con.execute("set TimeZone = 'UTC'")
-        _attach(con, a, "a")
-        _attach(con, b, "b")
-        in_a, in_b = _tables(con, "a", schemas), _tables(con, "b", schemas)
+        kind_a, kind_b = _attach(con, a, "a"), _attach(con, b, "b")
+        in_a, in_b = _tables(con, "a", schemas, kind_a), _tables(con, "b", schemas, kind_b)
         diffs = []
         for name in sorted(in_a | in_b):
             schema, table = name.split(".", 1)

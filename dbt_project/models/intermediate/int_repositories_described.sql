@@ -21,10 +21,11 @@ topics as (
 
 ),
 
+-- which observation of each repository is the latest by as_of (rank 1)
 ranked as (
 
     select
-        snapshots.*,
+        snapshots.observation_id,
         row_number() over (
             partition by snapshots.github_repository_id
             order by snapshots.recorded_at desc, snapshots.run_id desc
@@ -37,43 +38,11 @@ ranked as (
 
 latest as (
 
-    select
-        repository_snapshot_id,
-        observation_id,
-        run_id,
-        github_repository_id,
-        owner_github_id,
-        full_name,
-        repository_name,
-        owner_login,
-        owner_type,
-        description,
-        homepage,
-        language,
-        license_key,
-        license_spdx_id,
-        default_branch,
-        stars,
-        forks,
-        open_issues,
-        watchers,
-        size_kb,
-        is_fork,
-        is_archived,
-        is_disabled,
-        is_private,
-        is_template,
-        has_issues,
-        has_wiki,
-        has_pages,
-        has_license,
-        is_org_owned,
-        created_at,
-        updated_at,
-        pushed_at,
-        recorded_at
-    from ranked
-    where snapshot_rank = 1
+    select snapshots.*
+    from snapshots
+    inner join ranked
+        on snapshots.observation_id = ranked.observation_id
+    where ranked.snapshot_rank = 1
 
 ),
 

@@ -55,60 +55,27 @@ renamed as (
         created_at,
         updated_at,
         pushed_at,
-        recorded_at,
+        recorded_at
 
+    from source
+
+),
+
+-- which observation of a repository in a run is its latest (rank 1)
+ranked as (
+
+    select
+        observation_id,
         row_number() over (
             partition by run_id, github_repository_id
             order by recorded_at desc, search_page desc, search_query desc, search_position desc
         ) as observation_rank
-
     from source
 
 )
 
-select
-    -- ids
-    repository_snapshot_id,
-    observation_id,
-    run_id,
-    github_repository_id,
-    owner_github_id,
-
-    -- strings
-    full_name,
-    repository_name,
-    owner_login,
-    owner_type,
-    description,
-    homepage,
-    language,
-    license_key,
-    license_spdx_id,
-    default_branch,
-
-    -- numerics
-    stars,
-    forks,
-    open_issues,
-    watchers,
-    size_kb,
-
-    -- booleans
-    is_fork,
-    is_archived,
-    is_disabled,
-    is_private,
-    is_template,
-    has_issues,
-    has_wiki,
-    has_pages,
-    has_license,
-    is_org_owned,
-
-    -- timestamps
-    created_at,
-    updated_at,
-    pushed_at,
-    recorded_at
+select renamed.*
 from renamed
-where observation_rank = 1
+inner join ranked
+    on renamed.observation_id = ranked.observation_id
+where ranked.observation_rank = 1
