@@ -78,9 +78,7 @@ def _columns(
     ]
 
 
-def _tables(
-    con: duckdb.DuckDBPyConnection, db: str, schemas: Sequence[str], kind: str
-) -> set[str]:
+def _tables(con: duckdb.DuckDBPyConnection, db: str, schemas: Sequence[str], kind: str) -> set[str]:
     marks = ", ".join("?" * len(schemas))
     rows = con.execute(
         f"select schema_name || '.' || {kind}_name from duckdb_{kind}s() "

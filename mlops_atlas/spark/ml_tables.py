@@ -176,10 +176,7 @@ def run_ml_models(
     summary = MlRunSummary()
     for node in python_models(manifest):
         started = time.monotonic()
-        path = project_dir / node["original_file_path"].removeprefix(f"{project_dir.name}/")
-        if not path.is_file():
-            path = project_dir / node["path"] if (project_dir / node["path"]).is_file() else path
-        module = _load_model(path)
+        module = _load_model(project_dir / node["original_file_path"])
         frame = module.model(_Dbt(spark, manifest, node), spark)
         summary.rows[node["name"]] = write_spark_table(spark, frame, relation_name(node))
         summary.seconds[node["name"]] = time.monotonic() - started

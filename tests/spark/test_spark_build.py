@@ -20,6 +20,10 @@ from mlops_atlas import pipeline
 from mlops_atlas.compare import compare_warehouses, comparison_table
 from mlops_atlas.lake import lake_tables
 
+# The first test builds the lake and the Spark warehouse (its fixture's time counts against it):
+# minutes on two cores, well past the suite's default limit per test.
+pytestmark = pytest.mark.timeout(1800)
+
 
 @pytest.fixture(scope="module")
 def spark_lake(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
