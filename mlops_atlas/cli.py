@@ -78,7 +78,8 @@ VerboseOption = Annotated[bool, typer.Option("--verbose", "-v")]
 
 
 def _clean_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Known failures (bad archive, API, git, dbt) end with one clear line, not a traceback."""
+    """Known failures (bad archive, API, git, dbt, a missing warehouse) end with one clear line,
+    not a traceback."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -89,7 +90,7 @@ def _clean_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
         try:
             return func(*args, **kwargs)
-        except (ArchiveError, GitHubError, ManifestError, DbtFailed) as exc:
+        except (ArchiveError, GitHubError, ManifestError, DbtFailed, FileNotFoundError) as exc:
             console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True, highlight=False)
             raise typer.Exit(1) from exc
 

@@ -90,3 +90,9 @@ def test_an_unknown_engine_is_refused(tmp_path: Path) -> None:
     result = run_cli("build", "--engine", "sqlite", cwd=tmp_path)
     assert result.returncode != 0
     assert "--engine" in result.stderr and "duckdb, spark" in result.stderr
+
+
+def test_a_spark_build_without_a_lake_says_so(tmp_path: Path) -> None:
+    result = run_cli("build", "--engine", "spark", "-w", str(tmp_path / "none"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "lake not found" in result.stderr and "Traceback" not in result.stderr
