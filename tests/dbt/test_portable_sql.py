@@ -11,7 +11,9 @@ import pytest
 
 from mlops_atlas.paths import DBT_PROJECT_DIR
 
-#: (what, pattern, use instead). The pattern is matched in SQL with comments removed.
+#: (what, pattern, use instead). The pattern is matched in SQL with comments and jinja removed,
+#: except the patterns of JINJA_TOO, matched in jinja expressions as well (a type named there
+#: lands in the SQL as it is).
 DUCKDB_ONLY: list[tuple[str, str, str]] = [
     ("select * exclude (...)", r"\*\s*exclude\s*\(", "an explicit column list"),
     ("list(... order by ...)", r"\blist\s*\(", "{{ ordered_list(value, order_by, where=...) }}"),
@@ -38,6 +40,8 @@ DUCKDB_ONLY: list[tuple[str, str, str]] = [
     ),
 ]
 
+JINJA_TOO = {"varchar", "dbt.type_float()"}
+
 SQL_FOLDERS = ("models", "tests", "macros", "analyses", "snapshots")
 #: The one file allowed to hold engine-specific SQL.
 PORTABLE_MACROS = DBT_PROJECT_DIR / "macros" / "portable.sql"
@@ -47,19 +51,22 @@ def _blank(match: re.Match[str]) -> str:
     return "\n" * match.group(0).count("\n")
 
 
-def strip_comments(sql: str) -> str:
-    """The SQL text alone, line numbers kept: without jinja comments, `--` comments and jinja
-    expressions and tags (their Python lists and macro calls are not SQL)."""
+def strip_comments(sql: str, jinja: bool = False) -> str:
+    """The text without jinja and `--` comments, line numbers kept; without jinja expressions
+    and tags too (their Python lists and macro calls are not SQL) unless `jinja`."""
     sql = re.sub(r"\{#.*?#\}", _blank, sql, flags=re.S)
-    sql = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", _blank, sql, flags=re.S)
+    if not jinja:
+        sql = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", _blank, sql, flags=re.S)
     return re.sub(r"--[^\n]*", "", sql)
 
 
 def violations(sql: str, where: str) -> list[str]:
     """`where:line: construct is DuckDB-only; use ...` for every DuckDB-only construct."""
     found = []
-    for number, line in enumerate(strip_comments(sql).splitlines(), 1):
+    lines = zip(strip_comments(sql).split("\n"), strip_comments(sql, jinja=True).split("\n"))
+    for number, (bare, with_jinja) in enumerate(lines, 1):
         for what, pattern, instead in DUCKDB_ONLY:
+            line = with_jinja if what in JINJA_TOO else bare
             if re.search(pattern, line, flags=re.I):
                 found.append(f"{where}:{number}: {what} is DuckDB-only; use {instead}")
     return found
@@ -91,6 +98,8 @@ def test_no_model_or_test_uses_a_duckdb_only_construct() -> None:
         "select arg_max(name, seen_at) from t",
         "select cast(id as varchar) from t",
         "select ltrim(x, ',') from t",
+        "select cast(x as {{ dbt.type_float() }}) from t",
+        "{{ source_or_empty('github', 'issues', {'state': 'varchar'}) }}",
         "select date_diff('day', a, b) from t",
     ],
 )
