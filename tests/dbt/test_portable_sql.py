@@ -63,7 +63,9 @@ def strip_comments(sql: str, jinja: bool = False) -> str:
 def violations(sql: str, where: str) -> list[str]:
     """`where:line: construct is DuckDB-only; use ...` for every DuckDB-only construct."""
     found = []
-    lines = zip(strip_comments(sql).split("\n"), strip_comments(sql, jinja=True).split("\n"))
+    lines = zip(
+        strip_comments(sql).split("\n"), strip_comments(sql, jinja=True).split("\n"), strict=True
+    )
     for number, (bare, with_jinja) in enumerate(lines, 1):
         for what, pattern, instead in DUCKDB_ONLY:
             line = with_jinja if what in JINJA_TOO else bare
