@@ -87,6 +87,11 @@ def drop_run(warehouse_path: Path, run_id: str) -> dict[str, int]:
     """
     if not Path(warehouse_path).exists():
         raise RunNotFound(f"warehouse {warehouse_path} does not exist")
+    if Path(warehouse_path).is_dir():
+        raise RunNotFound(
+            f"{warehouse_path} is a lake: runs are dropped from a DuckDB warehouse; load the lake "
+            "afresh instead"
+        )
     deleted: dict[str, int] = {}
     with duckdb.connect(str(warehouse_path)) as con:
         tables = _tables_with_run_id(con)

@@ -1,7 +1,9 @@
-"""Every question the loaders ask of the warehouse file, in one place (read-only queries).
+"""Every question the loaders ask of the warehouse, in one place (read-only queries).
 
-The loaders read the raw tables they wrote, never the dbt models: a load must work on a
-warehouse that has not been built yet.
+The warehouse is a DuckDB file, or a lake: a folder of Parquet tables written by dlt's
+`filesystem` destination (`dlt_pipeline.destination`), which DuckDB reads as views
+(`mlops_atlas.lake`). The same SQL answers for both. The loaders read the raw tables they wrote,
+never the dbt models: a load must work on a warehouse that has not been built yet.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from mlops_atlas.lake import connect_lake
 from mlops_atlas.paths import RAW_GIT_DATASET, RAW_GITHUB_DATASET
 
 
@@ -24,11 +27,18 @@ def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     )
 
 
+def _connect(warehouse_path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection: to the DuckDB file, or to a lake folder's tables as views."""
+    if Path(warehouse_path).is_dir():
+        return connect_lake(Path(warehouse_path), naive_timestamps=False)
+    return duckdb.connect(str(warehouse_path), read_only=True)
+
+
 def _read(warehouse_path: Path) -> duckdb.DuckDBPyConnection | None:
-    """A read-only connection, or None when there is no warehouse file yet."""
+    """A read-only connection, or None when there is no warehouse yet."""
     if not Path(warehouse_path).exists():
         return None
-    return duckdb.connect(str(warehouse_path), read_only=True)
+    return _connect(warehouse_path)
 
 
 def count_rows(
@@ -36,7 +46,7 @@ def count_rows(
 ) -> dict[str, int]:
     """Rows per table (of one run, when given: every raw GitHub table has a `run_id`)."""
     where = " where run_id = ?" if run_id else ""
-    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+    with _connect(warehouse_path) as con:
         return {
             table: con.execute(
                 f"select count(*) from {schema}.{table}{where}", [run_id] if run_id else []
@@ -50,10 +60,13 @@ def table_row_counts(warehouse_path: Path) -> dict[str, int]:
     con = _read(warehouse_path)
     if con is None:
         return {}
+    # a lake's tables are views over its Parquet files; a DuckDB file's views are dbt's
+    relations = "duckdb_views()" if Path(warehouse_path).is_dir() else "duckdb_tables()"
+    column = "view_name" if Path(warehouse_path).is_dir() else "table_name"
     with con:
         tables = con.execute(
-            "select schema_name, table_name from duckdb_tables() "
-            "where table_name not like '\\_dlt%' escape '\\' "
+            f"select schema_name, {column} from {relations} "
+            f"where not internal and {column} not like '\\_dlt%' escape '\\' "
             "and schema_name not like '%\\_staging' escape '\\' order by 1, 2"
         ).fetchall()
         return {
@@ -154,7 +167,7 @@ def git_commit_counts(warehouse_path: Path) -> dict[str, int]:
 def run_outcome(warehouse_path: Path, run_id: str) -> dict[str, Any]:
     """How a GitHub run ended, as its source recorded it: `status`, `resume_after`, `message`
     and the `errors` (one line per request that failed for good)."""
-    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+    with _connect(warehouse_path) as con:
         row = con.execute(
             f"select status, resume_after, message from {RAW_GITHUB_DATASET}.runs where run_id = ?",
             [run_id],
@@ -176,7 +189,7 @@ def run_outcome(warehouse_path: Path, run_id: str) -> dict[str, Any]:
 
 def activity_fetch_statuses(warehouse_path: Path, run_id: str) -> list[tuple[str, str]]:
     """(repository, status) of every activity fetch a run recorded."""
-    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+    with _connect(warehouse_path) as con:
         return con.execute(
             f"select repository_full_name, status from {RAW_GITHUB_DATASET}.activity_fetches "
             "where run_id = ?",

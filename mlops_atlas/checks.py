@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from mlops_atlas.lake import connect_lake
 from mlops_atlas.paths import RAW_GIT_DATASET, RAW_GITHUB_DATASET
 
 
@@ -35,11 +36,19 @@ def parse_as_of(text: str) -> date:
 
 
 def require_warehouse(warehouse: Path) -> None:
-    if not Path(warehouse).is_file():
+    """A DuckDB file, or a lake folder (`--engine spark`)."""
+    if not Path(warehouse).exists():
         raise CheckFailed(
             f"warehouse {warehouse} does not exist: run `mlops-atlas load` first "
             "(or give --warehouse)"
         )
+
+
+def _open(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only view of the warehouse: the DuckDB file, or a lake's tables as views."""
+    if Path(warehouse).is_dir():
+        return connect_lake(Path(warehouse))
+    return duckdb.connect(str(warehouse), read_only=True)
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -56,7 +65,7 @@ def data_range(warehouse: Path) -> DataRange | None:
     """The range of the loaded raw data, or None when nothing with a time is loaded."""
     require_warehouse(warehouse)
     firsts, lasts = [], []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with _open(warehouse) as con:
         if _has_table(con, RAW_GITHUB_DATASET, "repository_observations"):
             first, last = con.execute(
                 "select min(created_at)::timestamp, max(recorded_at)::timestamp "
@@ -99,8 +108,9 @@ def check_as_of(warehouse: Path, as_of: date) -> None:
 
 def require_unlocked(warehouse: Path) -> None:
     """Open the warehouse for writing and let go: a lock held by another process fails here,
-    in one line (DuckDB names the process), rather than inside dbt."""
-    duckdb.connect(str(warehouse)).close()
+    in one line (DuckDB names the process), rather than inside dbt. A lake has no lock."""
+    if Path(warehouse).is_file():
+        duckdb.connect(str(warehouse)).close()
 
 
 def require_built(warehouse: Path, sources_dir: Path) -> None:
@@ -114,7 +124,7 @@ def require_built(warehouse: Path, sources_dir: Path) -> None:
             for match in re.findall(r"\bfrom\s+(\w+\.\w+)", sql.read_text(encoding="utf-8"))
         }
     )
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with _open(warehouse) as con:
         missing = [t for t in wanted if not _has_table(con, *t.split("."))]
     if missing:
         shown = ", ".join(missing[:5]) + (

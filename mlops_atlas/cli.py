@@ -18,11 +18,11 @@ from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColum
 from rich.table import Table
 
 from mlops_atlas import pipeline
-from mlops_atlas.checks import parse_as_of
+from mlops_atlas.checks import CheckFailed, parse_as_of
 from mlops_atlas.environment import prepare_process
 from mlops_atlas.errors import user_message
 from mlops_atlas.logs import route_logs
-from mlops_atlas.paths import REPORTS_BUILD_DIR, WAREHOUSE_PATH
+from mlops_atlas.paths import REPORTS_BUILD_DIR
 
 T = TypeVar("T")
 
@@ -41,13 +41,24 @@ out_console = Console()
 
 # One definition per option, so each reads the same in every command.
 WarehouseOption = Annotated[
-    Path,
+    Path | None,
     typer.Option(
         "--warehouse",
         "-w",
-        metavar="FILE",
-        help="The DuckDB warehouse file (default: warehouse/atlas.duckdb in the project).",
+        metavar="PATH",
+        help="The warehouse: a DuckDB file (default: warehouse/atlas.duckdb in the project), or "
+        "with --engine spark a lake folder (default: warehouse/lake).",
         show_default=False,
+    ),
+]
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        "-e",
+        metavar="duckdb|spark",
+        help="duckdb: one DuckDB file. spark: the raw tables as a Parquet lake, built on a "
+        "local Spark session (profiles.yml, target spark).",
     ),
 ]
 ArchiveOption = Annotated[
@@ -191,6 +202,13 @@ def _archive(archive: str | None, live: bool) -> str | None:
     return chosen
 
 
+def _warehouse(warehouse: Path | None, engine: str = "duckdb") -> Path:
+    """The warehouse given, or the engine's default (an unknown engine is a one-line error)."""
+    if engine not in pipeline.ENGINES:
+        raise CheckFailed(f"--engine {engine!r}: choose one of {', '.join(pipeline.ENGINES)}")
+    return warehouse if warehouse is not None else pipeline.default_warehouse(engine)
+
+
 def _as_date(value: str | None) -> date | None:
     return parse_as_of(value) if value is not None else None
 
@@ -241,18 +259,26 @@ def run(
     live: LiveOption = False,
     git: GitOption = True,
     as_of: AsOfOption = None,
-    warehouse: WarehouseOption = WAREHOUSE_PATH,
+    warehouse: WarehouseOption = None,
+    engine: EngineOption = "duckdb",
     out: OutOption = REPORTS_BUILD_DIR,
     verbose: VerboseOption = False,
 ) -> None:
     """The main job: load, build the warehouse (marts, models, tests), render the reports."""
     from mlops_atlas.findings import headline_findings
 
+    warehouse = _warehouse(warehouse, engine)
     _prepare(verbose, warehouse)
     date_ = _as_date(as_of)
     stages = ConsoleStages()
     result = pipeline.run(
-        warehouse, archive=_archive(archive, live), git=git, as_of=date_, out=out, stages=stages
+        warehouse,
+        archive=_archive(archive, live),
+        git=git,
+        as_of=date_,
+        out=out,
+        stages=stages,
+        engine=engine,
     )
     _print_load(result.load)
     _print_stages(result.stages)
@@ -274,13 +300,17 @@ def load(
     archive: ArchiveOption = None,
     live: LiveOption = False,
     git: GitOption = True,
-    warehouse: WarehouseOption = WAREHOUSE_PATH,
+    warehouse: WarehouseOption = None,
+    engine: EngineOption = "duckdb",
     verbose: VerboseOption = False,
 ) -> None:
     """Load GitHub data (live, recording an archive, or replayed from one) and git histories."""
+    warehouse = _warehouse(warehouse, engine)
     _prepare(verbose, warehouse)
     stages = ConsoleStages()
-    loaded = pipeline.load(warehouse, archive=_archive(archive, live), git=git, stages=stages)
+    loaded = pipeline.load(
+        warehouse, archive=_archive(archive, live), git=git, stages=stages, engine=engine
+    )
     _print_load(loaded)
     _print_stages(stages.seconds)
 
@@ -289,12 +319,16 @@ def load(
 @_clean_errors
 def build(
     as_of: AsOfOption = None,
-    warehouse: WarehouseOption = WAREHOUSE_PATH,
+    warehouse: WarehouseOption = None,
+    engine: EngineOption = "duckdb",
     verbose: VerboseOption = False,
 ) -> None:
     """Build the warehouse with dbt: staging, intermediate, marts, the ML models, every test."""
+    warehouse = _warehouse(warehouse, engine)
     _prepare(verbose, warehouse)
-    summary = pipeline.build(warehouse, as_of=_as_date(as_of), stages=ConsoleStages())
+    summary = pipeline.build(
+        warehouse, as_of=_as_date(as_of), stages=ConsoleStages(), engine=engine
+    )
     console.print(
         f"dbt build: {summary.passed:,} passed, {summary.warned:,} warned "
         f"in {summary.seconds:.1f} s; artifacts in {summary.target_dir}"
@@ -304,11 +338,13 @@ def build(
 @app.command(short_help="Render the paper and the dashboard.")
 @_clean_errors
 def report(
-    warehouse: WarehouseOption = WAREHOUSE_PATH,
+    warehouse: WarehouseOption = None,
+    engine: EngineOption = "duckdb",
     out: OutOption = REPORTS_BUILD_DIR,
     verbose: VerboseOption = False,
 ) -> None:
     """Render the paper and the dashboard (reports/pages) to static HTML and markdown."""
+    warehouse = _warehouse(warehouse, engine)
     _prepare(verbose, warehouse)
     summary = pipeline.render(warehouse, out, stages=ConsoleStages())
     console.print(
@@ -339,7 +375,7 @@ def sql(
             help="One SQL statement; without it, a prompt that asks for one after another.",
         ),
     ] = None,
-    warehouse: WarehouseOption = WAREHOUSE_PATH,
+    warehouse: WarehouseOption = None,
     limit: Annotated[
         int, typer.Option("--limit", metavar="N", help="Rows shown at most.", show_default=True)
     ] = 50,
@@ -348,6 +384,7 @@ def sql(
     """Ask the warehouse a question in SQL, read-only (the marts and ML tables: docs/questions.md)."""
     from mlops_atlas.sql import QueryError, ask, connect
 
+    warehouse = _warehouse(warehouse)
     with connect(warehouse) as con:
         if query is not None:
             _print_answer(ask(con, query, limit))
@@ -384,12 +421,13 @@ def _print_answer(answer: Any) -> None:
 @app.command(short_help="Serve dbt's docs of every table and column.")
 @_clean_errors
 def docs(
-    warehouse: WarehouseOption = WAREHOUSE_PATH,
+    warehouse: WarehouseOption = None,
     port: PortOption = 0,
     open_: OpenOption = False,
     verbose: VerboseOption = False,
 ) -> None:
     """Generate dbt's documentation of every model and column and serve it on 127.0.0.1."""
+    warehouse = _warehouse(warehouse)
     _prepare(verbose, warehouse)
     target = pipeline.dbt_docs(warehouse, stages=ConsoleStages())
     _serve(target, port, open_)
@@ -423,7 +461,7 @@ app.add_typer(runs_app, name="runs")
 @_clean_errors
 def runs(
     ctx: typer.Context,
-    warehouse: WarehouseOption = WAREHOUSE_PATH,
+    warehouse: WarehouseOption = None,
     verbose: VerboseOption = False,
 ) -> None:
     """List the runs loaded into the warehouse (run id, mode, status, observations)."""
@@ -431,6 +469,7 @@ def runs(
         return
     from dlt_pipeline.runs import list_runs
 
+    warehouse = _warehouse(warehouse)
     table = Table(title=f"GitHub runs in {warehouse}")
     for column in ("run id", "mode", "status", "started", "requests", "observations", "errors"):
         table.add_column(column)
@@ -453,13 +492,13 @@ def runs(
 @_clean_errors
 def drop(
     run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="The run to drop (see `runs`).")],
-    warehouse: WarehouseOption = WAREHOUSE_PATH,
+    warehouse: WarehouseOption = None,
     verbose: VerboseOption = False,
 ) -> None:
     """Delete every row a run loaded, so the next build goes on without it."""
     from dlt_pipeline.runs import drop_run
 
-    deleted = drop_run(warehouse, run_id)
+    deleted = drop_run(_warehouse(warehouse), run_id)
     total = sum(deleted.values())
     detail = ", ".join(f"{table} {count:,}" for table, count in sorted(deleted.items()))
     console.print(

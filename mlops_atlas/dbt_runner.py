@@ -147,17 +147,38 @@ def run_dbt(
     )
     started = time.monotonic()
     returncode, output = _run(args, env, capture_output or on_line is not None, on_line)
-    seconds = time.monotonic() - started
+    return summarize(
+        command,
+        target_dir,
+        ok=returncode == 0,
+        seconds=time.monotonic() - started,
+        failure=f"exit {returncode}",
+        output=output or None,
+    )
+
+
+def summarize(
+    command: str,
+    target_dir: Path,
+    *,
+    ok: bool,
+    seconds: float,
+    failure: str = "failed",
+    output: str | None = None,
+) -> DbtSummary:
+    """The summary of the dbt run whose `run_results.json` is in `target_dir`; raises DbtFailed
+    naming the failing nodes (and the end of dbt's `output`, when given) unless `ok`."""
+    run_results = target_dir / "run_results.json"
     results: list[dict[str, Any]] = []
     if run_results.is_file():
         results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
     statuses = [str(r.get("status")) for r in results]
     failed = [r.get("unique_id", "?") for r in results if r.get("status") in _FAILED]
-    if returncode != 0:
+    if not ok:
         detail = ", ".join(failed) or "see dbt's output"
-        if output:
+        if output is not None:
             detail += "\n" + output[-4000:]
-        raise DbtFailed(f"dbt {command} failed (exit {returncode}): {detail}")
+        raise DbtFailed(f"dbt {command} failed ({failure}): {detail}")
     return DbtSummary(
         command=command,
         nodes=len(statuses),

@@ -11,6 +11,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WAREHOUSE_PATH = PROJECT_ROOT / "warehouse" / "atlas.duckdb"
+#: The Spark engine's warehouse: a lake folder (raw Parquet tables and the tables Spark builds).
+LAKE_PATH = PROJECT_ROOT / "warehouse" / "lake"
 ARCHIVE_DIR = PROJECT_ROOT / "data" / "archive"
 CACHE_DIR = PROJECT_ROOT / "data" / "cache"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"

@@ -21,10 +21,31 @@ from mlops_atlas.checks import (
     require_warehouse,
 )
 from mlops_atlas.environment import prepare_process
-from mlops_atlas.paths import REPORTS_BUILD_DIR, REPORTS_PAGES_DIR, mirror_root
+from mlops_atlas.paths import (
+    LAKE_PATH,
+    REPORTS_BUILD_DIR,
+    REPORTS_PAGES_DIR,
+    WAREHOUSE_PATH,
+    mirror_root,
+)
 
 #: The archive replayed when no token is set: the 2023 study's own search responses.
 DEFAULT_ARCHIVE = "zimmerman-2023"
+#: Engines a warehouse is built on: DuckDB (the default; the warehouse is a file) or Spark (the
+#: warehouse is a lake folder: the load writes Parquet there, Spark builds its tables there).
+ENGINES = ("duckdb", "spark")
+
+
+def default_warehouse(engine: str = "duckdb") -> Path:
+    """The warehouse an engine uses unless told otherwise."""
+    return LAKE_PATH if _check_engine(engine) == "spark" else WAREHOUSE_PATH
+
+
+def _check_engine(engine: str) -> str:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    return engine
+
 
 T = TypeVar("T")
 
@@ -83,12 +104,14 @@ def load(
     git: bool = True,
     mirror: Path | None = None,
     stages: Stages | None = None,
+    engine: str = "duckdb",
 ) -> LoadResult:
     """Load GitHub data and git histories into `warehouse`.
 
     Replaying an archive, the activity requests it holds are replayed and the git histories come
     from the data mirror (`mirror`, default `$ATLAS_MIRROR` or ../shared/data). Live, the same
-    selection of repositories feeds the activity load and the git clones.
+    selection of repositories feeds the activity load and the git clones. With engine `spark`
+    the warehouse is a lake folder and the raw tables are written there as Parquet.
     """
     from dlt_pipeline.git.load import load_git_histories
     from dlt_pipeline.github.activity_load import load_activity
@@ -96,35 +119,41 @@ def load(
     from dlt_pipeline.github.selection import activity_full_names
 
     prepare_process()
+    lake = _check_engine(engine) == "spark"
     stages = stages or Stages()
     result = LoadResult(archive=archive)
     how = f" (replaying {archive})" if archive else " (live)"
     result.github = stages.run(
-        "GitHub discovery" + how, lambda: load_github(warehouse, archive=archive)
+        "GitHub discovery" + how, lambda: load_github(warehouse, archive=archive, lake=lake)
     )
     if archive is not None:
         result.activity = stages.run(
-            "GitHub activity" + how, lambda: load_activity(warehouse, archive=archive)
+            "GitHub activity" + how, lambda: load_activity(warehouse, archive=archive, lake=lake)
         )
         mirror = mirror if mirror is not None else mirror_root()
         if git and mirror is not None and (mirror / "git").is_dir():
             result.git = stages.run(
                 "git histories (mirror)",
                 lambda: load_git_histories(
-                    warehouse, mirror=mirror, progress=False, on_history=stages.count
+                    warehouse, mirror=mirror, progress=False, on_history=stages.count, lake=lake
                 ),
             )
         return result
     names = activity_full_names(warehouse)
     run_id = result.github.run_id
     result.activity = stages.run(
-        "GitHub activity" + how, lambda: load_activity(warehouse, run_id=run_id, full_names=names)
+        "GitHub activity" + how,
+        lambda: load_activity(warehouse, run_id=run_id, full_names=names, lake=lake),
     )
     if git:
         result.git = stages.run(
             f"git histories (cloning {len(names)})",
             lambda: load_git_histories(
-                warehouse, clone_full_names=names, progress=False, on_history=stages.count
+                warehouse,
+                clone_full_names=names,
+                progress=False,
+                on_history=stages.count,
+                lake=lake,
             ),
         )
     return result
@@ -136,12 +165,15 @@ def build(
     as_of: date | None = None,
     stages: Stages | None = None,
     target_dir: Path | None = None,
+    engine: str = "duckdb",
 ) -> Any:
     """`dbt build` over `warehouse`: staging, intermediate, marts, the ML models, every test.
 
     `as_of` must lie within the loaded data (CheckFailed otherwise, before dbt starts). dbt's
     output is read, not shown: its nodes are counted into `stages`, its log is beside the
-    warehouse, and a failure names the failing nodes."""
+    warehouse, and a failure names the failing nodes. With engine `spark`, on a local Spark
+    session over the lake folder `warehouse` (`mlops_atlas/spark/`; dbt's artifacts stay inside
+    the lake, `target_dir` is not used)."""
     from mlops_atlas.dbt_runner import node_counter, run_dbt
 
     prepare_process()
@@ -151,6 +183,13 @@ def build(
         check_as_of(warehouse, as_of)
     stages = stages or Stages()
     vars_ = {"as_of": as_of.isoformat()} if as_of else None
+    if _check_engine(engine) == "spark":
+        from mlops_atlas.spark.build import run_spark_build
+
+        return stages.run(
+            "dbt build (Spark)",
+            lambda: run_spark_build(warehouse, vars_=vars_, capture_output=True),
+        )
     return stages.run(
         "dbt build",
         lambda: run_dbt(
@@ -205,11 +244,12 @@ def run(
     out: Path = REPORTS_BUILD_DIR,
     mirror: Path | None = None,
     stages: Stages | None = None,
+    engine: str = "duckdb",
 ) -> RunResult:
-    """The main job: load, build (with the models and tests), render."""
+    """The main job: load, build (with the models and tests), render; on DuckDB or Spark."""
     stages = stages or Stages()
-    loaded = load(warehouse, archive=archive, git=git, mirror=mirror, stages=stages)
+    loaded = load(warehouse, archive=archive, git=git, mirror=mirror, stages=stages, engine=engine)
     result = RunResult(load=loaded, stages=stages.seconds)
-    result.build = build(warehouse, as_of=as_of, stages=stages)
+    result.build = build(warehouse, as_of=as_of, stages=stages, engine=engine)
     result.render = render(warehouse, out, stages=stages)
     return result

@@ -21,7 +21,9 @@ from dlt_pipeline.github.settings import GitHubSettings
 from mlops_atlas.paths import DBT_PROJECT_FILE, DLT_CONFIG_FILE, PROJECT_ROOT
 
 #: Project code that every stage may import: facts with no imports of their own stage.
-FOUNDATION = {"mlops_atlas", "mlops_atlas.paths", "mlops_atlas.environment"}
+#: (`mlops_atlas.lake`: where a lake's Parquet tables are and how DuckDB reads them, for the
+#: loader, the renderer and the comparison alike.)
+FOUNDATION = {"mlops_atlas", "mlops_atlas.paths", "mlops_atlas.environment", "mlops_atlas.lake"}
 
 #: Folder (or module prefix) -> the project packages its code may import besides FOUNDATION.
 ALLOWED = {

@@ -32,7 +32,7 @@
 {#- Months from `start` to `finish` as a decimal (days / 30.4375, the mean Gregorian month),
     so recency and age are comparable across month lengths. -#}
 {% macro months_between(start, finish) -%}
-    round(cast({{ dbt.datediff(start, finish, 'day') }} as {{ dbt.type_float() }}) / 30.4375, 2)
+    round(cast({{ dbt.datediff(start, finish, 'day') }} as double) / 30.4375, 2)
 {%- endmacro %}
 
 {#- The signals' activity windows, in months. Fixed, not a var: the columns are named for it

@@ -3,7 +3,7 @@
 select 'repository_id' as key_kind, repository_id as key_value from {{ ref('dim_repositories') }}
 group by repository_id having count(*) > 1
 union all
-select 'github_repository_id', cast(github_repository_id as varchar) from {{ ref('dim_repositories') }}
+select 'github_repository_id', {{ dbt.cast("github_repository_id", dbt.type_string()) }} from {{ ref('dim_repositories') }}
 where github_repository_id is not null
 group by github_repository_id having count(*) > 1
 union all

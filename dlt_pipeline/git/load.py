@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from dlt_pipeline import destination
 from dlt_pipeline.git.history import HistoryExtract, IdentityHasher
 from dlt_pipeline.git.manifest import HistorySpec, read_manifest
 from dlt_pipeline.git.settings import (
@@ -39,7 +40,7 @@ from dlt_pipeline.git.settings import (
     STATUS_SKIPPED,
 )
 from dlt_pipeline.git.source import SharedExtraction, git_source
-from dlt_pipeline.warehouse import git_commit_counts
+from dlt_pipeline.warehouse import count_rows, git_commit_counts
 from mlops_atlas import paths
 
 TABLES = ("commits", "tags", "histories")
@@ -73,14 +74,6 @@ def clone_specs(full_names: Sequence[str], cache_dir: Path) -> list[HistorySpec]
     ]
 
 
-def _warehouse_totals(pipeline: dlt.Pipeline) -> dict[str, int]:
-    with pipeline.sql_client() as client:
-        return {
-            table: int(client.execute_sql(f"select count(*) from {table}")[0][0])
-            for table in TABLES
-        }
-
-
 def _resolve_salt(source_state: dict) -> tuple[str, bool]:
     """(salt, store it?): config `sources.git.identity_salt`, else the stored one, else new."""
     configured = dlt.secrets.get(IDENTITY_SALT_KEY) or dlt.config.get(IDENTITY_SALT_KEY)
@@ -101,16 +94,19 @@ def load_git_histories(
     pipelines_dir: Path | None = None,
     progress: bool = True,
     on_history: Callable[[int, int], None] | None = None,
+    lake: bool = False,
 ) -> GitLoadSummary:
     """Load the mirror's histories (if `mirror`) and live clones into raw_git; never stops on a
     bad repository (it is recorded in `histories`). Raises ManifestError for a bad manifest.
     `progress` shows a bar and a closing table; `on_history(done, total)` is called as each
-    history is read."""
+    history is read. `lake`: `warehouse_path` is a lake folder, written as Parquet."""
     started = time.perf_counter()
     warehouse_path = Path(warehouse_path)
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     pipelines_dir = (
-        Path(pipelines_dir) if pipelines_dir else paths.pipelines_dir_for(warehouse_path)
+        Path(pipelines_dir)
+        if pipelines_dir
+        else destination.pipelines_dir(warehouse_path, lake=lake)
     )
     cache_dir = Path(cache_dir) if cache_dir else paths.CACHE_DIR / CACHE_SUBDIR
     dataset = paths.RAW_GIT_DATASET
@@ -121,7 +117,7 @@ def load_git_histories(
 
     pipeline = dlt.pipeline(
         pipeline_name=PIPELINE_NAME,
-        destination=dlt.destinations.duckdb(str(warehouse_path)),
+        destination=destination.destination(warehouse_path, lake=lake),
         dataset_name=dataset,
         pipelines_dir=str(pipelines_dir),
     )
@@ -173,12 +169,13 @@ def load_git_histories(
         # jsonl file (a lone "json" column), so a table with no new rows uses inserts.
         has_rows = any(getattr(r, name, None) for r in results) if name != "histories" else True
         fmt = "jsonl" if has_rows and results else "insert_values"
-        source.resources[name].apply_hints(file_format=fmt)
+        source.resources[name].apply_hints(file_format=destination.file_format(pipeline, fmt))
     pipeline.extract(source)
     if progress:
         console.print("normalizing and loading into", str(warehouse_path))
     pipeline.normalize()
     pipeline.load()
+    destination.settle(pipeline)
 
     statuses = Counter(r.status for r in results)
     failed = sum(statuses[s] for s in (STATUS_CORRUPT, STATUS_SHALLOW))
@@ -189,7 +186,7 @@ def load_git_histories(
             "tags": sum(len(r.tags) for r in results),
             "histories": len(results),
         },
-        warehouse_rows=_warehouse_totals(pipeline),
+        warehouse_rows=count_rows(warehouse_path, dataset, TABLES),
         histories_ok=statuses[STATUS_OK],
         histories_failed=failed,
         statuses=dict(statuses),

@@ -202,9 +202,11 @@ def load_activity(
     full_names: list[str] | None = None,
     pipelines_dir: Path | None = None,
     archive_dir: Path = ARCHIVE_DIR,
+    lake: bool = False,
 ) -> ActivityLoadSummary:
     """Load activity for the selected repositories: live (recording into the run's archive) or
-    replaying exactly the activity requests an archive holds (none, for zimmerman-2023)."""
+    replaying exactly the activity requests an archive holds (none, for zimmerman-2023).
+    `lake`: `warehouse_path` is a lake folder, written as Parquet."""
     started = time.monotonic()
     settings = settings or GitHubSettings.from_config()
     plan: dict[tuple[str, str], str] | None = None
@@ -220,7 +222,7 @@ def load_activity(
         )
     client = run.client
     source = github_activity(client, run.run_id, names, current_stars(warehouse_path), plan=plan)
-    pipeline = github_pipeline(warehouse_path, pipelines_dir)
+    pipeline = github_pipeline(warehouse_path, pipelines_dir, lake=lake)
     run_source(pipeline, source, client)
     last_run = pipeline.state["sources"][SOURCE_NAME][STATE_LAST_RUN]
     failure = last_run.get("failure")

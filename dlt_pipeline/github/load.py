@@ -13,6 +13,7 @@ from typing import Any
 import dlt
 from dlt.pipeline.exceptions import PipelineStepFailed
 
+from dlt_pipeline import destination
 from dlt_pipeline.errors import LoadFailed
 from dlt_pipeline.github.archive import Archive, ArchiveWriter
 from dlt_pipeline.github.client import GitHubClient
@@ -20,7 +21,7 @@ from dlt_pipeline.github.named_archives import resolve_archive
 from dlt_pipeline.github.settings import GitHubSettings, github_token
 from dlt_pipeline.github.source import TABLES, RunInfo, github_discovery
 from dlt_pipeline.warehouse import count_rows, latest_live_run, run_outcome
-from mlops_atlas.paths import ARCHIVE_DIR, RAW_GITHUB_DATASET, pipelines_dir_for
+from mlops_atlas.paths import ARCHIVE_DIR, RAW_GITHUB_DATASET
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +45,16 @@ class GitHubLoadSummary:
     errors: list[str] = field(default_factory=list)
 
 
-def github_pipeline(warehouse_path: Path, pipelines_dir: Path | None = None) -> dlt.Pipeline:
-    """The dlt pipeline writing `raw_github` into the warehouse file."""
+def github_pipeline(
+    warehouse_path: Path, pipelines_dir: Path | None = None, *, lake: bool = False
+) -> dlt.Pipeline:
+    """The dlt pipeline writing `raw_github` into the warehouse file (or the lake folder)."""
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return dlt.pipeline(
         pipeline_name=PIPELINE_NAME,
-        destination=dlt.destinations.duckdb(str(warehouse_path)),
+        destination=destination.destination(warehouse_path, lake=lake),
         dataset_name=RAW_GITHUB_DATASET,
-        pipelines_dir=str(pipelines_dir or pipelines_dir_for(warehouse_path)),
+        pipelines_dir=str(pipelines_dir or destination.pipelines_dir(warehouse_path, lake=lake)),
     )
 
 
@@ -126,7 +129,8 @@ def open_run(
 def run_source(pipeline: dlt.Pipeline, source: Any, client: GitHubClient) -> None:
     """Run a source, surfacing the project's own error (it names the file, request or repository)."""
     try:
-        pipeline.run(source)
+        pipeline.run(source, loader_file_format=destination.file_format(pipeline))
+        destination.settle(pipeline)
     except PipelineStepFailed as exc:
         raise root_cause(exc) from exc
     finally:
@@ -143,8 +147,10 @@ def load_github(
     archive_dir: Path = ARCHIVE_DIR,
     fetch_details: bool = True,
     today: str | None = None,
+    lake: bool = False,
 ) -> GitHubLoadSummary:
     """Load GitHub discovery data. With `archive`, replay it offline; without, go live and record.
+    `lake`: `warehouse_path` is a lake folder, written as Parquet (dlt_pipeline/destination.py).
 
     A live run stopped by the rate limit is resumed by the next live run: it keeps the same run
     id and archive, serves what that archive already holds, and fetches only the rest.
@@ -174,7 +180,7 @@ def load_github(
     source = github_discovery(
         client, info, replay=run.replay, fetch_details=fetch_details, today=today
     )
-    pipeline = github_pipeline(warehouse_path, pipelines_dir)
+    pipeline = github_pipeline(warehouse_path, pipelines_dir, lake=lake)
     run_source(pipeline, source, client)
     outcome = run_outcome(warehouse_path, run.run_id)
     if outcome["status"] == "failed":

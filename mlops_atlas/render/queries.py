@@ -11,7 +11,8 @@ Rules a page author relies on:
   `sources/<source>/<table>.sql` once per build, Evidence's source convention, and
   keeps the result as an in-memory table `<source>.<table>`. Each source folder needs
   a `connection.yaml` with `type: duckdb`; its SQL runs against the warehouse file
-  given to the renderer (which stands in for the yaml's `filename`).
+  given to the renderer (which stands in for the yaml's `filename`), or against a lake
+  folder's Parquet tables (a Spark build's), attached as views of the same names.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 import duckdb
 import yaml
 
+from mlops_atlas.lake import attach_lake
 from mlops_atlas.render.errors import RenderError
 from mlops_atlas.render.page import Page
 
@@ -199,7 +201,7 @@ class QueryRunner:
     def __init__(
         self, warehouse_path: Path, sources: Sources, log: list[str] | None = None
     ) -> None:
-        if not warehouse_path.is_file():
+        if not warehouse_path.exists():
             raise FileNotFoundError(f"warehouse not found: {warehouse_path}")
         self.sources = sources
         self.queries_run = 0
@@ -212,8 +214,14 @@ class QueryRunner:
         # An in-memory session that attaches the warehouse READ_ONLY: source tables are
         # kept in memory catalogs, which a read-only primary database cannot create.
         self.con = duckdb.connect(":memory:")
-        path_literal = quote_literal(str(warehouse_path))
-        self.con.execute(f'attach {path_literal} as "{alias}" (read_only)')
+        if warehouse_path.is_dir():
+            # a lake (a Spark build's Parquet tables): its tables as views, same names
+            self.con.execute("set TimeZone = 'UTC'")
+            self.con.execute(f"attach ':memory:' as \"{alias}\"")
+            attach_lake(self.con, warehouse_path, catalog=alias)
+        else:
+            path_literal = quote_literal(str(warehouse_path))
+            self.con.execute(f'attach {path_literal} as "{alias}" (read_only)')
         for source in sources.tables:
             self.con.execute(f"attach ':memory:' as \"{source}\"")
         self.con.execute(f'use "{alias}"')

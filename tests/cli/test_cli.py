@@ -63,3 +63,37 @@ def test_a_corrupt_archive_fails_naming_file_and_line(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "manifest.jsonl, line 1" in result.stderr
+
+
+def test_load_with_the_spark_engine_writes_a_parquet_lake(mirror: Path, tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    result = run_cli(
+        "load",
+        "--engine",
+        "spark",
+        "--archive",
+        "zimmerman-2023",
+        "--no-git",
+        "-w",
+        str(lake),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    files = str(lake / "raw_github" / "repository_observations" / "*.parquet")
+    assert duckdb.sql(
+        f"select count(*), count(distinct id) from read_parquet('{files}')"
+    ).fetchone() == (1044, 1007)
+    assert "search observations" in result.stderr and "1,044" in result.stderr
+
+
+def test_an_unknown_engine_is_refused(tmp_path: Path) -> None:
+    result = run_cli("build", "--engine", "sqlite", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "--engine" in result.stderr and "duckdb, spark" in result.stderr
+
+
+def test_a_spark_build_without_a_lake_says_so(tmp_path: Path) -> None:
+    result = run_cli("build", "--engine", "spark", "-w", str(tmp_path / "none"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "none does not exist" in " ".join(result.stderr.split())
+    assert "mlops-atlas load" in result.stderr and "Traceback" not in result.stderr

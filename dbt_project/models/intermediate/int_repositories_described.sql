@@ -21,10 +21,11 @@ topics as (
 
 ),
 
+-- which observation of each repository is the latest by as_of (rank 1)
 ranked as (
 
     select
-        snapshots.*,
+        snapshots.observation_id,
         row_number() over (
             partition by snapshots.github_repository_id
             order by snapshots.recorded_at desc, snapshots.run_id desc
@@ -37,9 +38,11 @@ ranked as (
 
 latest as (
 
-    select * exclude (snapshot_rank)
-    from ranked
-    where snapshot_rank = 1
+    select snapshots.*
+    from snapshots
+    inner join ranked
+        on snapshots.observation_id = ranked.observation_id
+    where ranked.snapshot_rank = 1
 
 ),
 
@@ -47,7 +50,7 @@ topic_lists as (
 
     select
         latest.observation_id,
-        list(topics.topic order by topics.topic_position) as topics
+        {{ ordered_list('topics.topic', 'topics.topic_position') }} as topics
     from latest
     inner join topics
         on latest.observation_id = topics.observation_id
@@ -58,7 +61,7 @@ topic_lists as (
 select
     {{ dbt.cast("latest.github_repository_id", dbt.type_string()) }} as repository_id,
     latest.*,
-    coalesce(topic_lists.topics, []) as topics
+    coalesce(topic_lists.topics, {{ empty_list(dbt.type_string()) }}) as topics
 from latest
 left join topic_lists
     on latest.observation_id = topic_lists.observation_id

@@ -173,7 +173,7 @@ name_keys as (
         all_names.repository_id,
         lower(all_names.full_name) as name_key,
         -- the spelling of the latest sighting (names can change case)
-        arg_max(all_names.full_name, coalesce(all_names.seen_at, cast('1970-01-01' as timestamp)))
+        max_by(all_names.full_name, coalesce(all_names.seen_at, cast('1970-01-01' as timestamp)))
             as full_name,
         min(all_names.seen_at) as first_seen_at,
         max(case when all_names.seen_at <= as_of.as_of_at then all_names.seen_at end)
@@ -201,8 +201,8 @@ names as (
     select
         repository_id,
         max(case when name_rank = 1 then full_name end) as full_name,
-        list(full_name order by name_rank) filter (where name_rank > 1) as other_full_names,
-        list(name_key order by name_rank) as name_keys
+        {{ ordered_list('full_name', 'name_rank', where='name_rank > 1') }} as other_full_names,
+        {{ ordered_list('name_key', 'name_rank') }} as name_keys
     from names_ranked
     group by repository_id
 
@@ -256,7 +256,7 @@ resolved as (
         identities.repository_id,
         identities.github_repository_id,
         names.full_name,
-        coalesce(names.other_full_names, []) as other_full_names,
+        coalesce(names.other_full_names, {{ empty_list(dbt.type_string()) }}) as other_full_names,
         names.name_keys,
         chosen_histories.git_repository,
         chosen_histories.history_status,

@@ -14,7 +14,7 @@ names as (
     select
         repository_id,
         full_name,
-        unnest(name_keys) as name_key
+        {{ unnest_list('name_keys') }} as name_key
     from resolved
 
 ),

@@ -22,7 +22,7 @@ topic_members as (
 
     select
         repository_id,
-        unnest(topics) as topic
+        {{ unnest_list('topics') }} as topic
     from repositories
 
 ),

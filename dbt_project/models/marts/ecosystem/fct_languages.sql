@@ -69,7 +69,7 @@ final as (
         primary_languages.language,
         cast(primary_languages.repositories as {{ dbt.type_bigint() }}) as repositories,
         round(
-            cast(primary_languages.repositories as {{ dbt.type_float() }})
+            cast(primary_languages.repositories as double)
             / sum(primary_languages.repositories) over (),
             4
         ) as repository_share,

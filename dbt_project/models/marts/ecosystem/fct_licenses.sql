@@ -25,7 +25,7 @@ select
     license_spdx_id,
     license_spdx_id is not null as has_license,
     cast(repositories as {{ dbt.type_bigint() }}) as repositories,
-    round(cast(repositories as {{ dbt.type_float() }}) / sum(repositories) over (), 4) as repository_share,
+    round(cast(repositories as double) / sum(repositories) over (), 4) as repository_share,
     cast(stars as {{ dbt.type_bigint() }}) as stars,
     rank() over (order by repositories desc) as license_rank
 from licenses

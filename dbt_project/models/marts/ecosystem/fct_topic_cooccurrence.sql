@@ -14,7 +14,7 @@ topic_members as (
 
     select distinct
         repository_id,
-        unnest(topics) as topic
+        {{ unnest_list('topics') }} as topic
     from repositories
 
 ),
@@ -49,12 +49,12 @@ select
     pairs.topic_b,
     cast(pairs.repositories as {{ dbt.type_bigint() }}) as repositories,
     round(
-        cast(pairs.repositories as {{ dbt.type_float() }})
+        cast(pairs.repositories as double)
         / (count_a.repositories + count_b.repositories - pairs.repositories),
         4
     ) as jaccard,
     round(
-        cast(pairs.repositories as {{ dbt.type_float() }}) * (select count(*) from repositories)
+        cast(pairs.repositories as double) * (select count(*) from repositories)
         / (count_a.repositories * count_b.repositories),
         4
     ) as lift

@@ -14,7 +14,7 @@ topic_members as (
     select
         repository_id,
         stars,
-        unnest(topics) as topic
+        {{ unnest_list('topics') }} as topic
     from repositories
 
 ),
@@ -25,7 +25,6 @@ topics as (
         topic,
         count(distinct repository_id) as repositories,
         sum(stars) as stars,
-        -- DuckDB: median()
         median(stars) as median_stars
     from topic_members
     group by topic
@@ -36,7 +35,7 @@ select
     topics.topic,
     cast(topics.repositories as {{ dbt.type_bigint() }}) as repositories,
     round(
-        cast(topics.repositories as {{ dbt.type_float() }}) / (select count(*) from repositories), 4
+        cast(topics.repositories as double) / (select count(*) from repositories), 4
     ) as repository_share,
     cast(topics.stars as {{ dbt.type_bigint() }}) as stars,
     topics.median_stars,

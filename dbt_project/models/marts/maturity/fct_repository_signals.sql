@@ -126,7 +126,7 @@ issue_events as (
         not issues.is_pull_request
         and issues.closed_at > as_of.window_start_at
         and issues.closed_at <= as_of.as_of_at as is_closed_in_window,
-        {{ dbt.datediff('issues.created_at', 'issues.closed_at', 'second') }} / 86400.0 as days_to_close
+        cast({{ dbt.datediff('issues.created_at', 'issues.closed_at', 'second') }} as double) / 86400 as days_to_close
     from {{ ref('stg_github__issues') }} as issues
     inner join names
         on lower(issues.repository_full_name) = names.name_key
@@ -141,7 +141,6 @@ issues as (
         max(issue_events.recorded_at) >= as_of.as_of_at as is_list_observed,
         sum(case when issue_events.is_opened_in_window then 1 else 0 end) as issues_opened,
         sum(case when issue_events.is_closed_in_window then 1 else 0 end) as issues_closed,
-        -- DuckDB: median()
         median(case when issue_events.is_closed_in_window then issue_events.days_to_close end)
             as median_days_to_close
     from issue_events
@@ -232,7 +231,7 @@ signals as (
         -- issues
         case
             when issues.is_list_observed and issues.issues_opened > 0
-                then round(cast(issues.issues_closed as {{ dbt.type_float() }}) / issues.issues_opened, 4)
+                then round(cast(issues.issues_closed as double) / issues.issues_opened, 4)
         end as issue_closure_ratio,
         case
             when issues.is_list_observed then round(issues.median_days_to_close, 2)
@@ -281,17 +280,22 @@ signals as (
 )
 
 select
-    * exclude (
-        signal_sources_raw,
-        days_since_last_push,
-        commits_last_12m,
-        commits_prev_12m,
-        active_authors_last_12m,
-        active_authors_prev_12m,
-        contributor_absence_factor,
-        releases_last_12m,
-        star_growth_last_12m
-    ),
+    repository_id,
+    as_of,
+    age_months,
+    months_since_last_push,
+    months_since_last_commit,
+    releases_source,
+    issue_closure_ratio,
+    median_days_to_close,
+    stars,
+    forks,
+    has_license,
+    is_org_owned,
+    is_archived,
+    is_recently_pushed,
+    is_git_window_observed,
+    described_at,
     cast(days_since_last_push as {{ dbt.type_bigint() }}) as days_since_last_push,
     cast(commits_last_12m as {{ dbt.type_bigint() }}) as commits_last_12m,
     cast(commits_prev_12m as {{ dbt.type_bigint() }}) as commits_prev_12m,
@@ -300,5 +304,5 @@ select
     cast(contributor_absence_factor as {{ dbt.type_bigint() }}) as contributor_absence_factor,
     cast(releases_last_12m as {{ dbt.type_bigint() }}) as releases_last_12m,
     cast(star_growth_last_12m as {{ dbt.type_bigint() }}) as star_growth_last_12m,
-    nullif(ltrim(signal_sources_raw, ','), '') as signal_sources
+    nullif(trim(leading ',' from signal_sources_raw), '') as signal_sources
 from signals

@@ -58,6 +58,21 @@ renamed as (
 
 )
 
-select * exclude (reading_rank)
+select
+    issue_id,
+    run_id,
+    repository_full_name,
+    issue_state,
+    author_association,
+    author_login,
+    author_type,
+    issue_number,
+    comments,
+    is_pull_request,
+    created_at,
+    updated_at,
+    closed_at,
+    merged_at,
+    recorded_at
 from renamed
 where reading_rank = 1

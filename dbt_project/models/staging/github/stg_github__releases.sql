@@ -45,6 +45,16 @@ renamed as (
 
 )
 
-select * exclude (reading_rank)
+select
+    release_id,
+    run_id,
+    repository_full_name,
+    tag_name,
+    release_name,
+    is_prerelease,
+    is_draft,
+    published_at,
+    created_at,
+    recorded_at
 from renamed
 where reading_rank = 1

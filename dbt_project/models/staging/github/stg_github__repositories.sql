@@ -55,17 +55,27 @@ renamed as (
         created_at,
         updated_at,
         pushed_at,
-        recorded_at,
+        recorded_at
 
+    from source
+
+),
+
+-- which observation of a repository in a run is its latest (rank 1)
+ranked as (
+
+    select
+        observation_id,
         row_number() over (
             partition by run_id, github_repository_id
             order by recorded_at desc, search_page desc, search_query desc, search_position desc
         ) as observation_rank
-
     from source
 
 )
 
-select * exclude (observation_rank)
+select renamed.*
 from renamed
-where observation_rank = 1
+inner join ranked
+    on renamed.observation_id = ranked.observation_id
+where ranked.observation_rank = 1

@@ -46,6 +46,14 @@ renamed as (
 
 )
 
-select * exclude (reading_rank)
+select
+    star_day_id,
+    run_id,
+    repository_full_name,
+    star_source,
+    stars_total,
+    stars_gained,
+    star_date,
+    recorded_at
 from renamed
 where reading_rank = 1

@@ -1,0 +1,124 @@
+"""Where a load writes: the DuckDB warehouse file (the default), or a lake folder of Parquet
+tables through dlt's `filesystem` destination (`<lake>/raw_github/<table>/*.parquet`), which Spark
+and DuckDB both read.
+
+dlt merges into Delta and Iceberg tables only; for Parquet a `merge` table falls back to `append`,
+so a re-run would add every row again. `settle` does the merge after each load instead: it keeps
+the latest row of each primary key (the latest load wins, as dlt's merge does), and the nested
+rows of those rows only, and writes each such table back as one file. A crash part-way leaves
+rows twice, never none, and the next load's `settle` removes the copies.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import dlt
+import duckdb
+from dlt.common.schema.utils import get_columns_names_with_prop
+
+from mlops_atlas.lake import quote_literal, quote_name
+from mlops_atlas.paths import pipelines_dir_for
+
+#: The lake's file format: Parquet, which Spark, DuckDB and pandas read without extras.
+LAKE_FILE_FORMAT = "parquet"
+_COMPACTED = "compacted"
+
+
+def destination(warehouse_path: Path, *, lake: bool = False) -> Any:
+    """The dlt destination for a warehouse: its DuckDB file, or the lake folder it names."""
+    if lake:
+        return dlt.destinations.filesystem(bucket_url=str(Path(warehouse_path).resolve()))
+    return dlt.destinations.duckdb(str(warehouse_path))
+
+
+def pipelines_dir(warehouse_path: Path, *, lake: bool = False) -> Path:
+    """dlt's local state: beside a DuckDB file, inside a lake folder (each is self-contained)."""
+    return Path(warehouse_path) / ".dlt" if lake else pipelines_dir_for(Path(warehouse_path))
+
+
+def is_lake(pipeline: dlt.Pipeline) -> bool:
+    return pipeline.destination.destination_name == "filesystem"
+
+
+def file_format(pipeline: dlt.Pipeline, preferred: str | None = None) -> str | None:
+    """The file format a load writes: Parquet into a lake, else `preferred` (None: dlt's)."""
+    return LAKE_FILE_FORMAT if is_lake(pipeline) else preferred
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.parquet"))
+
+
+def _children(tables: dict[str, Any], parent: str) -> list[str]:
+    return [name for name, t in tables.items() if t.get("parent") == parent]
+
+
+def _write(con: duckdb.DuckDBPyConnection, select: str, folder: Path, load_id: str) -> None:
+    """Write `select` as the table's only file: to a hidden name, renamed into place, then the
+    older files removed (readers skip names starting with a dot)."""
+    old = _files(folder)
+    hidden = folder / f".{_COMPACTED}.parquet"
+    con.execute(f"copy ({select}) to {quote_literal(str(hidden))} (format parquet)")
+    final = folder / f"{load_id}.{_COMPACTED}.{secrets.token_hex(4)}.parquet"
+    os.replace(hidden, final)
+    for path in old:
+        path.unlink()
+
+
+def _settle_children(
+    con: duckdb.DuckDBPyConnection,
+    dataset: Path,
+    tables: dict[str, Any],
+    parent: str,
+    load_id: str,
+) -> None:
+    """Keep the nested rows (lists dlt split into child tables) of the kept `parent` rows."""
+    for child in _children(tables, parent):
+        folder = dataset / child
+        if not _files(folder):
+            continue
+        source = f"read_parquet({quote_literal(str(folder / '*.parquet'))}, union_by_name = true)"
+        con.execute(
+            f"create or replace temp table {quote_name(child)} as select * from {source} "
+            f"where _dlt_parent_id in (select _dlt_id from {quote_name(parent)})"
+        )
+        _settle_children(con, dataset, tables, child, load_id)
+        _write(con, f"select * from {quote_name(child)}", folder, load_id)
+
+
+def settle(pipeline: dlt.Pipeline) -> None:
+    """Merge the lake's `merge` tables on their primary keys after a load (see the module doc).
+    Does nothing for a DuckDB destination, whose own merge already did it."""
+    if not is_lake(pipeline):
+        return
+    dataset = Path(pipeline.destination.config_params["bucket_url"]) / pipeline.dataset_name
+    con = duckdb.connect(":memory:")
+    try:
+        for schema in pipeline.schemas.values():
+            tables = schema.data_tables()
+            by_name = {t["name"]: t for t in tables}
+            for table in tables:
+                keys = get_columns_names_with_prop(table, "primary_key")
+                if table.get("parent") or table.get("write_disposition") != "merge" or not keys:
+                    continue
+                folder = dataset / table["name"]
+                files = _files(folder)
+                if not files or (len(files) == 1 and f".{_COMPACTED}." in files[0].name):
+                    continue
+                source = f"read_parquet({quote_literal(str(folder / '*.parquet'))}, union_by_name = true)"
+                partition = ", ".join(quote_name(k) for k in keys)
+                con.execute(
+                    f"create or replace temp table {quote_name(table['name'])} as "
+                    f"select * from {source} qualify row_number() over (partition by {partition} "
+                    "order by _dlt_load_id desc) = 1"
+                )
+                latest = con.execute(f"select max(_dlt_load_id) from {quote_name(table['name'])}")
+                load_id = str(latest.fetchone()[0] or "empty")
+                _settle_children(con, dataset, by_name, table["name"], load_id)
+                _write(con, f"select * from {quote_name(table['name'])}", folder, load_id)
+    finally:
+        con.close()
