@@ -177,3 +177,30 @@ def activity_fetch_statuses(warehouse_path: Path, run_id: str) -> list[tuple[str
             "where run_id = ?",
             [run_id],
         ).fetchall()
+
+
+def stored_readme_names(warehouse_path: Path, source: str) -> set[str]:
+    """Lower-case names whose README answer (a text or `missing`) from `source` is stored: only
+    for those may a conditional request's 304 stand for the text."""
+    con = _read(warehouse_path)
+    if con is None:
+        return set()
+    with con:
+        if not has_table(con, RAW_GITHUB_DATASET, "readmes"):
+            return set()
+        rows = con.execute(
+            f"select distinct lower(repository_full_name) from {RAW_GITHUB_DATASET}.readmes "
+            "where source = ?",
+            [source],
+        ).fetchall()
+    return {r[0] for r in rows}
+
+
+def readme_fetch_statuses(warehouse_path: Path, run_id: str) -> list[tuple[str, str]]:
+    """(repository, status) of every README request a run recorded."""
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        return con.execute(
+            f"select repository_full_name, status from {RAW_GITHUB_DATASET}.readme_fetches "
+            "where run_id = ?",
+            [run_id],
+        ).fetchall()

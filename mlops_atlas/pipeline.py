@@ -48,6 +48,7 @@ class LoadResult:
     github: Any = None
     activity: Any = None
     git: Any = None
+    readmes: Any = None
 
 
 @dataclass
@@ -84,6 +85,7 @@ def load(
     from dlt_pipeline.git.load import load_git_histories
     from dlt_pipeline.github.activity_load import load_activity
     from dlt_pipeline.github.load import load_github
+    from dlt_pipeline.github.readmes import load_readmes
     from dlt_pipeline.github.selection import activity_full_names
 
     prepare_process()
@@ -92,6 +94,12 @@ def load(
     how = f" (replaying {archive})" if archive else " (live)"
     result.github = stages.run(
         "GitHub discovery" + how, lambda: load_github(warehouse, archive=archive)
+    )
+    result.readmes = stages.run(
+        "READMEs" + how,
+        lambda: load_readmes(
+            warehouse, archive=archive, run_id=result.github.run_id, mirror=mirror
+        ),
     )
     if archive is not None:
         result.activity = stages.run(

@@ -50,6 +50,7 @@ class GitHubSettings:
     max_rate_limit_wait_seconds: float = 900.0
     activity_min_stars: int = 100
     activity_repositories: tuple[str, ...] = ()
+    readme_min_stars: int = 10
     max_pages_per_listing: int = 100
     stats_retry_count: int = 3
     stats_retry_seconds: float = 2.0
