@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dlt_pipeline.github.archive import Archive
-from dlt_pipeline.github.fake_server import Fault, FakeGitHub, make_repo
+from dlt_pipeline.github.fake_server import FakeGitHub, Fault, make_repo
 from dlt_pipeline.github.load import load_github
 from dlt_pipeline.github.readmes import (
     MIRROR_FILE,
