@@ -1,0 +1,33 @@
+{#- A README (untrusted markdown, HTML or reStructuredText) reduced to its words for modelling.
+    In order: cut to `max_chars` characters (bounds the work on a huge file); drop HTML comments,
+    fenced code blocks and reStructuredText directives; reduce boilerplate sections
+    (installation, setup, requirements, license, contributing, citation, acknowledgements, code of
+    conduct, star history) to their heading's words; drop images and badges (their alt text is
+    noise such as "build passing"); keep a link's text but not its URL; drop HTML tags (their text
+    stays), link definitions, bare URLs, HTML entities and table or heading rules (`---`, `===`);
+    collapse whitespace. DuckDB: regexp_replace with RE2 patterns and the 'g' flag. -#}
+{% macro clean_readme_text(column, max_chars) -%}
+    {%- set steps = [
+        ('(?s)<!--.*?-->', ' '),
+        ('(?s)```.*?(```|$)', ' '),
+        ('(?s)~~~.*?(~~~|$)', ' '),
+        ('(?m)^\\.\\. [a-z-]+::[^\\n]*(\\n[ \\t]+[^\\n]*)*', ' '),
+        ('(?im)^#{1,6}[ \\t]*([^\\n]*?\\b(install|installation|installing|setup|set up|requirements|prerequisites|license|licence|licensing|contributing|contribute|contributors|citation|citing|cite|acknowledgements|acknowledgments|acknowledgement|code of conduct|star history)\\b[^\\n]*)\\n([ \\t]*\\n|[^#\\n][^\\n]*\\n)*', ' \\1 \n'),
+        ('!\\[[^\\]]*\\]\\([^)]*\\)', ' '),
+        ('!\\[[^\\]]*\\]\\[[^\\]]*\\]', ' '),
+        ('\\[([^\\]]*)\\]\\([^)]*\\)', ' \\1 '),
+        ('\\[([^\\]]*)\\]\\[[^\\]]*\\]', ' \\1 '),
+        ('(?m)^[ \\t]*\\[[^\\]]+\\]:[^\\n]*', ' '),
+        ('<[^>]*>', ' '),
+        ('(https?|ftp)://[^\\s)\\]>"]+', ' '),
+        ('www\\.[^\\s)\\]>"]+', ' '),
+        ('&(#[0-9]+|[a-z]+);', ' '),
+        ('[-=+_|:~*#`]{3,}', ' '),
+        ('\\s+', ' '),
+    ] -%}
+    {%- set ns = namespace(sql='left(coalesce(' ~ column ~ ", ''), " ~ max_chars ~ ')') -%}
+    {%- for pattern, replacement in steps -%}
+        {%- set ns.sql = 'regexp_replace(' ~ ns.sql ~ ", '" ~ pattern ~ "', '" ~ replacement ~ "', 'g')" -%}
+    {%- endfor -%}
+    trim({{ ns.sql }})
+{%- endmacro %}
