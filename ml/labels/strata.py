@@ -10,8 +10,12 @@ for.
 
 from __future__ import annotations
 
-import math
+from itertools import pairwise
 from typing import Any
+
+import pandas as pd
+
+from ml.text import is_missing
 
 #: Lower bounds of the stars bands; the last is open-ended.
 STAR_BANDS: tuple[int, ...] = (0, 1, 10, 100, 1000)
@@ -21,15 +25,26 @@ UNKNOWN_BAND = "unknown"
 
 def star_band(stars: Any) -> str:
     """'0', '1-9', '10-99', '100-999', '1000+', or 'unknown' when there is no star count."""
-    if stars is None or (isinstance(stars, float) and math.isnan(stars)):
+    if is_missing(stars):
         return UNKNOWN_BAND
     value = int(stars)
     if value >= STAR_BANDS[-1]:
         return f"{STAR_BANDS[-1]}+"
-    low, high = next((lo, hi) for lo, hi in zip(STAR_BANDS, STAR_BANDS[1:]) if value < hi)
+    low, high = next((lo, hi) for lo, hi in pairwise(STAR_BANDS) if value < hi)
     return str(low) if high - low == 1 else f"{low}-{high - 1}"
 
 
 def stratum(stars: Any, has_readme: bool) -> str:
     """The stratum of a repository: `<band>/readme` or `<band>/no readme`."""
     return f"{star_band(stars)}/{'readme' if has_readme else 'no readme'}"
+
+
+def design_weights(sample_strata: pd.Series, population_strata: pd.Series) -> pd.Series:
+    """Each labelled repository's weight for estimates about the population: its stratum's
+    population count over its sample count (N_h / n_h), so densely drawn strata do not
+    dominate. A stratum missing from the population (a build of other data) weighs 1 per
+    label."""
+    population = population_strata.value_counts()
+    sample = sample_strata.value_counts()
+    weights = sample_strata.map(lambda s: population.get(s, sample[s]) / sample[s])
+    return weights.astype(float)
