@@ -7,6 +7,7 @@ repeat word for word."""
 import pandas as pd
 
 from ml.categories import load_category_labels
+from ml.categories.labels import NO_CATEGORY
 from ml.config import ml_config
 from ml.kind import load_kind_labels
 from ml.labels.match import match_labels
@@ -55,6 +56,9 @@ def model(dbt, session):
                 "n_train": int((split == "train").sum()),
                 "n_test": int((split == "test").sum()),
                 "n_in_warehouse": len(match_labels(labels, repos)),
+                "n_no_category": int((labels.get("primary_category") == NO_CATEGORY).sum())
+                if "primary_category" in labels.columns
+                else 0,
                 "statement": statement,
             }
         )

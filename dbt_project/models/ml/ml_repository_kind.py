@@ -11,7 +11,7 @@ import pandas as pd
 from ml.config import ml_config
 from ml.kind import load_kind_labels, predict_kinds, train_kind_model
 from ml.labels.match import match_labels
-from ml.warehouse import modelling_repositories
+from ml.warehouse import modelling_repositories, population_strata
 
 
 def model(dbt, session):
@@ -34,6 +34,7 @@ def model(dbt, session):
     for column in predictions.columns.drop("repository_id"):
         out[column] = predictions[column].to_numpy()
     out["has_readme"] = repos["has_readme"].to_numpy()
+    out["stratum"] = population_strata(repos).to_numpy()
     out["label_kind"] = out["repository_id"].map(label["kind"])
     out["label_split"] = out["repository_id"].map(label["split"])
     out["is_labelled"] = out["label_kind"].notna()
