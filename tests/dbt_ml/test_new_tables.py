@@ -26,7 +26,7 @@ TABLES = [
     "ml.ml_maturity",
     "ml.ml_category_curve",
     "ml.ml_category_curve_fitted",
-    "ml.ml_tool_clusters",
+    "ml.ml_tool_categories",
     "ml.ml_maturity_weights",
     "ml.ml_stage_rules",
     "marts.fct_releases",
@@ -76,7 +76,7 @@ def test_shapes_cover_eligible_repositories_and_the_crosstab_adds_up(tables: dic
 
 def test_category_curves_fit_each_category_of_tools(tables: dict) -> None:
     curves = tables["ml_category_curve"].set_index("category")
-    clusters = tables["ml_tool_clusters"]
+    clusters = tables["ml_tool_categories"]
     as_of = tables["int_as_of"]["as_of_at"].iloc[0]
     assert set(curves.index) == set(clusters["category"]) | {ALL_TOOLS}
     created = clusters.merge(tables["dim_repositories"], on="repository_id")["created_at"]

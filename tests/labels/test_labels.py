@@ -71,7 +71,15 @@ def curated() -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def kinds() -> list[dict[str, str]]:
     header, rows = read_csv(KINDS_FILE)
-    assert header == ["repository_id", "full_name", "stratum", "split", "kind", "confidence", "note"]
+    assert header == [
+        "repository_id",
+        "full_name",
+        "stratum",
+        "split",
+        "kind",
+        "confidence",
+        "note",
+    ]
     return rows
 
 
@@ -194,7 +202,11 @@ def test_kind_labels_name_archived_repositories(kinds, archive: dict[int, dict])
 
 
 def test_every_sampled_tool_has_a_category_and_nothing_else_does(kinds, categories) -> None:
-    tools = [(r["repository_id"], r["full_name"], r["stratum"], r["split"]) for r in kinds if r["kind"] == "tool"]
+    tools = [
+        (r["repository_id"], r["full_name"], r["stratum"], r["split"])
+        for r in kinds
+        if r["kind"] == "tool"
+    ]
     labelled = [(r["repository_id"], r["full_name"], r["stratum"], r["split"]) for r in categories]
     assert labelled == tools
     categorised = [r for r in categories if r["primary_category"] != NO_CATEGORY]
