@@ -18,6 +18,17 @@ from sklearn.model_selection import StratifiedKFold
 
 #: What an abstaining model predicts; never a class, so it always counts as a miss.
 ABSTAINED = "(abstained)"
+#: The scored repositories a figure is computed over: all, those with a README, those without.
+SUBSETS = ("all", "with_readme", "without_readme")
+
+
+def readme_subset(scored: pd.DataFrame, subset: str) -> pd.DataFrame:
+    """The rows of `scored` (with a boolean `has_readme`) a subset of SUBSETS covers."""
+    if subset == "with_readme":
+        return scored[scored["has_readme"]]
+    if subset == "without_readme":
+        return scored[~scored["has_readme"]]
+    return scored
 
 
 def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:

@@ -130,13 +130,25 @@ def stop_words(extra: list[str] | tuple[str, ...]) -> list[str]:
     return sorted(ENGLISH_STOP_WORDS | {w.lower() for w in extra})
 
 
+def effective_min_df(min_df: int, n_documents: int) -> int:
+    """`min_df` for a vocabulary over `n_documents`: the configured value, or 1 for samples too
+    small for it to make sense (fewer than ten times as many documents)."""
+    return int(min_df) if n_documents >= 10 * int(min_df) else 1
+
+
+def enough_readmes(texts: pd.Series, min_df: int) -> bool:
+    """Whether enough training READMEs exist to learn README words from: a build without
+    READMEs, or a sample with a handful, trains without them instead of failing."""
+    return int((texts.str.strip() != "").sum()) >= 2 * effective_min_df(min_df, len(texts))
+
+
 def tfidf_matrix(documents: pd.Series, settings: dict) -> tuple[sparse.csr_matrix, np.ndarray]:
     """TF-IDF over the documents; an empty vocabulary gives a zero-column matrix, not an error.
 
     `min_df` falls to 1 and `max_df` to 1.0 for samples too small for them to make sense.
     """
     n = len(documents)
-    min_df = int(settings["min_df"]) if n >= 10 * int(settings["min_df"]) else 1
+    min_df = effective_min_df(int(settings["min_df"]), n)
     max_df = float(settings["max_df"]) if n >= 20 else 1.0
     vectorizer = TfidfVectorizer(
         stop_words=stop_words(settings.get("extra_stop_words", [])),

@@ -76,11 +76,12 @@ def load(
     stages: Stages | None = None,
     git_progress: bool = False,
 ) -> LoadResult:
-    """Load GitHub data and git histories into `warehouse`.
+    """Load GitHub data, README texts and git histories into `warehouse`.
 
-    Replaying an archive, the activity requests it holds are replayed and the git histories come
-    from the data mirror (`mirror`, default `$ATLAS_MIRROR` or ../shared/data). Live, the same
-    selection of repositories feeds the activity load and the git clones.
+    Replaying an archive, the activity and README requests it holds are replayed, and the git
+    histories and README texts come from the data mirror (`mirror`, default `$ATLAS_MIRROR` or
+    ../shared/data). Live, the same selection of repositories feeds the activity load and the
+    git clones, and READMEs are fetched for the discovered repositories.
     """
     from dlt_pipeline.git.load import load_git_histories
     from dlt_pipeline.github.activity_load import load_activity

@@ -4,8 +4,8 @@
     (installation, setup, requirements, license, contributing, citation, acknowledgements, code of
     conduct, star history) to their heading's words; drop images and badges (their alt text is
     noise such as "build passing"); keep a link's text but not its URL; drop HTML tags (their text
-    stays), link definitions, bare URLs, HTML entities and table or heading rules (`---`, `===`);
-    collapse whitespace. DuckDB: regexp_replace with RE2 patterns and the 'g' flag. -#}
+    stays), a tag or link target the cut left unclosed at the end, link definitions, bare URLs,
+    HTML entities and table or heading rules (`---`, `===`); collapse whitespace. DuckDB: regexp_replace with RE2 patterns and the 'g' flag. -#}
 {% macro clean_readme_text(column, max_chars) -%}
     {%- set steps = [
         ('(?s)<!--.*?-->', ' '),
@@ -19,6 +19,8 @@
         ('\\[([^\\]]*)\\]\\[[^\\]]*\\]', ' \\1 '),
         ('(?m)^[ \\t]*\\[[^\\]]+\\]:[^\\n]*', ' '),
         ('<[^>]*>', ' '),
+        ('<[^>]*$', ' '),
+        ('\\]\\([^)]*$', ' '),
         ('(https?|ftp)://[^\\s)\\]>"]+', ' '),
         ('www\\.[^\\s)\\]>"]+', ' '),
         ('&(#[0-9]+|[a-z]+);', ' '),

@@ -29,10 +29,16 @@ from ml.categories.model import (
     proba_column,
 )
 from ml.config import config_section
-from ml.evaluation import ABSTAINED, out_of_fold, per_class_rows, summary_row
+from ml.evaluation import (
+    ABSTAINED,
+    SUBSETS,
+    out_of_fold,
+    per_class_rows,
+    readme_subset,
+    summary_row,
+)
 
 FEATURE_SETS = {"with_readme": True, "without_readme": False}
-SUBSETS = ("all", "with_readme", "without_readme")
 ALL_CATEGORIES = "all"
 
 
@@ -143,14 +149,6 @@ def brier_score(scored: pd.DataFrame, categories: list[str]) -> float:
     return float(np.mean(np.sum((proba - truth) ** 2, axis=1)))
 
 
-def _subset(frame: pd.DataFrame, subset: str) -> pd.DataFrame:
-    if subset == "with_readme":
-        return frame[frame["has_readme"]]
-    if subset == "without_readme":
-        return frame[~frame["has_readme"]]
-    return frame
-
-
 def category_metrics(
     predictions: pd.DataFrame, training_labels: pd.Series, config: dict | None = None
 ) -> pd.DataFrame:
@@ -168,7 +166,7 @@ def category_metrics(
         ["evaluation", "features"], sort=False
     ):
         for subset in SUBSETS:
-            scored = _subset(group, subset)
+            scored = readme_subset(group, subset)
             truth = scored["category"].to_numpy().astype(str)
             answer = scored["answer"].to_numpy().astype(str)
             key = {"evaluation": evaluation, "features": features, "repositories": subset}

@@ -35,7 +35,7 @@ from threadpoolctl import threadpool_limits
 
 from ml.evaluation import ABSTAINED
 from ml.kind.features import readme_text
-from ml.text import repository_documents, stop_words
+from ml.text import effective_min_df, enough_readmes, repository_documents, stop_words
 
 UNASSIGNED = "unassigned"
 
@@ -66,10 +66,9 @@ def category_features(repos: pd.DataFrame, settings: dict, use_readme: bool) -> 
 
 
 def _words(settings: dict, n: int, **extra: Any) -> TfidfVectorizer:
-    min_df = int(settings["min_df"]) if n >= 10 * int(settings["min_df"]) else 1
     return TfidfVectorizer(
         ngram_range=(1, int(settings["word_ngram_max"])),
-        min_df=min_df,
+        min_df=effective_min_df(int(settings["min_df"]), n),
         sublinear_tf=True,
         stop_words=stop_words(settings.get("extra_stop_words", [])),
         token_pattern=r"(?u)\b[^\W\d_][\w\-]+\b",
@@ -108,9 +107,8 @@ def fit_category_model(
     labels = rows["label_category"].to_numpy().astype(str)
     if len(set(labels)) < 2:
         raise ValueError("the category model needs tools of at least two categories to train")
-    has_text = readme_text(rows, int(settings["max_readme_chars"])) != ""
-    min_df = int(settings["min_df"]) if len(rows) >= 10 * int(settings["min_df"]) else 1
-    use_readme = use_readme and int(has_text.sum()) >= 2 * min_df
+    readmes = readme_text(rows, int(settings["max_readme_chars"]))
+    use_readme = use_readme and enough_readmes(readmes, int(settings["min_df"]))
     features = category_features(rows, settings, use_readme)
     pipeline = build_pipeline(settings, len(rows), use_readme)
     folds = min(int(settings["calibration_folds"]), int(pd.Series(labels).value_counts().min()))

@@ -19,12 +19,11 @@ import numpy as np
 import pandas as pd
 
 from ml.config import config_section
-from ml.evaluation import out_of_fold, per_class_rows, summary_row
+from ml.evaluation import SUBSETS, out_of_fold, per_class_rows, readme_subset, summary_row
 from ml.kind.model import fit_kind_model, labelled_rows, predict_kinds
 
 EVALUATIONS = ("cross_validation", "test")
 FEATURE_SETS = {"with_readme": True, "without_readme": False}
-SUBSETS = ("all", "with_readme", "without_readme")
 TOOL = "tool"
 TOOL_VS_NOT = "tool_vs_not"
 ALL_KINDS = "all"
@@ -136,14 +135,6 @@ def metrics_from_predictions(
     return per_kind, confusion
 
 
-def _subset(frame: pd.DataFrame, subset: str) -> pd.DataFrame:
-    if subset == "with_readme":
-        return frame[frame["has_readme"]]
-    if subset == "without_readme":
-        return frame[~frame["has_readme"]]
-    return frame
-
-
 def kind_metrics(
     predictions: pd.DataFrame,
     training_labels: pd.Series,
@@ -162,7 +153,7 @@ def kind_metrics(
         ["evaluation", "features"], sort=False
     ):
         for subset in SUBSETS:
-            scored = _subset(group, subset)
+            scored = readme_subset(group, subset)
             truth = scored["kind"].to_numpy().astype(str)
             guess = scored["predicted_kind"].to_numpy().astype(str)
             key = {"evaluation": evaluation, "features": features, "repositories": subset}

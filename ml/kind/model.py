@@ -29,6 +29,7 @@ from threadpoolctl import threadpool_limits
 
 from ml.config import config_section
 from ml.kind.features import NUMERIC_FEATURES, kind_features
+from ml.text import effective_min_df, enough_readmes
 
 README_FEATURES = ("has_readme",)
 
@@ -44,13 +45,9 @@ class KindModel:
     use_readme: bool
 
 
-def _min_df(settings: dict, n_documents: int) -> int:
-    return int(settings["min_df"]) if n_documents >= 10 * int(settings["min_df"]) else 1
-
-
 def build_pipeline(settings: dict, n_documents: int, use_readme: bool = True) -> Pipeline:
     """The unfitted feature + classifier pipeline; `min_df` shrinks for very small samples."""
-    min_df = _min_df(settings, n_documents)
+    min_df = effective_min_df(int(settings["min_df"]), n_documents)
     words = TfidfVectorizer(
         ngram_range=(1, int(settings["word_ngram_max"])),
         min_df=min_df,
@@ -89,12 +86,6 @@ def build_pipeline(settings: dict, n_documents: int, use_readme: bool = True) ->
     return Pipeline([("features", ColumnTransformer(blocks)), ("classifier", classifier)])
 
 
-def readme_is_learnable(texts: pd.Series, settings: dict) -> bool:
-    """Whether enough training READMEs exist to learn README words from (a build without
-    READMEs, or a sample with a handful, trains without the README block instead of failing)."""
-    return int((texts.str.strip() != "").sum()) >= 2 * _min_df(settings, len(texts))
-
-
 def labelled_rows(repos: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
     """Labelled repositories joined to their label (`label_kind`, and `split` when the labels
     carry one), by `repository_id`; fails naming ids absent from `repos`."""
@@ -124,7 +115,7 @@ def fit_kind_model(
     max_chars = int(settings["max_description_chars"])
     readme_chars = int(settings["max_readme_chars"])
     features = kind_features(rows, max_chars, readme_chars)
-    use_readme = use_readme and readme_is_learnable(features["readme_text"], settings)
+    use_readme = use_readme and enough_readmes(features["readme_text"], int(settings["min_df"]))
     pipeline = build_pipeline(settings, len(rows), use_readme)
     # Single-threaded: on a few hundred rows BLAS threads cost ten times the work.
     with threadpool_limits(limits=1):
