@@ -125,6 +125,14 @@ def repository_documents(
     return joined.map(lambda s: _SPACES.sub(" ", s).strip())
 
 
+def readme_text(repos: pd.DataFrame, max_chars: int) -> pd.Series:
+    """Each repository's README (the `readme` column, already cleaned of markup by dbt) as words,
+    cut to `max_chars`; '' for a repository without one or a frame without the column."""
+    if "readme" not in repos.columns:
+        return pd.Series("", index=repos.index, dtype=object)
+    return repos["readme"].map(lambda v: clean_text(v, max_chars))
+
+
 def stop_words(extra: list[str] | tuple[str, ...]) -> list[str]:
     """English stop words plus the configured domain words every MLOps repository shares."""
     return sorted(ENGLISH_STOP_WORDS | {w.lower() for w in extra})

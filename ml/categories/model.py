@@ -34,8 +34,13 @@ from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from ml.evaluation import ABSTAINED
-from ml.kind.features import readme_text
-from ml.text import effective_min_df, enough_readmes, repository_documents, stop_words
+from ml.text import (
+    effective_min_df,
+    enough_readmes,
+    readme_text,
+    repository_documents,
+    stop_words,
+)
 
 UNASSIGNED = "unassigned"
 

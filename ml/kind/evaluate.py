@@ -141,7 +141,7 @@ def kind_metrics(
     config: dict | None = None,
 ) -> pd.DataFrame:
     """The `ml_kind_metrics` table: one row per evaluation, feature set, README subset and kind,
-    plus `tool_vs_not` and `all` summary rows (see `ml/evaluate.py` for the measures).
+    plus `tool_vs_not` and `all` summary rows (see `ml/evaluation.py` for the measures).
     `training_labels` (the train split's kinds) give the baseline: its most common kind."""
     settings = config_section("kind", config)
     kinds = list(settings["kinds"])

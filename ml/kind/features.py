@@ -16,7 +16,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ml.text import clean_text, is_missing, repository_documents, split_name, topics_list
+from ml.text import (
+    clean_text,
+    is_missing,
+    readme_text,
+    repository_documents,
+    split_name,
+    topics_list,
+)
 
 NUMERIC_FEATURES = (
     "log_stars",
@@ -61,13 +68,6 @@ def _present(repos: pd.DataFrame, column: str) -> pd.Series:
     if column not in repos.columns:
         return pd.Series(0.0, index=repos.index)
     return repos[column].map(lambda v: 1.0 if clean_text(v, 200) else 0.0).astype(float)
-
-
-def readme_text(repos: pd.DataFrame, max_chars: int = DEFAULT_README_CHARS) -> pd.Series:
-    """The cleaned README of each repository as words, cut to `max_chars` ('' without one)."""
-    if "readme" not in repos.columns:
-        return pd.Series("", index=repos.index, dtype=object)
-    return repos["readme"].map(lambda v: clean_text(v, max_chars))
 
 
 def kind_features(

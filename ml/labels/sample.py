@@ -254,9 +254,10 @@ def main(argv: list[str]) -> int:
     sample = draw_sample(sampling_frame(root))
     readmes = load_readmes(root / README_FILE) if (root / README_FILE).is_file() else {}
     if argv[0] in ("categories", "category-pass"):
-        from ml.labels.files import kind_label_rows
+        from ml.kind.labels import load_kind_labels
 
-        tools = {row["key"] for row in kind_label_rows() if row["kind"] == "tool"}
+        labels = load_kind_labels()
+        tools = set(labels.loc[labels["kind"] == "tool", "repository_id"])
         chosen = category_pass_keys(list(tools)) if argv[0] == "category-pass" else tools
         sample = [d for d in sample if d.unit.key in chosen]
     elif argv[0] == "readme-pass":

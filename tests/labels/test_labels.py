@@ -407,3 +407,18 @@ def test_readme_strata_table_matches_the_sample(sample) -> None:
     drawn = Counter(d.unit.stratum for d in sample)
     shown = {k: v for k, v in table.items() if re.match(r"^(\d|unknown)", k)}
     assert {k: int(v[1]) for k, v in shown.items()} == dict(drawn)
+
+
+def test_the_sample_script_prints_what_each_pass_read(
+    capsys, mirror: Path, kinds, categories
+) -> None:
+    from ml.labels.sample import main
+
+    assert main(["nonsense"]) == 2
+    assert main(["kinds"]) == 0
+    assert f"{len(kinds)} repositories" in capsys.readouterr().out
+    assert main(["categories"]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(categories)} repositories" in out and "readme: " in out
+    assert main(["category-pass"]) == 0
+    assert f"{CATEGORY_PASS_SIZE} repositories" in capsys.readouterr().out
