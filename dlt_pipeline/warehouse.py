@@ -187,11 +187,29 @@ def run_outcome(warehouse_path: Path, run_id: str) -> dict[str, Any]:
     }
 
 
-def activity_fetch_statuses(warehouse_path: Path, run_id: str) -> list[tuple[str, str]]:
-    """(repository, status) of every activity fetch a run recorded."""
+def fetch_statuses(warehouse_path: Path, table: str, run_id: str) -> list[tuple[str, str]]:
+    """(repository, status) of every request a run recorded in a fetch log (`activity_fetches`,
+    `readme_fetches`)."""
     with _connect(warehouse_path) as con:
         return con.execute(
-            f"select repository_full_name, status from {RAW_GITHUB_DATASET}.activity_fetches "
+            f"select repository_full_name, status from {RAW_GITHUB_DATASET}.{table} "
             "where run_id = ?",
             [run_id],
         ).fetchall()
+
+
+def stored_readme_names(warehouse_path: Path, source: str) -> set[str]:
+    """Lower-case names whose README answer (a text or `missing`) from `source` is stored: only
+    for those may a conditional request's 304 stand for the text."""
+    con = _read(warehouse_path)
+    if con is None:
+        return set()
+    with con:
+        if not has_table(con, RAW_GITHUB_DATASET, "readmes"):
+            return set()
+        rows = con.execute(
+            f"select distinct lower(repository_full_name) from {RAW_GITHUB_DATASET}.readmes "
+            "where source = ?",
+            [source],
+        ).fetchall()
+    return {r[0] for r in rows}

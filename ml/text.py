@@ -125,9 +125,29 @@ def repository_documents(
     return joined.map(lambda s: _SPACES.sub(" ", s).strip())
 
 
+def readme_text(repos: pd.DataFrame, max_chars: int) -> pd.Series:
+    """Each repository's README (the `readme` column, already cleaned of markup by dbt) as words,
+    cut to `max_chars`; '' for a repository without one or a frame without the column."""
+    if "readme" not in repos.columns:
+        return pd.Series("", index=repos.index, dtype=object)
+    return repos["readme"].map(lambda v: clean_text(v, max_chars))
+
+
 def stop_words(extra: list[str] | tuple[str, ...]) -> list[str]:
     """English stop words plus the configured domain words every MLOps repository shares."""
     return sorted(ENGLISH_STOP_WORDS | {w.lower() for w in extra})
+
+
+def effective_min_df(min_df: int, n_documents: int) -> int:
+    """`min_df` for a vocabulary over `n_documents`: the configured value, or 1 for samples too
+    small for it to make sense (fewer than ten times as many documents)."""
+    return int(min_df) if n_documents >= 10 * int(min_df) else 1
+
+
+def enough_readmes(texts: pd.Series, min_df: int) -> bool:
+    """Whether enough training READMEs exist to learn README words from: a build without
+    READMEs, or a sample with a handful, trains without them instead of failing."""
+    return int((texts.str.strip() != "").sum()) >= 2 * effective_min_df(min_df, len(texts))
 
 
 def tfidf_matrix(documents: pd.Series, settings: dict) -> tuple[sparse.csr_matrix, np.ndarray]:
@@ -136,7 +156,7 @@ def tfidf_matrix(documents: pd.Series, settings: dict) -> tuple[sparse.csr_matri
     `min_df` falls to 1 and `max_df` to 1.0 for samples too small for them to make sense.
     """
     n = len(documents)
-    min_df = int(settings["min_df"]) if n >= 10 * int(settings["min_df"]) else 1
+    min_df = effective_min_df(int(settings["min_df"]), n)
     max_df = float(settings["max_df"]) if n >= 20 else 1.0
     vectorizer = TfidfVectorizer(
         stop_words=stop_words(settings.get("extra_stop_words", [])),

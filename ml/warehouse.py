@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ml.ecosystem.growth import cumulative_by_month
+from ml.labels.strata import stratum
 
-# The group of ml_category_curve that holds every clustered tool once.
+# The group of ml_category_curve that holds every categorised tool once.
 ALL_TOOLS = "all tools"
 
 
@@ -21,6 +22,40 @@ def github_keyed_repositories(dim: pd.DataFrame) -> pd.DataFrame:
     repos["repository_id"] = repos["github_repository_id"].astype("int64")
     repos["name"] = repos["repository_name"]
     return repos.reset_index(drop=True)
+
+
+def modelling_repositories(dim: pd.DataFrame, readmes: pd.DataFrame) -> pd.DataFrame:
+    """Every dim_repositories row with its cleaned README, for the kind and category models.
+
+    Keyed by the warehouse's `repository_id` (text), so repositories known only from git are
+    classified too. `name` is the repository name, `readme` the cleaned README text ('' without
+    one), `has_readme` whether a README exists, `has_search_observation` whether GitHub's search
+    described the repository (otherwise its stars, description and topics are unknown). `readmes`
+    is int_readmes_cleaned (empty when no README was loaded). Row order is kept.
+    """
+    repos = dim.copy().reset_index(drop=True)
+    repos["repository_id"] = repos["repository_id"].astype(str)
+    repos["name"] = repos["repository_name"]
+    by_id = (
+        readmes.assign(repository_id=readmes["repository_id"].astype(str)).set_index(
+            "repository_id"
+        )
+        if len(readmes)
+        else pd.DataFrame(columns=["readme_text", "has_readme"])
+    )
+    repos["readme"] = repos["repository_id"].map(by_id["readme_text"]).fillna("")
+    has_readme = repos["repository_id"].map(by_id["has_readme"])
+    repos["has_readme"] = has_readme.map(lambda v: bool(v) if isinstance(v, bool | int) else False)
+    repos["has_search_observation"] = repos["github_repository_id"].notna()
+    return repos
+
+
+def population_strata(repos: pd.DataFrame) -> pd.Series:
+    """The sampling stratum of every repository (stars band x README), for design weights."""
+    return pd.Series(
+        [stratum(s, r) for s, r in zip(repos["stars"], repos["has_readme"], strict=True)],
+        index=repos.index,
+    )
 
 
 def as_of_instant(int_as_of: pd.DataFrame) -> pd.Timestamp:
@@ -38,11 +73,12 @@ def observed_until(dim: pd.DataFrame) -> dict[str, pd.Timestamp]:
 
 
 def tool_category_monthly(
-    dim: pd.DataFrame, tool_clusters: pd.DataFrame, as_of: pd.Timestamp
+    dim: pd.DataFrame, tool_categories: pd.DataFrame, as_of: pd.Timestamp
 ) -> pd.DataFrame:
     """Tools created per task category and month up to `as_of` (`cumulative_by_month`), plus the
-    group ALL_TOOLS; categories from ml_tool_clusters, creation times from dim_repositories."""
-    members = tool_clusters[["repository_id", "category"]].merge(
+    group ALL_TOOLS; categories from ml_tool_categories (`category`: the classifier's primary, or
+    `unassigned` when it abstained), creation times from dim_repositories."""
+    members = tool_categories[["repository_id", "category"]].merge(
         dim[["repository_id", "created_at"]], on="repository_id", how="inner"
     )
     return cumulative_by_month(members, "category", as_of, total_group=ALL_TOOLS)

@@ -79,6 +79,7 @@ class LoadResult:
     github: Any = None
     activity: Any = None
     git: Any = None
+    readmes: Any = None
 
 
 @dataclass
@@ -106,16 +107,18 @@ def load(
     stages: Stages | None = None,
     engine: str = "duckdb",
 ) -> LoadResult:
-    """Load GitHub data and git histories into `warehouse`.
+    """Load GitHub data, README texts and git histories into `warehouse`.
 
-    Replaying an archive, the activity requests it holds are replayed and the git histories come
-    from the data mirror (`mirror`, default `$ATLAS_MIRROR` or ../shared/data). Live, the same
-    selection of repositories feeds the activity load and the git clones. With engine `spark`
+    Replaying an archive, the activity and README requests it holds are replayed, and the git
+    histories and README texts come from the data mirror (`mirror`, default `$ATLAS_MIRROR` or
+    ../shared/data). Live, the same selection of repositories feeds the activity load and the
+    git clones, and READMEs are fetched for the discovered repositories. With engine `spark`
     the warehouse is a lake folder and the raw tables are written there as Parquet.
     """
     from dlt_pipeline.git.load import load_git_histories
     from dlt_pipeline.github.activity_load import load_activity
     from dlt_pipeline.github.load import load_github
+    from dlt_pipeline.github.readmes import load_readmes
     from dlt_pipeline.github.selection import activity_full_names
 
     prepare_process()
@@ -125,6 +128,12 @@ def load(
     how = f" (replaying {archive})" if archive else " (live)"
     result.github = stages.run(
         "GitHub discovery" + how, lambda: load_github(warehouse, archive=archive, lake=lake)
+    )
+    result.readmes = stages.run(
+        "READMEs" + how,
+        lambda: load_readmes(
+            warehouse, archive=archive, run_id=result.github.run_id, mirror=mirror, lake=lake
+        ),
     )
     if archive is not None:
         result.activity = stages.run(

@@ -39,6 +39,9 @@
     (commits_last_12m, commits_prev_12m, ...), and a name must not lie. -#}
 {% macro signal_window_months() -%}12{%- endmacro %}
 
+{#- README text read per repository, in characters, before it is cleaned for modelling. -#}
+{% macro readme_max_chars() -%}{{ var('readme_max_chars') }}{%- endmacro %}
+
 {% macro recent_push_days() -%}{{ var('recent_push_days') }}{%- endmacro %}
 
 {% macro ecosystem_topic_min_repositories() -%}{{ var('ecosystem_topic_min_repositories') }}{%- endmacro %}

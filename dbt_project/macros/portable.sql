@@ -119,3 +119,25 @@
     {%- endfor -%}
     {{ return(statements[0]) }}
 {% endmacro %}
+
+
+{#- regexp_replace over every match: DuckDB's RE2 with the 'g' flag and \1 for a group; Spark's
+    Java regex replaces every match, names a group $1, and unescapes backslashes in a literal
+    (so each is doubled). `steps`: (pattern, replacement) pairs (macro readme_cleaning_steps). -#}
+{% macro default__clean_readme_text(column, max_chars, steps) -%}
+    {%- set ns = namespace(sql='left(coalesce(' ~ column ~ ", ''), " ~ max_chars ~ ')') -%}
+    {%- for pattern, replacement in steps -%}
+        {%- set ns.sql = 'regexp_replace(' ~ ns.sql ~ ", '" ~ pattern ~ "', '" ~ replacement ~ "', 'g')" -%}
+    {%- endfor -%}
+    trim({{ ns.sql }})
+{%- endmacro %}
+
+{% macro spark__clean_readme_text(column, max_chars, steps) -%}
+    {%- set ns = namespace(sql='left(coalesce(' ~ column ~ ", ''), " ~ max_chars ~ ')') -%}
+    {%- for pattern, replacement in steps -%}
+        {%- set java_pattern = pattern | replace('\\', '\\\\') -%}
+        {%- set java_replacement = modules.re.sub('\\\\(\\d)', '$\\1', replacement) -%}
+        {%- set ns.sql = 'regexp_replace(' ~ ns.sql ~ ", '" ~ java_pattern ~ "', '" ~ java_replacement ~ "')" -%}
+    {%- endfor -%}
+    trim({{ ns.sql }})
+{%- endmacro %}

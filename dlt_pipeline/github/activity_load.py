@@ -21,7 +21,7 @@ from dlt_pipeline.github.load import github_pipeline, open_run, run_source
 from dlt_pipeline.github.selection import activity_full_names
 from dlt_pipeline.github.settings import GitHubSettings
 from dlt_pipeline.tables import Column, Table, by_name
-from dlt_pipeline.warehouse import activity_fetch_statuses, count_rows, current_stars
+from dlt_pipeline.warehouse import count_rows, current_stars, fetch_statuses
 from mlops_atlas.paths import ARCHIVE_DIR, RAW_GITHUB_DATASET
 
 #: Pinned: dlt keys the ETags and issue cursors by source name.
@@ -230,7 +230,7 @@ def load_activity(
         failure = f"GitHub answered none of {client.stats.requests} activity requests"
     if failure:
         raise LoadFailed(f"GitHub activity of run {run.run_id} failed: {failure}")
-    fetched = activity_fetch_statuses(warehouse_path, run.run_id)
+    fetched = fetch_statuses(warehouse_path, "activity_fetches", run.run_id)
     return ActivityLoadSummary(
         run_id=run.run_id,
         mode=run.mode,

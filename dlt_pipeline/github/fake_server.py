@@ -7,6 +7,7 @@ exercised for real.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import json
@@ -119,6 +120,8 @@ class FakeGitHub:
     # full name -> {"releases": [...], "tags": [...], "contributors": [...], "issues": [...],
     #               "star_weeks": [...] or None (404), "languages": {...}, "empty": bool, "computing": n}
     activity: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # full name -> README text (absent: 404, no README); served base64 like GitHub's contents
+    readmes: dict[str, str] = field(default_factory=dict)
     requests: list[dict[str, Any]] = field(default_factory=list)
     search_cap: int = 1000
     rate_remaining: int = 4999
@@ -238,6 +241,9 @@ class FakeGitHub:
             return 200, {}, self.files[path]
         if path == "/search/repositories":
             return self.search(params)
+        match = re.fullmatch(r"/(?:repos/([^/]+/[^/]+)|repositories/(\d+))/readme", path)
+        if match:
+            return self.readme_route(match.group(1), match.group(2), handler)
         match = re.fullmatch(
             r"/repos/([^/]+)/([^/]+)/(releases|tags|contributors|issues|stargazers/history|languages)",
             path,
@@ -315,6 +321,35 @@ class FakeGitHub:
                 return 304, {"etag": etag}, b""
             return 200, {**headers, "etag": etag}, body
         etag = '"' + hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest() + '"'
+        if handler.headers.get("If-None-Match") == etag:
+            return 304, {"etag": etag}, b""
+        return 200, {"etag": etag}, body
+
+    def readme_route(
+        self, name: str | None, repo_id: str | None, handler: BaseHTTPRequestHandler
+    ) -> tuple[int, dict, Any]:
+        """GET /repos/{name}/readme (301 to /repositories/{id}/readme after a rename)."""
+        if name in self.renamed:
+            host = handler.headers.get("Host")
+            location = f"http://{host}/repositories/{self.renamed[name]}/readme"
+            return 301, {"location": location}, {"message": "Moved Permanently"}
+        if repo_id is not None:
+            repo = self.by_id(int(repo_id))
+            name = repo["full_name"] if repo else None
+        text = self.readmes.get(name or "")
+        if text is None:
+            return 404, {}, {"message": "Not Found"}
+        raw = text.encode("utf-8")
+        body = {
+            "name": "README.md",
+            "path": "README.md",
+            "sha": hashlib.sha1(raw).hexdigest(),
+            "size": len(raw),
+            "html_url": f"https://github.com/{name}/blob/main/README.md",
+            "encoding": "base64",
+            "content": base64.encodebytes(raw).decode("ascii"),
+        }
+        etag = '"' + hashlib.sha1(raw).hexdigest() + '"'
         if handler.headers.get("If-None-Match") == etag:
             return 304, {"etag": etag}, b""
         return 200, {"etag": etag}, body

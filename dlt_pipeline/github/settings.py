@@ -51,6 +51,7 @@ class GitHubSettings:
     max_connection_failures: int = 3
     activity_min_stars: int = 100
     activity_repositories: tuple[str, ...] = ()
+    readme_min_stars: int = 10
     max_pages_per_listing: int = 100
     stats_retry_count: int = 3
     stats_retry_seconds: float = 2.0

@@ -1,6 +1,7 @@
-"""Task categories of tools: text clusters mapped to the study's six categories."""
+"""Task clusters of tools (the study's unsupervised method), named by labelled tools: a
+discovery view beside the category classifier."""
 
-from ml.clusters.categories import UNASSIGNED, heldout_agreement, vote
+from ml.clusters.categories import UNASSIGNED, heldout_categories, reference_categories, vote
 from ml.clusters.model import ClusterResult, cluster_terms, cluster_tools, select_tools
 
 __all__ = [
@@ -8,7 +9,8 @@ __all__ = [
     "ClusterResult",
     "cluster_terms",
     "cluster_tools",
-    "heldout_agreement",
+    "heldout_categories",
+    "reference_categories",
     "select_tools",
     "vote",
 ]

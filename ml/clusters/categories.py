@@ -1,8 +1,9 @@
-"""Map clusters to the study's six task categories by majority vote of curated tools.
+"""Name clusters with the study's six task categories by majority vote of labelled tools.
 
-A cluster gets a category only when enough curated tools fall in it and enough of them agree
-(`min_curated_members`, `min_majority_share`, strict winner); otherwise it is "unassigned".
-Agreement is measured on held-out folds of the curated tools: each fold's mapping is voted by the
+A cluster gets a category only when enough labelled tools fall in it and enough of them agree
+(`min_labelled_members`, `min_majority_share`, strict winner); otherwise it is "unassigned". Only
+tools of the labels' train split vote, so the test split can score the clusters the way it scores
+the classifier. For cross-validation, `heldout_categories` votes each fold's mapping with the
 other folds' tools only, so a tool's own label never decides the category it is scored against.
 """
 
@@ -12,41 +13,19 @@ from collections import defaultdict
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import f1_score
 from sklearn.model_selection import KFold
 
 UNASSIGNED = "unassigned"
 
 
-def curated_categories(curated: pd.DataFrame, tools: pd.DataFrame) -> dict[int, list[str]]:
-    """repository_id -> its curated categories (a tool may serve several), matched by full_name.
-
-    Matching ignores case: GitHub names are case-insensitive and curated lists are hand-typed.
-    """
-    if curated.empty:
-        return {}
-    by_name = (
-        curated.dropna(subset=["full_name", "category"])
-        .assign(key=lambda d: d["full_name"].astype(str).str.strip().str.lower())
-        .groupby("key")["category"]
-        .agg(lambda s: sorted(set(map(str, s))))
-    )
-    keys = tools["full_name"].fillna("").astype(str).str.lower()
-    out: dict[int, list[str]] = {}
-    for repository_id, key in zip(tools["repository_id"].astype("int64"), keys, strict=True):
-        if key in by_name.index:
-            out[int(repository_id)] = list(by_name[key])
-    return out
-
-
 def vote(
-    cluster_of: dict[int, int], categories: dict[int, list[str]], settings: dict
+    cluster_of: dict[str, int], categories: dict[str, list[str]], settings: dict
 ) -> pd.DataFrame:
-    """Cluster -> category by majority of the curated tools in it.
+    """Cluster -> category by majority of the labelled tools in it.
 
-    A tool with several categories splits its one vote between them. Columns: `cluster_id`,
-    `category` (or "unassigned"), `category_share` (winning share of votes; NaN without curated
-    members), `n_curated`.
+    A tool with several categories (primary and secondary) splits its one vote between them.
+    Columns: `cluster_id`, `category` (or "unassigned"), `category_share` (winning share of
+    votes; NaN without labelled members), `n_labelled`.
     """
     votes: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     members: dict[int, int] = defaultdict(int)
@@ -67,47 +46,40 @@ def vote(
         best, top = ranked[0]
         share = top / n
         tied = len(ranked) > 1 and np.isclose(ranked[1][1], top)
-        thin = n < int(settings["min_curated_members"]) or share < float(
+        thin = n < int(settings["min_labelled_members"]) or share < float(
             settings["min_majority_share"]
         )
         rows.append((cluster, UNASSIGNED if (tied or thin) else best, share, n))
-    return pd.DataFrame(rows, columns=["cluster_id", "category", "category_share", "n_curated"])
+    return pd.DataFrame(rows, columns=["cluster_id", "category", "category_share", "n_labelled"])
 
 
-def heldout_agreement(
-    cluster_of: dict[int, int], categories: dict[int, list[str]], settings: dict
-) -> dict[str, float]:
-    """Accuracy and macro-F1 over held-out curated tools that got a category, and coverage.
-
-    A held-out tool is right when its cluster's category (voted by the other folds) is one of its
-    curated categories; for macro-F1 a wrong tool counts under its first curated category.
-    """
+def heldout_categories(
+    cluster_of: dict[str, int], categories: dict[str, list[str]], settings: dict
+) -> dict[str, str]:
+    """Each voting tool's cluster category as voted by the other folds' tools only."""
     ids = np.array(sorted(categories))
     n_splits = min(int(settings["agreement_folds"]), len(ids))
     if n_splits < 2:
-        return {"agreement_accuracy": np.nan, "agreement_macro_f1": np.nan, "coverage": np.nan}
+        return {}
     folds = KFold(n_splits=n_splits, shuffle=True, random_state=int(settings["seed"]))
-    y_true: list[str] = []
-    y_pred: list[str] = []
-    n_scored = 0
+    heldout: dict[str, str] = {}
     for train_idx, test_idx in folds.split(ids):
-        training = {int(i): categories[int(i)] for i in ids[train_idx]}
+        training = {str(i): categories[str(i)] for i in ids[train_idx]}
         mapping = vote(cluster_of, training, settings).set_index("cluster_id")["category"]
         for repository_id in ids[test_idx]:
-            n_scored += 1
-            predicted = mapping.get(cluster_of.get(int(repository_id), -1), UNASSIGNED)
-            if predicted == UNASSIGNED:
-                continue
-            truth = categories[int(repository_id)]
-            y_pred.append(predicted)
-            y_true.append(predicted if predicted in truth else truth[0])
-    if not y_pred:
-        return {"agreement_accuracy": np.nan, "agreement_macro_f1": np.nan, "coverage": 0.0}
-    labels = sorted(set(y_true) | set(y_pred))
-    return {
-        "agreement_accuracy": float(np.mean([t == p for t, p in zip(y_true, y_pred, strict=True)])),
-        "agreement_macro_f1": float(
-            f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)
-        ),
-        "coverage": len(y_pred) / n_scored,
-    }
+            heldout[str(repository_id)] = mapping.get(
+                cluster_of.get(str(repository_id), -1), UNASSIGNED
+            )
+    return heldout
+
+
+def reference_categories(labels: pd.DataFrame, split: str = "train") -> dict[str, list[str]]:
+    """repository_id -> its labelled categories (primary, then secondary when given), for the
+    labels of one split (all labels when they carry no split)."""
+    if "split" in labels.columns:
+        labels = labels[labels["split"] == split]
+    out: dict[str, list[str]] = {}
+    for row in labels.itertuples(index=False):
+        cats = [c for c in (row.primary_category, getattr(row, "secondary_category", "")) if c]
+        out[str(row.repository_id)] = cats
+    return out

@@ -4,11 +4,13 @@ Why k-means rather than HDBSCAN: every tool needs a category for the landscape, 
 few hundred short, sparse descriptions labels most of them noise; k-means with a fixed seed
 assigns every tool, and choosing k by the best silhouette over a configured range makes the
 choice a number anyone can re-check (`k_scores`). Clusters are named by their top TF-IDF terms
-and mapped to the study's six categories by curated tools (`ml.clusters.categories`).
+and mapped to the study's six categories by the labelled tools of the train split
+(`ml.clusters.categories`). The clusters are the study's method, kept as a discovery view beside
+the supervised classifier (`ml.categories`), and scored against the same labels.
 
-Which repositories: those the kind model calls `tool`, plus every curated tool (curated tools are
-tools by definition, even when the kind model disagrees). Tools with no usable text get
-cluster -1, "no text", unassigned.
+Which repositories: those the kind model calls `tool`, plus every curated tool and every tool the
+labels name (both are tools by definition, even when the kind model disagrees). Tools with no
+usable text get cluster -1, "no text", unassigned. Keys are the warehouse's `repository_id`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
 
-from ml.clusters.categories import UNASSIGNED, curated_categories, heldout_agreement, vote
+from ml.clusters.categories import UNASSIGNED, heldout_categories, reference_categories, vote
 from ml.clusters.features import lsa_vectors
 from ml.config import config_section
 from ml.text import repository_documents, tfidf_matrix
@@ -37,10 +39,12 @@ class ClusterResult(NamedTuple):
 
     tool_clusters: `repository_id`, `cluster_id` (-1: no usable text), `cluster_name` (top
     terms), `category` (one of the six, or "unassigned"), `category_share` (the leading
-    category's share of the cluster's curated votes, shown even when too thin to assign; NaN when
-    the cluster holds no curated tool), `x`, `y` (PCA of the LSA vectors). cluster_terms: `cluster_id`, `rank` (1 = top), `term`, `weight` (mean TF-IDF).
-    metrics: one row: `k`, `silhouette`, `agreement_accuracy`, `agreement_macro_f1`, `coverage`,
-    `n_tools`, `n_curated`, `n_assigned_clusters`. k_scores: `k`, `silhouette` per k tried.
+    category's share of the cluster's labelled votes, shown even when too thin to assign; NaN
+    when the cluster holds no labelled tool), `heldout_category` (for a voting tool, its cluster's
+    category voted by the other folds only; NULL otherwise), `x`, `y` (PCA of the LSA vectors).
+    cluster_terms: `cluster_id`, `rank` (1 = top), `term`, `weight` (mean TF-IDF).
+    metrics: one row: `k`, `silhouette`, `n_tools`, `n_voters`, `n_assigned_clusters`.
+    k_scores: `k`, `silhouette` per k tried.
     """
 
     tool_clusters: pd.DataFrame
@@ -49,13 +53,19 @@ class ClusterResult(NamedTuple):
     k_scores: pd.DataFrame
 
 
-def select_tools(repos: pd.DataFrame, kinds: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame:
-    """Repositories predicted `tool`, plus curated ones, sorted by id (one row each)."""
-    tool_ids = set(kinds.loc[kinds["kind"] == "tool", "repository_id"].astype("int64"))
+def select_tools(
+    repos: pd.DataFrame,
+    kinds: pd.DataFrame,
+    curated: pd.DataFrame,
+    labelled: set[str] | frozenset[str] = frozenset(),
+) -> pd.DataFrame:
+    """Repositories predicted `tool`, plus curated ones and the `labelled` tool ids, sorted by
+    id (one row each)."""
+    tool_ids = set(kinds.loc[kinds["kind"] == "tool", "repository_id"].astype(str)) | set(labelled)
     curated_names = (
         set(curated["full_name"].dropna().astype(str).str.lower()) if not curated.empty else set()
     )
-    ids = repos["repository_id"].astype("int64")
+    ids = repos["repository_id"].astype(str)
     names = repos["full_name"].fillna("").astype(str).str.lower()
     chosen = repos.loc[ids.isin(tool_ids) | names.isin(curated_names)]
     chosen = chosen.drop_duplicates("repository_id")
@@ -123,19 +133,19 @@ def cluster_terms(
     settings = config_section("clusters", config)
     cluster_of = dict(
         zip(
-            tool_clusters["repository_id"].astype("int64"),
+            tool_clusters["repository_id"].astype(str),
             tool_clusters["cluster_id"].astype("int64"),
             strict=True,
         )
     )
-    ids = repos["repository_id"].astype("int64")
+    ids = repos["repository_id"].astype(str)
     tools = repos.loc[ids.isin(cluster_of)].drop_duplicates("repository_id")
     tools = tools.sort_values("repository_id", kind="stable").reset_index(drop=True)
     documents = repository_documents(
         tools, settings["text_fields"], int(settings["max_description_chars"])
     )
     tfidf, terms = tfidf_matrix(documents, settings)
-    cluster_ids = tools["repository_id"].astype("int64").map(cluster_of).to_numpy(dtype=int)
+    cluster_ids = tools["repository_id"].astype(str).map(cluster_of).to_numpy(dtype=int)
     return _terms(tfidf, terms, cluster_ids, int(settings["n_terms"]))
 
 
@@ -152,16 +162,19 @@ def cluster_tools(
     repos: pd.DataFrame,
     kinds: pd.DataFrame,
     curated: pd.DataFrame,
+    labels: pd.DataFrame,
     config: dict | None = None,
 ) -> ClusterResult:
-    """Cluster tools, name clusters, map them to categories and measure held-out agreement.
+    """Cluster tools, name clusters and map them to categories by the labelled train tools.
 
     `kinds` has `repository_id`, `kind` (e.g. `predict_kinds` output); `curated` has
-    `full_name`, `category` (the curated_tools seed). See `ClusterResult` for the columns.
+    `full_name` (the curated_tools seed); `labels` has `repository_id`, `primary_category`,
+    `secondary_category` and `split` (the category labels, in one of the six categories). See
+    `ClusterResult` for the columns.
     """
     settings = config_section("clusters", config)
-    tools = select_tools(repos, kinds, curated)
-    ids = tools["repository_id"].astype("int64").to_numpy()
+    tools = select_tools(repos, kinds, curated, set(labels["repository_id"].astype(str)))
+    ids = tools["repository_id"].astype(str).to_numpy()
     documents = repository_documents(
         tools, settings["text_fields"], int(settings["max_description_chars"])
     )
@@ -169,16 +182,17 @@ def cluster_tools(
     cluster_ids = np.full(len(tools), NO_TEXT_CLUSTER, dtype=int)
     k, silhouette, k_scores = 0, float("nan"), pd.DataFrame(columns=["k", "silhouette"])
     if text.has_text.any():
-        labels, k, silhouette, k_scores = choose_k(text.vectors[text.has_text], settings)
-        cluster_ids[text.has_text] = _relabel(labels, ids[text.has_text])
+        assigned, k, silhouette, k_scores = choose_k(text.vectors[text.has_text], settings)
+        cluster_ids[text.has_text] = _relabel(assigned, ids[text.has_text])
 
     terms = _terms(text.tfidf, text.terms, cluster_ids, int(settings["n_terms"]))
     top = terms.loc[terms["rank"] <= int(settings["name_terms"])]
     names = top.groupby("cluster_id")["term"].agg(" / ".join).to_dict()
 
     cluster_of = dict(zip(ids.tolist(), cluster_ids.tolist(), strict=True))
-    categories = curated_categories(curated, tools)
-    mapping = vote(cluster_of, categories, settings).set_index("cluster_id")
+    voters = {k: v for k, v in reference_categories(labels).items() if k in cluster_of}
+    mapping = vote(cluster_of, voters, settings).set_index("cluster_id")
+    heldout = heldout_categories(cluster_of, voters, settings)
     xy = _coordinates(text.vectors, text.has_text, int(settings["seed"]))
 
     tool_clusters = pd.DataFrame(
@@ -193,19 +207,18 @@ def cluster_tools(
             "category_share": [
                 float(mapping["category_share"].get(c, np.nan)) for c in cluster_ids
             ],
+            "heldout_category": [heldout.get(i) for i in ids],
             "x": xy[:, 0],
             "y": xy[:, 1],
         }
     )
-    agreement = heldout_agreement(cluster_of, categories, settings)
     metrics = pd.DataFrame(
         [
             {
                 "k": int(k),
                 "silhouette": silhouette,
-                **agreement,
                 "n_tools": len(tools),
-                "n_curated": len(categories),
+                "n_voters": len(voters),
                 "n_assigned_clusters": int((mapping["category"] != UNASSIGNED).sum()),
             }
         ]

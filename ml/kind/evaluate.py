@@ -1,82 +1,127 @@
-"""Honest measurement of the kind classifier: stratified K-fold cross-validated predictions.
+"""Honest measurement of the kind classifier, on labels it never learnt from.
 
-Every labelled repository is predicted by a model trained on the other folds only, so no label
-ever scores its own prediction. Per-kind precision/recall/F1 and the confusion matrix are computed
-from those predictions; `ml.kind.shares` reuses the same predictions to correct shares.
+Two evaluations, each run twice (with the README as features and without):
+
+* `cross_validation`: stratified K-fold over the train split; every labelled repository is
+  predicted by a model trained on the other folds only.
+* `test`: the model trained on the whole train split predicts the held-out test split once. No
+  setting is chosen by looking at it.
+
+Each is scored over all scored repositories and separately over those with and without a README:
+precision and recall per kind (Wilson intervals), tool-vs-not accuracy, accuracy and macro-F1
+(bootstrap), each beside the accuracy of always answering the most common training kind.
+`ml.kind.shares` reuses the out-of-sample predictions to correct the kind shares.
 """
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
-from sklearn.metrics import precision_recall_fscore_support
-from sklearn.model_selection import StratifiedKFold
 
 from ml.config import config_section
-from ml.kind.model import _labelled_rows, fit_kind_model, predict_kinds
+from ml.evaluation import SUBSETS, out_of_fold, per_class_rows, readme_subset, summary_row
+from ml.kind.model import fit_kind_model, labelled_rows, predict_kinds
+
+EVALUATIONS = ("cross_validation", "test")
+FEATURE_SETS = {"with_readme": True, "without_readme": False}
+TOOL = "tool"
+TOOL_VS_NOT = "tool_vs_not"
+ALL_KINDS = "all"
+
+
+def _frame(rows: pd.DataFrame, predicted: pd.DataFrame, fold: np.ndarray | int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "repository_id": rows["repository_id"].astype(str).to_numpy(),
+            "kind": rows["label_kind"].to_numpy(),
+            "predicted_kind": predicted["kind"].to_numpy(),
+            "confidence": predicted["confidence"].to_numpy(),
+            "has_readme": _has_readme(rows),
+            "fold": fold,
+        }
+    )
+
+
+def _has_readme(rows: pd.DataFrame) -> np.ndarray:
+    if "has_readme" not in rows.columns:
+        return np.zeros(len(rows), dtype=bool)
+    return rows["has_readme"].fillna(False).astype(bool).to_numpy()
 
 
 def cross_validated_kinds(
-    repos: pd.DataFrame, labels: pd.DataFrame, config: dict | None = None
+    repos: pd.DataFrame,
+    labels: pd.DataFrame,
+    config: dict | None = None,
+    use_readme: bool = True,
 ) -> pd.DataFrame:
-    """Out-of-fold predictions for every labelled repository.
+    """Out-of-fold predictions for every labelled repository of the train split.
 
-    Columns: `repository_id`, `kind` (hand label), `predicted_kind`, `confidence`, `fold`.
-    Kinds with fewer members than folds appear in fewer test folds (sklearn warns; we accept it
-    rather than shrinking every fold's training set).
+    Columns: `repository_id`, `kind` (hand label), `predicted_kind`, `confidence`, `has_readme`,
+    `fold`.
     """
     settings = config_section("kind", config)
-    rows = _labelled_rows(repos, labels)
-    n_splits = min(int(settings["cv_folds"]), len(rows))
-    if n_splits < 2:
-        raise ValueError("cross-validation needs at least two labelled repositories")
-    splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=int(settings["seed"]))
-    parts: list[pd.DataFrame] = []
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
-        folds = list(splitter.split(rows, rows["label_kind"]))
-    for fold, (train_idx, test_idx) in enumerate(folds):
-        model = fit_kind_model(rows.iloc[train_idx], list(settings["kinds"]), settings)
-        test = rows.iloc[test_idx]
-        predicted = predict_kinds(model, test)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "repository_id": test["repository_id"].astype("int64").to_numpy(),
-                    "kind": test["label_kind"].to_numpy(),
-                    "predicted_kind": predicted["kind"].to_numpy(),
-                    "confidence": predicted["confidence"].to_numpy(),
-                    "fold": fold,
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True).sort_values("repository_id").reset_index(drop=True)
+    kinds = list(settings["kinds"])
+    rows = labelled_rows(repos, labels)
+    if "split" in rows.columns:
+        rows = rows[rows["split"] == "train"].reset_index(drop=True)
+
+    def fit_predict(train_idx: np.ndarray, test_idx: np.ndarray) -> pd.DataFrame:
+        model = fit_kind_model(rows.iloc[train_idx], kinds, settings, use_readme)
+        return predict_kinds(model, rows.iloc[test_idx]).assign(_row=test_idx)
+
+    parts, fold_of = out_of_fold(
+        rows["label_kind"].to_numpy(), fit_predict, int(settings["cv_folds"]), int(settings["seed"])
+    )
+    predicted = pd.concat(parts).set_index("_row").sort_index()
+    return _frame(rows, predicted, fold_of).sort_values("repository_id").reset_index(drop=True)
+
+
+def held_out_kinds(
+    repos: pd.DataFrame,
+    labels: pd.DataFrame,
+    config: dict | None = None,
+    use_readme: bool = True,
+) -> pd.DataFrame:
+    """Predictions for the test split by the model trained on the whole train split (same
+    columns as `cross_validated_kinds`, fold -1). Empty when the labels have no test split."""
+    settings = config_section("kind", config)
+    rows = labelled_rows(repos, labels)
+    if "split" not in rows.columns:
+        return _frame(rows.iloc[0:0], rows.iloc[0:0].assign(kind=[], confidence=[]), -1)
+    train = rows[rows["split"] == "train"]
+    test = rows[rows["split"] == "test"].reset_index(drop=True)
+    model = fit_kind_model(train, list(settings["kinds"]), settings, use_readme)
+    return _frame(test, predict_kinds(model, test), -1)
+
+
+def kind_predictions(
+    repos: pd.DataFrame, labels: pd.DataFrame, config: dict | None = None
+) -> pd.DataFrame:
+    """Every out-of-sample prediction the kind metrics are computed from: both evaluations,
+    both feature sets (columns of `cross_validated_kinds` plus `evaluation`, `features`)."""
+    parts = []
+    for features, use_readme in FEATURE_SETS.items():
+        for evaluation, run in (
+            ("cross_validation", cross_validated_kinds),
+            ("test", held_out_kinds),
+        ):
+            part = run(repos, labels, config, use_readme)
+            parts.append(part.assign(evaluation=evaluation, features=features))
+    return pd.concat(parts, ignore_index=True)
 
 
 def metrics_from_predictions(
     cv: pd.DataFrame, kinds: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-kind metrics and long-form confusion matrix from out-of-fold predictions.
+    """Per-kind metrics and long-form confusion matrix from out-of-sample predictions.
 
     per_kind: `kind`, `precision`, `recall`, `f1`, `support` (labelled), `n_predicted`.
     confusion: `kind` (hand label), `predicted_kind`, `n`: every pair of kinds, zeros included.
     """
-    precision, recall, f1, support = precision_recall_fscore_support(
-        cv["kind"], cv["predicted_kind"], labels=kinds, zero_division=0
-    )
-    n_predicted = cv["predicted_kind"].value_counts().reindex(kinds, fill_value=0)
-    per_kind = pd.DataFrame(
-        {
-            "kind": kinds,
-            "precision": precision.astype(float),
-            "recall": recall.astype(float),
-            "f1": f1.astype(float),
-            "support": support.astype("int64"),
-            "n_predicted": n_predicted.to_numpy().astype("int64"),
-        }
-    )
+    rows = per_class_rows(cv["kind"].to_numpy(), cv["predicted_kind"].to_numpy(), kinds, 0.95)
+    per_kind = pd.DataFrame(rows).rename(columns={"class": "kind"})
+    per_kind = per_kind[["kind", "precision", "recall", "f1", "support", "n_predicted"]]
+    per_kind[["precision", "recall", "f1"]] = per_kind[["precision", "recall", "f1"]].fillna(0.0)
     counts = pd.crosstab(cv["kind"], cv["predicted_kind"]).reindex(
         index=kinds, columns=kinds, fill_value=0
     )
@@ -90,16 +135,46 @@ def metrics_from_predictions(
     return per_kind, confusion
 
 
-def evaluate_kind_model(
-    repos: pd.DataFrame, labels: pd.DataFrame, config: dict | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cross-validated (per_kind_metrics, confusion); see `metrics_from_predictions` for columns."""
-    kinds = list(config_section("kind", config)["kinds"])
-    return metrics_from_predictions(cross_validated_kinds(repos, labels, config), kinds)
-
-
-def accuracy(confusion: pd.DataFrame) -> float:
-    """Share of labelled repositories whose out-of-fold prediction matches the hand label."""
-    total = confusion["n"].sum()
-    hits = confusion.loc[confusion["kind"] == confusion["predicted_kind"], "n"].sum()
-    return float(hits / total) if total else float(np.nan)
+def kind_metrics(
+    predictions: pd.DataFrame,
+    training_labels: pd.Series,
+    config: dict | None = None,
+) -> pd.DataFrame:
+    """The `ml_kind_metrics` table: one row per evaluation, feature set, README subset and kind,
+    plus `tool_vs_not` and `all` summary rows (see `ml/evaluation.py` for the measures).
+    `training_labels` (the train split's kinds) give the baseline: its most common kind."""
+    settings = config_section("kind", config)
+    kinds = list(settings["kinds"])
+    level = float(settings["interval_level"])
+    counts = training_labels.value_counts()
+    baseline = str(counts.index[0]) if len(counts) else None
+    rows = []
+    for (evaluation, features), group in predictions.groupby(
+        ["evaluation", "features"], sort=False
+    ):
+        for subset in SUBSETS:
+            scored = readme_subset(group, subset)
+            truth = scored["kind"].to_numpy().astype(str)
+            guess = scored["predicted_kind"].to_numpy().astype(str)
+            key = {"evaluation": evaluation, "features": features, "repositories": subset}
+            for row in per_class_rows(truth, guess, kinds, level):
+                rows.append({**key, "kind": row.pop("class"), **row})
+            binary_truth = np.where(truth == TOOL, TOOL, "not tool")
+            binary_guess = np.where(guess == TOOL, TOOL, "not tool")
+            tool_baseline = TOOL if baseline == TOOL else "not tool"
+            binary = summary_row(
+                binary_truth, binary_guess, [TOOL, "not tool"], tool_baseline, settings
+            )
+            tool_row = per_class_rows(binary_truth, binary_guess, [TOOL], level)[0]
+            tool_row.pop("class")
+            rows.append({**key, "kind": TOOL_VS_NOT, **tool_row, **binary})
+            rows.append(
+                {**key, "kind": ALL_KINDS, **summary_row(truth, guess, kinds, baseline, settings)}
+            )
+    out = pd.DataFrame(rows)
+    out.insert(
+        0,
+        "metric_id",
+        out["evaluation"] + "|" + out["features"] + "|" + out["repositories"] + "|" + out["kind"],
+    )
+    return out

@@ -1,8 +1,14 @@
-"""Turn the `repositories` mart into the columns the kind classifier reads.
+"""Turn the `repositories` mart (and each repository's cleaned README) into the columns the
+kind classifier reads.
 
 Besides text, a reader can check a handful of facts that separate tools from learning material:
 tools tend to carry a license, releases, a homepage and an organisation owner; courses and
-examples are forked more than they are starred and often are Jupyter notebooks.
+examples are forked more than they are starred and often are Jupyter notebooks. The README is
+read as its own text block, and its absence is a feature (`has_readme`): repositories without
+one are mostly the few-star ones, so the model must not read "no README words" as "no tool
+words" without knowing that the README is missing. `has_search_observation` marks repositories
+known only from a git history, whose search fields (stars, description, topics) are unknown,
+not zero.
 """
 
 from __future__ import annotations
@@ -10,7 +16,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ml.text import clean_text, repository_documents, split_name, topics_list
+from ml.text import (
+    clean_text,
+    is_missing,
+    readme_text,
+    repository_documents,
+    split_name,
+    topics_list,
+)
 
 NUMERIC_FEATURES = (
     "log_stars",
@@ -29,8 +42,11 @@ NUMERIC_FEATURES = (
     "has_wiki",
     "is_release_count_known",
     "log_release_count",
+    "has_readme",
+    "has_search_observation",
 )
-TEXT_COLUMNS = ("text", "name_text")
+TEXT_COLUMNS = ("text", "name_text", "readme_text")
+DEFAULT_README_CHARS = 5000
 CATEGORICAL_COLUMNS = ("language",)
 NO_LICENSE = {"", "NOASSERTION", "NONE", "OTHER"}
 
@@ -45,7 +61,7 @@ def _numeric(repos: pd.DataFrame, column: str) -> pd.Series:
 def _flag(repos: pd.DataFrame, column: str) -> pd.Series:
     if column not in repos.columns:
         return pd.Series(0.0, index=repos.index)
-    return repos[column].map(lambda v: 1.0 if v is True or v == 1 else 0.0).astype(float)
+    return repos[column].map(lambda v: 0.0 if is_missing(v) or not v else 1.0).astype(float)
 
 
 def _present(repos: pd.DataFrame, column: str) -> pd.Series:
@@ -54,12 +70,18 @@ def _present(repos: pd.DataFrame, column: str) -> pd.Series:
     return repos[column].map(lambda v: 1.0 if clean_text(v, 200) else 0.0).astype(float)
 
 
-def kind_features(repos: pd.DataFrame, max_description_chars: int = 2000) -> pd.DataFrame:
-    """One row per repository (same index): text, name text, language and numeric features."""
+def kind_features(
+    repos: pd.DataFrame,
+    max_description_chars: int = 2000,
+    max_readme_chars: int = DEFAULT_README_CHARS,
+) -> pd.DataFrame:
+    """One row per repository (same index): text, name text, README text, language and numeric
+    features."""
     out = pd.DataFrame(index=repos.index)
     out["text"] = repository_documents(
         repos, ("name", "description", "topics"), max_description_chars
     )
+    out["readme_text"] = readme_text(repos, max_readme_chars)
     out["name_text"] = (
         repos["name"].map(split_name)
         if "name" in repos.columns
@@ -109,6 +131,12 @@ def kind_features(repos: pd.DataFrame, max_description_chars: int = 2000) -> pd.
     )
     out["is_release_count_known"] = releases.notna().astype(float)
     out["log_release_count"] = np.log1p(releases.fillna(0).clip(lower=0))
+    out["has_readme"] = _flag(repos, "has_readme")
+    out["has_search_observation"] = (
+        repos["has_search_observation"].map(lambda v: 0.0 if is_missing(v) or not v else 1.0)
+        if "has_search_observation" in repos.columns
+        else 1.0
+    )
     return out
 
 

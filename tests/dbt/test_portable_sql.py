@@ -33,6 +33,12 @@ DUCKDB_ONLY: list[tuple[str, str, str]] = [
         "trim(leading|trailing 'x' from ...)",
     ),
     (
+        "regexp_replace",
+        r"\bregexp_replace\s*\(",
+        "a macro of portable.sql (DuckDB needs the 'g' flag and \\1, Spark $1 and doubled "
+        "backslashes; see clean_readme_text)",
+    ),
+    (
         "DuckDB-only functions",
         r"(?<![.\w])(list_\w+|array_length|struct_pack|string_agg|strftime|strptime|epoch|date_diff|"
         r"date_add|date_sub|datediff|regexp_matches|string_split|len|list_value)\s*\(",

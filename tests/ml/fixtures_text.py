@@ -46,7 +46,7 @@ KIND_TEMPLATES = {
 
 def _row(repository_id: int, name: str, description: str | None, **extra: object) -> dict:
     base = {
-        "repository_id": repository_id,
+        "repository_id": str(repository_id),
         "full_name": f"owner{repository_id}/{name}",
         "owner_login": f"owner{repository_id}",
         "name": name,
@@ -101,19 +101,21 @@ def kind_repositories(per_kind: int = 12, seed: int = 7) -> tuple[pd.DataFrame, 
             elif kind == "other":
                 extra = {"language": "Shell", "topics": None}
             rows.append(_row(repository_id, name_t.format(**fmt), desc_t.format(**fmt), **extra))
-            labels.append({"repository_id": repository_id, "kind": kind})
+            labels.append({"repository_id": str(repository_id), "kind": kind})
     return pd.DataFrame(rows), pd.DataFrame(labels)
 
 
 def category_tools(
     per_category: int = 10, curated_per_category: int = 5, seed: int = 11
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(repositories, kinds, curated) of tools whose descriptions draw on one category's words.
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(repositories, kinds, curated, labels) of tools whose descriptions draw on one
+    category's words.
 
-    The first `curated_per_category` tools of each category are in the curated frame.
+    The first `curated_per_category` tools of each category are in the curated frame and are
+    the train split of the category labels; the others are its test split.
     """
     rng = np.random.default_rng(seed)
-    rows, curated = [], []
+    rows, curated, labels = [], [], []
     repository_id = 5000
     for category, words in CATEGORY_WORDS.items():
         vocab = words.split()
@@ -126,9 +128,18 @@ def category_tools(
             rows.append(_row(repository_id, name, description, topics=["mlops", topic]))
             if i < curated_per_category:
                 curated.append({"full_name": f"owner{repository_id}/{name}", "category": category})
+            labels.append(
+                {
+                    "repository_id": str(repository_id),
+                    "full_name": f"owner{repository_id}/{name}",
+                    "primary_category": category,
+                    "secondary_category": "",
+                    "split": "train" if i < curated_per_category else "test",
+                }
+            )
     repos = pd.DataFrame(rows)
     kinds = pd.DataFrame({"repository_id": repos["repository_id"], "kind": "tool"})
-    return repos, kinds, pd.DataFrame(curated)
+    return repos, kinds, pd.DataFrame(curated), pd.DataFrame(labels)
 
 
 def archive_repositories(mirror: Path) -> pd.DataFrame:
@@ -143,7 +154,7 @@ def archive_repositories(mirror: Path) -> pd.DataFrame:
         license_ = item.get("license") or {}
         rows.append(
             {
-                "repository_id": int(item["id"]),
+                "repository_id": str(item["id"]),
                 "full_name": item.get("full_name"),
                 "owner_login": owner.get("login"),
                 "name": item.get("name"),

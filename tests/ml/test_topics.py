@@ -21,7 +21,7 @@ def six_topics() -> dict:
 
 
 def test_six_vocabularies_give_six_pure_topics(six_topics) -> None:
-    repos, _, _ = category_tools()
+    repos, *_ = category_tools()
     result = fit_topics(repos, six_topics)
     assert sorted(result.topics["topic_id"].unique()) == list(range(6))
     assigned = result.repository_topics.set_index("repository_id")["topic_id"]
@@ -35,7 +35,7 @@ def test_six_vocabularies_give_six_pure_topics(six_topics) -> None:
 
 
 def test_topic_tables_have_documented_columns_and_ranges(six_topics) -> None:
-    repos, _, _ = category_tools()
+    repos, *_ = category_tools()
     result = fit_topics(repos, six_topics)
     assert list(result.topics.columns) == ["topic_id", "rank", "term", "weight"]
     assert list(result.repository_topics.columns) == ["repository_id", "topic_id", "topic_weight"]
@@ -48,7 +48,7 @@ def test_topic_tables_have_documented_columns_and_ranges(six_topics) -> None:
 
 
 def test_default_twenty_topics_are_capped_on_a_small_frame() -> None:
-    repos, _, _ = category_tools(per_category=2)
+    repos, *_ = category_tools(per_category=2)
     result = fit_topics(repos.head(8))
     n_topics = result.topics["topic_id"].nunique()
     assert 1 <= n_topics <= 8
@@ -56,14 +56,14 @@ def test_default_twenty_topics_are_capped_on_a_small_frame() -> None:
 
 
 def test_topics_are_deterministic(six_topics) -> None:
-    repos, _, _ = category_tools()
+    repos, *_ = category_tools()
     first, second = fit_topics(repos, six_topics), fit_topics(repos, six_topics)
     pd.testing.assert_frame_equal(first.topics, second.topics)
     pd.testing.assert_frame_equal(first.repository_topics, second.repository_topics)
 
 
 def test_repositories_without_words_get_no_topic(six_topics) -> None:
-    repos, _, _ = category_tools()
+    repos, *_ = category_tools()
     odd = pd.DataFrame(
         [
             _row(1, "a", None),

@@ -71,7 +71,7 @@ def _explorer_count(warehouse: Path, where: str) -> int:
         select count(*)
         from marts.dim_repositories as r
         left join ml.ml_repository_kind as k on k.repository_id = r.repository_id
-        left join ml.ml_tool_clusters as c on c.repository_id = r.repository_id
+        left join ml.ml_tool_categories as c on c.repository_id = r.repository_id
         left join ml.ml_maturity as m on m.repository_id = r.repository_id
         where {where}
         """,

@@ -119,13 +119,14 @@ def test_every_page_renders(site: Site) -> None:
 def _real_values(site: Site) -> dict[str, dict[str, str]]:
     """A real value for each templated page, chosen so that every one of its queries has rows:
     the repository with the most releases among those with monthly activity, the category with
-    the most tools, the owner with the most stars."""
+    the most tools among those some tool also has as a second task, the owner with the most
+    stars."""
     (repo,) = site.sql(
         """
         select r.full_name
         from marts.dim_repositories as r
         inner join marts.fct_releases as rel on rel.repository_id = r.repository_id
-        inner join ml.ml_tool_clusters as c on c.repository_id = r.repository_id
+        inner join ml.ml_tool_categories as c on c.repository_id = r.repository_id
         where r.repository_id in (select repository_id from marts.fct_repository_activity_monthly)
         group by r.full_name
         order by count(*) desc, r.full_name
@@ -133,7 +134,8 @@ def _real_values(site: Site) -> dict[str, dict[str, str]]:
         """
     )[0]
     (category,) = site.sql(
-        "select category from ml.ml_tool_clusters where category <> 'unassigned'"
+        "select category from ml.ml_tool_categories where category <> 'unassigned'"
+        " and category in (select secondary_category from ml.ml_tool_categories)"
         " group by 1 order by count(*) desc, 1 limit 1"
     )[0]
     (owner,) = site.sql(
@@ -247,7 +249,7 @@ def test_repository_page_shows_its_signals_and_stage(site: Site) -> None:
 
 def test_category_page_lists_exactly_its_tools(site: Site) -> None:
     categories = [
-        c for (c,) in site.sql("select distinct category from ml.ml_tool_clusters order by 1")
+        c for (c,) in site.sql("select distinct category from ml.ml_tool_categories order by 1")
     ]
     assert len(categories) >= 6
     for category in categories:
@@ -257,7 +259,7 @@ def test_category_page_lists_exactly_its_tools(site: Site) -> None:
             for (name,) in site.sql(
                 """
                 select r.full_name
-                from ml.ml_tool_clusters as c
+                from ml.ml_tool_categories as c
                 inner join marts.dim_repositories as r on r.repository_id = c.repository_id
                 where c.category = ?
                 """,
@@ -271,9 +273,9 @@ def test_category_page_lists_exactly_its_tools(site: Site) -> None:
         assert scores == sorted(scores, reverse=True), category
 
 
-def test_category_index_counts_match_the_clusters(site: Site) -> None:
+def test_category_index_counts_match_the_classifier(site: Site) -> None:
     overview = tables(site.out / "categories" / "index.html")["overview"]
-    counts = dict(site.sql("select category, count(*) from ml.ml_tool_clusters group by 1"))
+    counts = dict(site.sql("select category, count(*) from ml.ml_tool_categories group by 1"))
     assert dict(zip(overview.column("Category"), overview.column("Tools"), strict=True)) == counts
 
 
@@ -303,7 +305,9 @@ def test_repository_page_shows_data_as_text(mirror_warehouse: Path, tmp_path: Pa
             select r.full_name
             from marts.dim_repositories as r
             inner join ml.ml_tool_clusters as c on c.repository_id = r.repository_id
+            inner join ml.ml_tool_categories as t on t.repository_id = r.repository_id
             inner join marts.fct_releases as rel on rel.repository_id = r.repository_id
+            where t.category <> 'unassigned'
             order by r.stars desc
             limit 1
             """

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 import shutil
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import duckdb
 import pytest
 
+from ml.labels.provenance import CURATED_STATEMENT, LABELS_STATEMENT
 from mlops_atlas.paths import PROJECT_ROOT
 from mlops_atlas.render.formats import format_value
 from mlops_atlas.render.page import parse_page
@@ -100,7 +102,7 @@ def test_headline_numbers_equal_the_marts(markdown: str, marts) -> None:
 
     share, low, high = marts.execute(
         "select share_corrected, share_corrected_low, share_corrected_high"
-        " from ml.ml_kind_metrics where kind = 'learning_material'"
+        " from ml.ml_kind_shares where kind = 'learning_material'"
     ).fetchone()
     flat = " ".join(markdown.split())
     assert f"**{format_value(share, 'pct1')}** of the ecosystem" in flat
@@ -133,6 +135,61 @@ def test_headline_numbers_equal_the_marts(markdown: str, marts) -> None:
 
     with_history = _one(marts, "select count(*) from marts.dim_repositories where has_git_history")
     assert f"Only {format_value(with_history, 'num0')} of" in flat
+
+
+def test_kind_and_category_figures_equal_the_model_tables(markdown: str, marts) -> None:
+    flat = " ".join(markdown.split())
+    n, accuracy, tool = marts.execute(
+        """
+        select max(n) filter (where kind = 'all'), max(accuracy) filter (where kind = 'all'),
+               max(accuracy) filter (where kind = 'tool_vs_not')
+        from ml.ml_kind_metrics
+        where evaluation = 'test' and features = 'with_readme' and repositories = 'all'
+        """
+    ).fetchone()
+    assert f"On the {format_value(n, 'num0')} held-out repositories it is right for" in flat
+    assert f"**{format_value(accuracy, 'pct0')}**" in flat
+    assert f"a tool from everything else for **{format_value(tool, 'pct0')}**" in flat
+    n, accuracy, coverage = marts.execute(
+        """
+        select n, accuracy, coverage from ml.ml_category_metrics
+        where row_type = 'summary' and evaluation = 'test' and features = 'with_readme'
+          and repositories = 'all'
+        """
+    ).fetchone()
+    assert f"**On the held-out test split** ({format_value(n, 'num0')} tools)" in flat
+    assert f"gives the labelled primary category to **{format_value(accuracy, 'pct0')}**" in flat
+    assert f"answering for {format_value(coverage, 'pct0')}" in flat
+    for category, tools in marts.execute(
+        "select category, count(*) from ml.ml_tool_categories group by 1"
+    ).fetchall():
+        assert f"[{category}](" in markdown and f"): {tools} tools," in flat, category
+
+
+def test_the_paper_states_how_the_labels_were_made(html: str) -> None:
+    text = unescape(_text(html))
+    assert " ".join(LABELS_STATEMENT.split()) in text
+    assert " ".join(CURATED_STATEMENT.split()) in text
+
+
+def test_no_readme_text_reaches_the_site(site, mirror_warehouse: Path) -> None:
+    """README texts are used as features, never republished: no cleaned README passage of any
+    length worth quoting appears on any page of the site."""
+    with duckdb.connect(str(mirror_warehouse), read_only=True) as con:
+        texts = [
+            t
+            for (t,) in con.execute(
+                "select readme_text from intermediate.int_readmes_cleaned where readme_chars >= 400"
+            ).fetchall()
+        ]
+    assert texts
+    pages = [p.read_text(encoding="utf-8") for p in site[0].rglob("*.html")]
+    pages += [p.read_text(encoding="utf-8") for p in site[0].rglob("*.md")]
+    corpus = " ".join(" ".join(pages).split())
+    for text in texts:
+        words = text.split()
+        passage = " ".join(words[len(words) // 2 : len(words) // 2 + 12])
+        assert passage not in corpus, passage
 
 
 def test_reproduction_table_sets_the_study_beside_the_archive(html: str, marts) -> None:

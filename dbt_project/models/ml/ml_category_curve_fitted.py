@@ -12,7 +12,7 @@ def model(dbt, session):
     as_of = as_of_instant(dbt.ref("int_as_of").df())
     curves = dbt.ref("ml_category_curve").df()
     monthly = tool_category_monthly(
-        dbt.ref("dim_repositories").df(), dbt.ref("ml_tool_clusters").df(), as_of
+        dbt.ref("dim_repositories").df(), dbt.ref("ml_tool_categories").df(), as_of
     )
     return fitted_table(
         curves, monthly, "category", as_of, ml_config(dbt.config.get("ml_settings"))

@@ -4,15 +4,16 @@ category and size. One row per cluster and rank. Reads the clustering from ml_to
 
 from ml.clusters import cluster_terms
 from ml.config import ml_config
-from ml.warehouse import github_keyed_repositories
+from ml.warehouse import modelling_repositories
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
     config = ml_config(dbt.config.get("ml_settings"))
-    repos = github_keyed_repositories(dbt.ref("dim_repositories").df())
+    repos = modelling_repositories(
+        dbt.ref("dim_repositories").df(), dbt.ref("int_readmes_cleaned").df()
+    )
     clusters = dbt.ref("ml_tool_clusters").df()
-    clusters = clusters.assign(repository_id=clusters["github_repository_id"].astype("int64"))
 
     summary = (
         clusters.groupby("cluster_id")

@@ -1,34 +1,16 @@
-"""Cross-validated quality of the kind model (ml/kind/evaluate.py) joined with the kind shares
-(ml/kind/shares.py): one row per kind plus `learning_material` (the learning-material kinds
-summed; its precision/recall columns are NULL)."""
+"""Precision and recall of the kind model per kind, tool-vs-not accuracy, accuracy and macro-F1
+(ml/kind/evaluate.py `kind_metrics`), for each evaluation (cross-validation over the train split,
+the held-out test split), feature set (with and without README) and README subset, from
+ml_kind_evaluation; the baseline is always answering the most common kind of the train split."""
 
 from ml.config import ml_config
-from ml.kind import load_kind_labels
-from ml.kind.evaluate import cross_validated_kinds, metrics_from_predictions
-from ml.kind.shares import kind_shares
-from ml.warehouse import github_keyed_repositories
+from ml.kind import kind_metrics
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
     config = ml_config(dbt.config.get("ml_settings"))
-    repos = github_keyed_repositories(dbt.ref("dim_repositories").df())
-    labels = load_kind_labels(config=config)
-    labels = labels[labels["repository_id"].isin(set(repos["repository_id"]))]
-
-    kinds = list(config["kind"]["kinds"])
-    cv = cross_validated_kinds(repos, labels, config)
-    per_kind, _confusion = metrics_from_predictions(cv, kinds)
-    accuracy = float((cv["kind"] == cv["predicted_kind"]).mean())
-
-    predictions = dbt.ref("ml_repository_kind").df()
-    predictions = predictions.assign(repository_id=predictions["github_repository_id"])
-    shares = kind_shares(predictions, repos, labels, config, cv=cv)
-
-    out = shares.merge(per_kind, on="kind", how="left")
-    out["n_predicted"] = out["n_predicted_x"]
-    out = out.drop(columns=["n_predicted_x", "n_predicted_y"])
-    out["cv_accuracy"] = accuracy
-    out["macro_f1"] = float(per_kind["f1"].mean())
-    out["support"] = out["support"].astype("Int64")
-    return out
+    predictions = dbt.ref("ml_kind_evaluation").df()
+    kinds = dbt.ref("ml_repository_kind").df()
+    training = kinds.loc[kinds["label_split"] == "train", "label_kind"]
+    return kind_metrics(predictions, training, config)

@@ -1,36 +1,52 @@
-"""Task clusters of tools (ml/clusters/): k-means over LSA text vectors of the repositories the kind
-model calls `tool` plus every curated tool, named by top terms and mapped to the study's
-categories by the curated tools (seed curated_tools). One row per clustered tool.
+"""Task clusters of tools (ml/clusters/), the study's unsupervised method kept as a discovery
+view: k-means over LSA text vectors (k by best silhouette) of the tools ml_tool_categories
+classifies, named by top terms and by the category most labelled tools of the train split in
+them share. One row per clustered tool. The run__* columns repeat the run's figures, including
+how often a tool's cluster category equals its classifier category."""
 
-Like the kind model, clustering keys repositories by GitHub's numeric id, so only repositories
-with a GitHub search observation take part; `repository_id` is the warehouse key.
-"""
+from sklearn.metrics import adjusted_rand_score
 
-from ml.clusters import cluster_tools
+from ml.categories import load_category_labels
+from ml.categories.labels import categorised
+from ml.clusters import UNASSIGNED, cluster_tools
 from ml.config import ml_config
-from ml.warehouse import github_keyed_repositories
+from ml.labels.match import match_labels
+from ml.warehouse import modelling_repositories
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
     config = ml_config(dbt.config.get("ml_settings"))
-    repos = github_keyed_repositories(dbt.ref("dim_repositories").df())
+    repos = modelling_repositories(
+        dbt.ref("dim_repositories").df(), dbt.ref("int_readmes_cleaned").df()
+    )
     kinds = dbt.ref("ml_repository_kind").df()
     curated = dbt.ref("curated_tools").df()
+    labels = categorised(match_labels(load_category_labels(config=config), repos))
 
-    warehouse_id = dict(zip(repos["repository_id"], repos["warehouse_repository_id"], strict=True))
-    kinds = kinds.assign(repository_id=kinds["github_repository_id"].astype("int64"))
-
-    result = cluster_tools(repos, kinds, curated, config)
-    out = result.tool_clusters.rename(columns={"repository_id": "github_repository_id"})
-    out.insert(0, "repository_id", out["github_repository_id"].map(warehouse_id))
-    full_name = dict(zip(repos["repository_id"], repos["full_name"], strict=False))
-    out.insert(2, "full_name", out["github_repository_id"].map(full_name))
-    out["predicted_kind"] = out["github_repository_id"].map(
-        dict(zip(kinds["repository_id"], kinds["kind"], strict=False))
+    result = cluster_tools(repos, kinds, curated, labels, config)
+    out = result.tool_clusters
+    full_name = dict(zip(repos["repository_id"], repos["full_name"], strict=True))
+    out.insert(1, "full_name", out["repository_id"].map(full_name))
+    out["predicted_kind"] = out["repository_id"].map(
+        dict(zip(kinds["repository_id"], kinds["kind"], strict=True))
     )
-    # The run's metrics (k, silhouette, held-out agreement with the curated categories, ...),
-    # repeated on every row.
+    classifier = dbt.ref("ml_tool_categories").df().set_index("repository_id")["category"]
+    out["classifier_category"] = out["repository_id"].map(classifier)
+    both = (out["category"] != UNASSIGNED) & (out["classifier_category"] != UNASSIGNED)
+    both &= out["classifier_category"].notna()
     for column in result.metrics.columns:
         out[f"run__{column}"] = result.metrics[column].iloc[0]
+    # How the discovery view and the classifier relate: the share of tools both assign that get
+    # the same category, and the adjusted Rand index of clusters against classifier categories.
+    out["run__n_both_assigned"] = int(both.sum())
+    out["run__classifier_agreement"] = (
+        float((out.loc[both, "category"] == out.loc[both, "classifier_category"]).mean())
+        if both.any()
+        else None
+    )
+    known = out["classifier_category"].notna()
+    out["run__adjusted_rand_index"] = float(
+        adjusted_rand_score(out.loc[known, "classifier_category"], out.loc[known, "cluster_id"])
+    )
     return out
