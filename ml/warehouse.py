@@ -37,6 +37,27 @@ def observed_until(dim: pd.DataFrame) -> dict[str, pd.Timestamp]:
     )
 
 
+#: fct_repository_signals columns the lifecycle stages read beside the commit series.
+STAGE_CONTEXT_COLUMNS = [
+    "repository_id",
+    "is_archived",
+    "commits_last_12m",
+    "commits_prev_12m",
+    "active_authors_last_12m",
+    "active_authors_prev_12m",
+    "releases_last_12m",
+    "shared_commits",
+]
+
+
+def stage_context(signals: pd.DataFrame) -> pd.DataFrame:
+    """The signals the stage rules read beside the monthly commits (lifecycle_stages'
+    `repositories` argument), with `is_archived` false when unknown."""
+    context = signals[STAGE_CONTEXT_COLUMNS].copy()
+    context["is_archived"] = context["is_archived"].fillna(False).astype(bool)
+    return context
+
+
 def tool_category_monthly(
     dim: pd.DataFrame, tool_clusters: pd.DataFrame, as_of: pd.Timestamp
 ) -> pd.DataFrame:
