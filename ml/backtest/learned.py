@@ -21,7 +21,9 @@ from threadpoolctl import threadpool_limits
 from ml.config import config_section
 
 
-def _training_rows(panel: pd.DataFrame, origin: pd.Timestamp, outcome: str, months: int) -> pd.Series:
+def _training_rows(
+    panel: pd.DataFrame, origin: pd.Timestamp, outcome: str, months: int
+) -> pd.Series:
     closed = panel["origin"] + pd.DateOffset(months=months) <= origin
     return closed & panel[outcome].notna()
 

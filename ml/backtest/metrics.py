@@ -33,9 +33,7 @@ def weighted_auc(scores: np.ndarray, labels: np.ndarray, weights: np.ndarray) ->
         return np.where(denominator > 0, numerator / denominator, np.nan)
 
 
-def cluster_weights(
-    clusters: np.ndarray, draws: int, rng: np.random.Generator
-) -> np.ndarray:
+def cluster_weights(clusters: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarray:
     """Row weights of `draws` cluster-bootstrap resamples (draws x rows): each draw picks as many
     clusters as there are, with replacement, and a row weighs as often as its cluster was picked."""
     codes, index = np.unique(clusters, return_inverse=True)

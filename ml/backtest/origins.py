@@ -81,20 +81,24 @@ def git_signals_at(
     releases: `repository_id`, `published_at` (fct_releases: GitHub releases, else git tags).
     Returns one row per repository: `repository_id`, `as_of` (= origin), `age_months`, then
     GIT_SIGNAL_COLUMNS; a git signal is NaN unless the history is complete and observed through
-    `origin` (a shorter window would undercount), and every other scored signal is NaN.
+    the end of its window (`origin`, or the previous window's end for the `_prev_12m` ones: a
+    shorter window would undercount; `shared_commits` needs only a history), and every other
+    scored signal is NaN.
     """
     origin = naive_utc(origin)
-    start, previous = origin - pd.DateOffset(months=WINDOW_MONTHS), origin - pd.DateOffset(
-        months=2 * WINDOW_MONTHS
+    start, previous = (
+        origin - pd.DateOffset(months=WINDOW_MONTHS),
+        origin - pd.DateOffset(months=2 * WINDOW_MONTHS),
     )
     out = pd.DataFrame({"repository_id": repositories["repository_id"].to_numpy()})
     out["as_of"] = origin
     created = naive_utc_series(repositories["created_at"]).reset_index(drop=True)
     out["age_months"] = months_between(created, origin).where(created <= origin).to_numpy()
-    observed = (
-        repositories["has_git_history"].fillna(False).astype(bool).to_numpy()
-        & (naive_utc_series(repositories["git_observed_until"]) >= origin).fillna(False).to_numpy()
-    )
+    history = repositories["has_git_history"].fillna(False).astype(bool).to_numpy()
+    until = naive_utc_series(repositories["git_observed_until"])
+    observed = history & (until >= origin).fillna(False).to_numpy()
+    # The previous window needs the history to reach only its own end, as in the mart.
+    previous_observed = history & (until >= start).fillna(False).to_numpy()
 
     times = naive_utc_series(commits["committed_at"])
     seen = commits[times <= origin].assign(committed_at=times[times <= origin])
@@ -123,7 +127,10 @@ def git_signals_at(
     window = releases[(published > start) & (published <= origin)]
     values["releases_last_12m"] = ids.map(window.groupby("repository_id").size()).fillna(0)
     for column in GIT_SIGNAL_COLUMNS:
-        out[column] = pd.Series(values[column]).astype(float).where(observed).to_numpy()
+        mask = {"shared_commits": history}.get(
+            column, previous_observed if column.endswith("_prev_12m") else observed
+        )
+        out[column] = pd.Series(values[column]).astype(float).where(mask).to_numpy()
     return out
 
 

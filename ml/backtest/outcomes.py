@@ -83,8 +83,10 @@ def outcomes_at(
         rows = frame[(frame["committed_at"] > after) & (frame["committed_at"] <= until)]
         return ids.map(rows.groupby("repository_id").size()).fillna(0).astype("int64")
 
-    in_horizon, in_window, before = count(origin, end), count(window_start, end), count(
-        year_before, origin
+    in_horizon, in_window, before = (
+        count(origin, end),
+        count(window_start, end),
+        count(year_before, origin),
     )
     has_own = ids.isin(frame["repository_id"])
     until = naive_utc_series(repositories["git_observed_until"]).reset_index(drop=True)
@@ -92,9 +94,11 @@ def outcomes_at(
     shared = repositories["shared_commits"].fillna(0).reset_index(drop=True) > 0
     gone_at = pd.Series(pd.NaT, index=ids.index)
     if gone is not None and len(gone):
-        first_gone = gone.assign(gone_at=naive_utc_series(gone["gone_at"])).groupby(
-            "repository_id"
-        )["gone_at"].min()
+        first_gone = (
+            gone.assign(gone_at=naive_utc_series(gone["gone_at"]))
+            .groupby("repository_id")["gone_at"]
+            .min()
+        )
         gone_at = naive_utc_series(ids.map(first_gone))
     is_gone = ((gone_at > origin) & (gone_at <= end)).fillna(False).to_numpy()
 

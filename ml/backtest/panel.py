@@ -119,7 +119,9 @@ def check_inputs(inputs: BacktestInputs) -> None:
     or the signals were measured at another instant. Commits may: the outcomes need them."""
     cutoff = naive_utc(inputs.as_of)
     if "as_of" not in inputs.signals.columns:
-        raise ValueError("signals lack an 'as_of' column; cannot verify they were measured at as_of")
+        raise ValueError(
+            "signals lack an 'as_of' column; cannot verify they were measured at as_of"
+        )
     dates = naive_utc_series(inputs.signals["as_of"])
     if (dates != cutoff).any():
         wrong = inputs.signals.loc[dates != cutoff, "repository_id"].tolist()[:5]

@@ -104,7 +104,7 @@ def _auc_rows(
             for predictor in PREDICTORS:
                 values = _predictor_values(rows_in, predictor, outcome).to_numpy()
                 defined = np.isfinite(values)
-                result, draws = auc_with_interval(
+                result, _ = auc_with_interval(
                     values[defined], labels[defined], weights[:, defined], level
                 )
                 row = {
@@ -239,12 +239,26 @@ def backtest_summary(panel: pd.DataFrame, config: dict[str, Any] | None = None) 
     detail = out["predictor"].fillna(out["stage"]).fillna("").astype(str)
     detail = detail + np.where(out["bin"].notna(), ":" + out["bin"].astype(str), "")
     out["summary_id"] = (
-        keys["row_type"] + ":" + keys["outcome"] + ":" + keys["origin_label"] + ":"
-        + keys["population"] + ":" + detail
+        keys["row_type"]
+        + ":"
+        + keys["outcome"]
+        + ":"
+        + keys["origin_label"]
+        + ":"
+        + keys["population"]
+        + ":"
+        + detail
     )
     for column in (
-        "n", "positives", "negatives", "repositories", "censored", "no_history",
-        "shared_history", "history_short", "gone",
+        "n",
+        "positives",
+        "negatives",
+        "repositories",
+        "censored",
+        "no_history",
+        "shared_history",
+        "history_short",
+        "gone",
     ):
         out[column] = out[column].astype("Int64")
     out["origin"] = pd.to_datetime(out["origin"])

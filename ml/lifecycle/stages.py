@@ -133,7 +133,11 @@ def build_rules(config: dict[str, Any] | None = None) -> list[Rule]:
     """The ordered stage rules with thresholds from the `lifecycle` config section."""
     c = _settings(config)
     dormant, young = int(c["dormant_months"]), int(c["young_months"])
-    grow, decline, hype = float(c["growth_ratio"]), float(c["decline_ratio"]), float(c["hype_ratio"])
+    grow, decline, hype = (
+        float(c["growth_ratio"]),
+        float(c["decline_ratio"]),
+        float(c["hype_ratio"]),
+    )
     trough, peak_months = float(c["trough_level"]), int(c["peak_recent_months"])
     history = int(c["min_history_months"])
     numbers = (
@@ -215,9 +219,7 @@ def build_rules(config: dict[str, Any] | None = None) -> list[Rule]:
             "run_up",
             "peak of inflated expectations",
             f"growth_ratio >= {hype} and months_since_peak_24m <= {peak_months}",
-            lambda f: (
-                _ge(f["growth_ratio"], hype) and _le(f["months_since_peak_24m"], peak_months)
-            ),
+            lambda f: _ge(f["growth_ratio"], hype) and _le(f["months_since_peak_24m"], peak_months),
             f"A run-up: {numbers}, with the 24-month peak {{months_since_peak_24m}} month(s) "
             f"ago; {{authors_last_12m}} authors (rules: ratio >= {hype}, peak within "
             f"{peak_months} months).",
@@ -440,7 +442,9 @@ def lifecycle_stages(
     for column in ("first_month", "peak_24m_month"):
         out[column] = pd.to_datetime(out[column])
     numeric = [c for c in FEATURE_COLUMNS if c not in ("first_month", "peak_24m_month")]
-    numeric = [c for c in numeric if c not in ("months_observed", "months_unobserved", "is_archived")]
+    numeric = [
+        c for c in numeric if c not in ("months_observed", "months_unobserved", "is_archived")
+    ]
     out[numeric] = out[numeric].astype(float)
     return out
 

@@ -28,7 +28,7 @@ def _random_signals(n: int, seed: int, missing_share: float = 0.2) -> pd.DataFra
             values = np.round(rng.exponential(s.threshold / 3, n), 2)
         values[rng.random(n) < missing_share / 4] = np.nan
         frame[s.column] = values
-    for source, specs in BY_SOURCE.items():
+    for specs in BY_SOURCE.values():
         gone = rng.random(n) < missing_share
         frame.loc[gone, [s.column for s in specs]] = np.nan
     return frame
@@ -42,8 +42,13 @@ def _row(**values) -> dict:
 
 def test_a_search_only_repository_scores_on_the_search_signals_by_hand() -> None:
     row = _row(
-        repository_id=7, age_months=120, months_since_last_push=0, stars=9, forks=0,
-        has_license=True, is_org_owned=False,
+        repository_id=7,
+        age_months=120,
+        months_since_last_push=0,
+        stars=9,
+        forks=0,
+        has_license=True,
+        is_org_owned=False,
     )
     out = maturity_scores(pd.DataFrame([row]), CONFIG).iloc[0]
     # age 1 (w 1), push recency 1 (w 0.5), stars log(10)/log(10001) (w 1), forks 0 (w 0.5),
@@ -133,15 +138,16 @@ def test_a_repository_cannot_climb_a_ranking_by_having_fewer_signals_measured() 
                     new["rank_in_evidence"] == old["rank_in_evidence"]
                 )
             else:
-                assert set(new["evidence_level"].split(" + ")) < set(
-                    old["evidence_level"].split(" + ")
-                ) or new["evidence_level"] == "none"
+                assert (
+                    set(new["evidence_level"].split(" + "))
+                    < set(old["evidence_level"].split(" + "))
+                    or new["evidence_level"] == "none"
+                )
                 # Its old peers' ranking no longer holds it, and nobody in it moved up.
                 peers = after[after["evidence_level"] == old["evidence_level"]]
                 assert repository_id not in peers.index
                 assert (
-                    peers["rank_in_evidence"]
-                    <= before.loc[peers.index, "rank_in_evidence"]
+                    peers["rank_in_evidence"] <= before.loc[peers.index, "rank_in_evidence"]
                 ).all()
             checked += 1
     assert checked > 200
@@ -149,7 +155,7 @@ def test_a_repository_cannot_climb_a_ranking_by_having_fewer_signals_measured() 
 
 def test_rank_and_level_sizes() -> None:
     out = maturity_scores(_random_signals(300, seed=11), CONFIG)
-    for level, rows in out.dropna(subset=["maturity_score"]).groupby("evidence_level"):
+    for _, rows in out.dropna(subset=["maturity_score"]).groupby("evidence_level"):
         assert rows["repositories_in_evidence"].eq(len(rows)).all()
         best = rows.loc[rows["maturity_score"].idxmax()]
         assert best["rank_in_evidence"] == 1
@@ -158,8 +164,13 @@ def test_rank_and_level_sizes() -> None:
 
 def test_interval_collapses_when_every_signal_agrees_and_widens_when_they_differ() -> None:
     agree = _row(
-        repository_id=1, age_months=120, months_since_last_push=0, stars=10000, forks=2000,
-        has_license=True, is_org_owned=True,
+        repository_id=1,
+        age_months=120,
+        months_since_last_push=0,
+        stars=10000,
+        forks=2000,
+        has_license=True,
+        is_org_owned=True,
     )
     differ = dict(agree, repository_id=2, stars=0, forks=0, is_org_owned=False)
     out = maturity_scores(pd.DataFrame([agree, differ]), CONFIG).set_index("repository_id")
