@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ml.ecosystem.growth import cumulative_by_month, with_cap_correction
@@ -60,27 +61,25 @@ def stage_context(signals: pd.DataFrame) -> pd.DataFrame:
 
 def search_cap_shortfall(
     search_queries: pd.DataFrame, observations: pd.DataFrame, repositories: pd.DataFrame
-) -> tuple[float, pd.Series]:
-    """What GitHub's search cap left out: (repositories a search matched but did not return,
-    creation times of the returned repositories with at most as many stars as the most-starred
-    item of a capped search's last page). Searches rank by stars, so the left-out ones rank
-    below that page. stg_github__search_queries, stg_github__repository_observations and
-    dim_repositories frames; (0, empty) when no search was capped."""
+) -> tuple[float, float, pd.Series]:
+    """What GitHub's search cap left out: (repositories the capped searches matched but did not
+    return; the star bound, the most stars of an item on a capped search's last page; creation
+    times of the returned repositories with at most that many stars). Searches rank by stars, so
+    the left-out ones rank below that page. Frames: stg_github__search_queries,
+    stg_github__repository_observations, dim_repositories. (0, NaN, empty) when none was capped."""
     capped = search_queries[search_queries["total_count"] > search_queries["items_returned"]]
-    missing = float((capped["total_count"] - capped["items_returned"]).sum())
     if capped.empty:
-        return 0.0, pd.Series(dtype="datetime64[ns]")
+        return 0.0, np.nan, pd.Series(dtype="datetime64[ns]")
+    missing = float((capped["total_count"] - capped["items_returned"]).sum())
     pages = observations.merge(
         capped[["run_id", "query"]],
         left_on=["run_id", "search_query"],
         right_on=["run_id", "query"],
     )
-    last = pages[
-        pages["search_page"] == pages.groupby("search_query")["search_page"].transform("max")
-    ]
-    bound = float(last["stars"].max())
+    last_page = pages.groupby(["run_id", "search_query"])["search_page"].transform("max")
+    bound = float(pages.loc[pages["search_page"] == last_page, "stars"].max())
     low = repositories[repositories["stars"].notna() & (repositories["stars"] <= bound)]
-    return missing, low["created_at"]
+    return missing, bound, low["created_at"]
 
 
 def ecosystem_monthly(
@@ -91,7 +90,7 @@ def ecosystem_monthly(
 ) -> pd.DataFrame:
     """fct_ecosystem_monthly plus the overall series corrected for the search cap
     (ml/ecosystem/growth.py `with_cap_correction`), the frame ml_ecosystem_curve fits."""
-    missing, low_star_created = search_cap_shortfall(search_queries, observations, repositories)
+    missing, _, low_star_created = search_cap_shortfall(search_queries, observations, repositories)
     return with_cap_correction(monthly, low_star_created, missing)
 
 

@@ -241,11 +241,14 @@ def score_definition(config: dict[str, Any] | None = None) -> pd.DataFrame:
 
     Columns: `signal`, `source_column`, `source` (search, git or issues: which evidence level
     needs it), `part` (static or activity), `weight`, `weight_share` (of the total weight),
-    `threshold`, `scale`, `direction`, `formula`, `description` (the config's one line).
+    `threshold`, `scale`, `direction`, `formula`, `description` (the config's one line), then the
+    interval's settings, the same on every row: `interval_level`, `interval_weight_factor`,
+    `interval_draws`.
     """
     specs = signals_from_config(config)
+    interval = config_section("maturity", config)["interval"]
     total = sum(s.weight for s in specs)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "signal": [s.name for s in specs],
             "source_column": [s.column for s in specs],
@@ -260,3 +263,7 @@ def score_definition(config: dict[str, Any] | None = None) -> pd.DataFrame:
             "description": [s.description for s in specs],
         }
     )
+    out["interval_level"] = float(interval["interval_level"])
+    out["interval_weight_factor"] = float(interval["weight_factor"])
+    out["interval_draws"] = int(interval["bootstrap_samples"])
+    return out
