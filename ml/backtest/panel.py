@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 
 from ml.backtest.learned import learned_predictions, stage_prior_rates
-from ml.backtest.origins import backtest_origins, signals_at
-from ml.backtest.outcomes import outcomes_at
+from ml.backtest.origins import GIT_SIGNAL_COLUMNS, backtest_origins, signals_at
+from ml.backtest.outcomes import OUTCOME_COLUMNS, outcomes_at
 from ml.config import load_ml_config
 from ml.lifecycle.series import naive_utc, naive_utc_series
 from ml.lifecycle.stages import lifecycle_stages
@@ -39,6 +39,18 @@ PREDICTORS: dict[str, tuple[str, int]] = {
     "learned_model": ("learned_{outcome}", 1),
 }
 
+#: Stage-feature columns of lifecycle_stages the panel keeps (the others are signals already).
+STAGE_FEATURES = [
+    "stage",
+    "stage_rule",
+    "growth_ratio",
+    "level_to_peak_24m",
+    "months_since_peak_24m",
+    "active_months_last_12m",
+    "cv_last_12m",
+    "months_since_activity",
+]
+
 PANEL_COLUMNS = [
     "panel_id",
     "repository_id",
@@ -50,46 +62,12 @@ PANEL_COLUMNS = [
     "score_static",
     "score_activity",
     "stars",
-    "months_since_last_commit",
-    "commits_last_12m",
-    "commits_prev_12m",
-    "active_authors_last_12m",
-    "active_authors_prev_12m",
-    "contributor_absence_factor",
-    "releases_last_12m",
+    *GIT_SIGNAL_COLUMNS,
     "age_months",
-    "stage",
-    "stage_rule",
-    "growth_ratio",
-    "level_to_peak_24m",
-    "months_since_peak_24m",
-    "active_months_last_12m",
-    "cv_last_12m",
-    "months_since_activity",
-    "stage_prior_maintained",
-    "stage_prior_growing",
-    "learned_maintained",
-    "learned_growing",
-    "horizon_end",
-    "maintained",
-    "growing",
-    "commits_in_horizon",
-    "commits_in_outcome_window",
-    "is_gone",
-    "is_censored",
-    "censor_reason",
-]
-
-#: Stage-feature columns of lifecycle_stages the panel keeps (the others are signals already).
-STAGE_FEATURES = [
-    "stage",
-    "stage_rule",
-    "growth_ratio",
-    "level_to_peak_24m",
-    "months_since_peak_24m",
-    "active_months_last_12m",
-    "cv_last_12m",
-    "months_since_activity",
+    *STAGE_FEATURES,
+    *(f"stage_prior_{outcome}" for outcome in OUTCOMES),
+    *(f"learned_{outcome}" for outcome in OUTCOMES),
+    *(c for c in OUTCOME_COLUMNS if c not in ("repository_id", "origin")),
 ]
 
 

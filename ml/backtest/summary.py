@@ -35,6 +35,16 @@ POPULATIONS = {
     "active": lambda panel: panel["commits_last_12m"].fillna(0) > 0,
 }
 
+#: The counts of `origin` rows.
+COUNT_COLUMNS = [
+    "repositories",
+    "censored",
+    "no_history",
+    "shared_history",
+    "history_short",
+    "gone",
+]
+
 SUMMARY_COLUMNS = [
     "summary_id",
     "row_type",
@@ -60,12 +70,7 @@ SUMMARY_COLUMNS = [
     "auc_difference",
     "difference_low",
     "difference_high",
-    "repositories",
-    "censored",
-    "no_history",
-    "shared_history",
-    "history_short",
-    "gone",
+    *COUNT_COLUMNS,
 ]
 
 
@@ -141,13 +146,25 @@ def _auc_rows(
     return rows
 
 
+def _rate(group: pd.DataFrame, outcome: str, level: float) -> dict[str, Any]:
+    """n, positives, negatives, the outcome rate and its Wilson interval of `group`."""
+    n, positives = len(group), int(group[outcome].astype(int).sum())
+    low, high = wilson_interval(positives, n, level)
+    return {
+        "n": n,
+        "positives": positives,
+        "negatives": n - positives,
+        "outcome_rate": positives / n if n else np.nan,
+        "rate_low": low,
+        "rate_high": high,
+    }
+
+
 def _stage_rows(panel: pd.DataFrame, outcome: str, level: float) -> list[dict]:
     rows = []
     for label, origin, in_origin in _origin_groups(panel):
         known = panel[in_origin & panel[outcome].notna()]
         for stage, group in known.groupby("stage"):
-            n, positives = len(group), int(group[outcome].astype(int).sum())
-            low, high = wilson_interval(positives, n, level)
             rows.append(
                 {
                     "row_type": "stage",
@@ -156,12 +173,7 @@ def _stage_rows(panel: pd.DataFrame, outcome: str, level: float) -> list[dict]:
                     "origin": origin,
                     "population": "all",
                     "stage": stage,
-                    "n": n,
-                    "positives": positives,
-                    "negatives": n - positives,
-                    "outcome_rate": positives / n,
-                    "rate_low": low,
-                    "rate_high": high,
+                    **_rate(group, outcome, level),
                 }
             )
     return rows
@@ -175,8 +187,6 @@ def _calibration_rows(panel: pd.DataFrame, outcome: str, bins: int, level: float
     rows = []
     for b in range(bins):
         group = known[which == b]
-        n, positives = len(group), int(group[outcome].astype(int).sum())
-        low, high = wilson_interval(positives, n, level)
         rows.append(
             {
                 "row_type": "calibration",
@@ -185,13 +195,8 @@ def _calibration_rows(panel: pd.DataFrame, outcome: str, bins: int, level: float
                 "population": "all",
                 "predictor": "learned_model",
                 "bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}",
-                "n": n,
-                "positives": positives,
-                "negatives": n - positives,
-                "outcome_rate": positives / n if n else np.nan,
-                "rate_low": low,
-                "rate_high": high,
-                "mean_predicted": float(group[column].mean()) if n else np.nan,
+                **_rate(group, outcome, level),
+                "mean_predicted": float(group[column].mean()) if len(group) else np.nan,
             }
         )
     return rows
@@ -249,17 +254,7 @@ def backtest_summary(panel: pd.DataFrame, config: dict[str, Any] | None = None) 
         + ":"
         + detail
     )
-    for column in (
-        "n",
-        "positives",
-        "negatives",
-        "repositories",
-        "censored",
-        "no_history",
-        "shared_history",
-        "history_short",
-        "gone",
-    ):
+    for column in ("n", "positives", "negatives", *COUNT_COLUMNS):
         out[column] = out[column].astype("Int64")
     out["origin"] = pd.to_datetime(out["origin"])
     return out

@@ -40,16 +40,21 @@ def _row(**values) -> dict:
     return row
 
 
+def _search_row(repository_id: int, **values) -> dict:
+    """A repository with every search signal measured (at its best unless `values` say)."""
+    best = {
+        "age_months": 120,
+        "months_since_last_push": 0,
+        "stars": 10000,
+        "forks": 2000,
+        "has_license": True,
+        "is_org_owned": True,
+    }
+    return _row(repository_id=repository_id, **{**best, **values})
+
+
 def test_a_search_only_repository_scores_on_the_search_signals_by_hand() -> None:
-    row = _row(
-        repository_id=7,
-        age_months=120,
-        months_since_last_push=0,
-        stars=9,
-        forks=0,
-        has_license=True,
-        is_org_owned=False,
-    )
+    row = _search_row(7, stars=9, forks=0, is_org_owned=False)
     out = maturity_scores(pd.DataFrame([row]), CONFIG).iloc[0]
     # age 1 (w 1), push recency 1 (w 0.5), stars log(10)/log(10001) (w 1), forks 0 (w 0.5),
     # license 1 (w 0.5), org 0 (w 0.5): over the search weight 4.
@@ -163,16 +168,8 @@ def test_rank_and_level_sizes() -> None:
 
 
 def test_interval_collapses_when_every_signal_agrees_and_widens_when_they_differ() -> None:
-    agree = _row(
-        repository_id=1,
-        age_months=120,
-        months_since_last_push=0,
-        stars=10000,
-        forks=2000,
-        has_license=True,
-        is_org_owned=True,
-    )
-    differ = dict(agree, repository_id=2, stars=0, forks=0, is_org_owned=False)
+    agree = _search_row(1)
+    differ = _search_row(2, stars=0, forks=0, is_org_owned=False)
     out = maturity_scores(pd.DataFrame([agree, differ]), CONFIG).set_index("repository_id")
     assert out.loc[1, ["maturity_score", "score_low", "score_high"]].tolist() == [1.0, 1.0, 1.0]
     assert out.loc[2, "score_high"] - out.loc[2, "score_low"] > 0.2
