@@ -242,3 +242,13 @@ def test_deterministic_whatever_the_row_order() -> None:
     first = lifecycle_stages(frames, AS_OF, CONFIG)
     second = lifecycle_stages(frames.sample(frac=1.0, random_state=1), AS_OF, CONFIG)
     pd.testing.assert_frame_equal(first, second)
+
+
+def test_given_commit_windows_set_the_year_on_year_ratio() -> None:
+    # The signals' windows end at as_of itself; given, they replace the complete months' sums,
+    # so the ratio a stage reads is the one the repository's signals show.
+    out = _stage(np.full(48, 20.0), commits_last_12m=300, commits_prev_12m=100)
+    assert out["growth_ratio"] == pytest.approx(301 / 101)
+    assert (out["commits_last_12m"], out["commits_prev_12m"]) == (300, 100)
+    assert out["stage_rule"] == "run_up"  # the level is flat, so its peak is this month
+    assert "300 commits against 100" in out["stage_reason"]
