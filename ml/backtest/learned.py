@@ -54,7 +54,7 @@ def learned_predictions(
             n_estimators=int(model_settings["n_estimators"]),
             min_samples_leaf=int(model_settings["min_samples_leaf"]),
             max_features="sqrt",
-            class_weight="balanced_subsample",
+            class_weight="balanced",
             random_state=int(model_settings["seed"]),
             n_jobs=1,
         )

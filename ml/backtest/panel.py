@@ -166,7 +166,8 @@ def backtest_panel(inputs: BacktestInputs, config: dict[str, Any] | None = None)
             .merge(outcome_frame.drop(columns="origin"), on="repository_id", how="left")
         )
         frame["origin"] = origin
-        frames.append(frame)
+        frame["stars"] = pd.to_numeric(frame["stars"], errors="coerce").astype(float)
+        frames.append(frame[[c for c in PANEL_COLUMNS if c in frame.columns]])
     panel = pd.concat(frames, ignore_index=True)
     panel["is_as_of_origin"] = panel["origin"] == as_of
     panel["panel_id"] = (
@@ -175,7 +176,4 @@ def backtest_panel(inputs: BacktestInputs, config: dict[str, Any] | None = None)
     for outcome in OUTCOMES:
         panel[f"learned_{outcome}"] = learned_predictions(panel, outcome, config)
         panel[f"stage_prior_{outcome}"] = stage_prior_rates(panel, outcome, config)
-    panel = panel[PANEL_COLUMNS].sort_values(["origin", "repository_id"], ignore_index=True)
-    for column in ("stars",):
-        panel[column] = pd.to_numeric(panel[column], errors="coerce").astype(float)
-    return panel
+    return panel[PANEL_COLUMNS].sort_values(["origin", "repository_id"], ignore_index=True)
