@@ -25,7 +25,7 @@ def run_engine(engine: str, folder: Path) -> tuple[Path, dict[str, float], objec
     warehouse = folder / ("atlas.duckdb" if engine == "duckdb" else "lake")
     stages = pipeline.Stages()
     pipeline.load(warehouse, archive=pipeline.DEFAULT_ARCHIVE, stages=stages, engine=engine)
-    built = pipeline.build(warehouse, stages=stages, capture_output=True, engine=engine)
+    built = pipeline.build(warehouse, stages=stages, engine=engine)
     pipeline.render(warehouse, folder / f"site-{engine}", stages=stages)
     return warehouse, stages.seconds, built
 

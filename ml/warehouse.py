@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from ml.ecosystem.growth import cumulative_by_month
+from ml.ecosystem.growth import cumulative_by_month, with_cap_correction
 from ml.labels.strata import stratum
 
 # The group of ml_category_curve that holds every categorised tool once.
@@ -70,6 +71,62 @@ def observed_until(dim: pd.DataFrame) -> dict[str, pd.Timestamp]:
     return dict(
         zip(known["repository_id"], pd.to_datetime(known["git_observed_until"]), strict=True)
     )
+
+
+#: fct_repository_signals columns the lifecycle stages read beside the commit series.
+STAGE_CONTEXT_COLUMNS = [
+    "repository_id",
+    "is_archived",
+    "commits_last_12m",
+    "commits_prev_12m",
+    "active_authors_last_12m",
+    "active_authors_prev_12m",
+    "releases_last_12m",
+    "shared_commits",
+]
+
+
+def stage_context(signals: pd.DataFrame) -> pd.DataFrame:
+    """The signals the stage rules read beside the monthly commits (lifecycle_stages'
+    `repositories` argument), with `is_archived` false when unknown."""
+    context = signals[STAGE_CONTEXT_COLUMNS].copy()
+    context["is_archived"] = context["is_archived"].fillna(False).astype(bool)
+    return context
+
+
+def search_cap_shortfall(
+    search_queries: pd.DataFrame, observations: pd.DataFrame, repositories: pd.DataFrame
+) -> tuple[float, float, pd.Series]:
+    """What GitHub's search cap left out: (repositories the capped searches matched but did not
+    return; the star bound, the most stars of an item on a capped search's last page; creation
+    times of the returned repositories with at most that many stars). Searches rank by stars, so
+    the left-out ones rank below that page. Frames: stg_github__search_queries,
+    stg_github__repository_observations, dim_repositories. (0, NaN, empty) when none was capped."""
+    capped = search_queries[search_queries["total_count"] > search_queries["items_returned"]]
+    if capped.empty:
+        return 0.0, np.nan, pd.Series(dtype="datetime64[ns]")
+    missing = float((capped["total_count"] - capped["items_returned"]).sum())
+    pages = observations.merge(
+        capped[["run_id", "query"]],
+        left_on=["run_id", "search_query"],
+        right_on=["run_id", "query"],
+    )
+    last_page = pages.groupby(["run_id", "search_query"])["search_page"].transform("max")
+    bound = float(pages.loc[pages["search_page"] == last_page, "stars"].max())
+    low = repositories[repositories["stars"].notna() & (repositories["stars"] <= bound)]
+    return missing, bound, low["created_at"]
+
+
+def ecosystem_monthly(
+    monthly: pd.DataFrame,
+    search_queries: pd.DataFrame,
+    observations: pd.DataFrame,
+    repositories: pd.DataFrame,
+) -> pd.DataFrame:
+    """fct_ecosystem_monthly plus the overall series corrected for the search cap
+    (ml/ecosystem/growth.py `with_cap_correction`), the frame ml_ecosystem_curve fits."""
+    missing, _, low_star_created = search_cap_shortfall(search_queries, observations, repositories)
+    return with_cap_correction(monthly, low_star_created, missing)
 
 
 def tool_category_monthly(

@@ -8,7 +8,8 @@
 {% macro as_of_literal() -%}
     {%- set value = var('as_of', none) -%}
     {%- set text = value | string | trim -%}
-    {%- if value is none or text in ('', 'null', 'None', 'none') -%}
+    {%- if value is none or text in ('', 'null', 'None', 'none') or not execute -%}
+        {#- at parse time (and under the linter) no value is needed: the literal's type is -#}
         cast(null as {{ dbt.type_timestamp() }})
     {%- else -%}
         {%- set m = modules.re.fullmatch('(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?', text) -%}

@@ -8,12 +8,8 @@
     HTML entities and table or heading rules (`---`, `===`); collapse whitespace. The patterns
     are written once, here; each engine's body (macros/portable.sql) applies them with its own
     regexp_replace. -#}
+{#- The (pattern, replacement) pairs are applied in order; a replacement names a group as \\1. -#}
 {% macro clean_readme_text(column, max_chars) -%}
-    {{ adapter.dispatch('clean_readme_text', 'mlops_atlas')(column, max_chars, readme_cleaning_steps()) }}
-{%- endmacro %}
-
-{#- (pattern, replacement) pairs, applied in order; a replacement names a group as \\1. -#}
-{% macro readme_cleaning_steps() -%}
     {%- set steps = [
         ('(?s)<!--.*?-->', ' '),
         ('(?s)```.*?(```|$)', ' '),
@@ -34,5 +30,5 @@
         ('[-=+_|:~*#`]{3,}', ' '),
         ('\\s+', ' '),
     ] -%}
-    {{ return(steps) }}
+    {{ adapter.dispatch('clean_readme_text', 'mlops_atlas')(column, max_chars, steps) }}
 {%- endmacro %}

@@ -123,7 +123,7 @@
 
 {#- regexp_replace over every match: DuckDB's RE2 with the 'g' flag and \1 for a group; Spark's
     Java regex replaces every match, names a group $1, and unescapes backslashes in a literal
-    (so each is doubled). `steps`: (pattern, replacement) pairs (macro readme_cleaning_steps). -#}
+    (so each is doubled). `steps`: the (pattern, replacement) pairs of clean_readme_text. -#}
 {% macro default__clean_readme_text(column, max_chars, steps) -%}
     {%- set ns = namespace(sql='left(coalesce(' ~ column ~ ", ''), " ~ max_chars ~ ')') -%}
     {%- for pattern, replacement in steps -%}
@@ -140,4 +140,20 @@
         {%- set ns.sql = 'regexp_replace(' ~ ns.sql ~ ", '" ~ java_pattern ~ "', '" ~ java_replacement ~ "')" -%}
     {%- endfor -%}
     trim({{ ns.sql }})
+{%- endmacro %}
+
+
+{#- The distinct values of a group joined into one text, in order (NULL when none); `separator`
+    is a SQL string literal ("', '"). DuckDB: string_agg(distinct ... order by ...); Spark:
+    concat_ws over the sorted set. -#}
+{% macro joined_distinct(value, separator) -%}
+    {{ adapter.dispatch('joined_distinct', 'mlops_atlas')(value, separator) }}
+{%- endmacro %}
+
+{% macro default__joined_distinct(value, separator) -%}
+    string_agg(distinct {{ value }}, {{ separator }} order by {{ value }})
+{%- endmacro %}
+
+{% macro spark__joined_distinct(value, separator) -%}
+    nullif(concat_ws({{ separator }}, array_sort(collect_set({{ value }}))), '')
 {%- endmacro %}

@@ -1,5 +1,6 @@
 -- Signals only count commits at or before as_of: recount commits_last_12m and the last commit
--- straight from staging (all commits, future included) and compare.
+-- from every commit counted for each repository (int_commits_attributed: future included, a
+-- commit shared by several histories counted for one of them) and compare.
 with
 
 as_of as (
@@ -21,10 +22,11 @@ recount as (
         ) as commits_last_12m,
         max(case when commits.committed_at <= as_of.as_of_at then commits.committed_at end)
             as last_commit_at
-    from {{ ref('stg_git__commits') }} as commits
+    from {{ ref('int_commits_attributed') }} as commits
     inner join {{ ref('dim_repositories') }} as repositories
-        on commits.git_repository = repositories.git_repository
+        on commits.repository_id = repositories.repository_id
     cross join as_of
+    where commits.is_counted
     group by repositories.repository_id
 
 )

@@ -11,6 +11,13 @@ logistic's growth rate itself accelerates fastest and decelerates fastest at z =
 K) splits the curve into four phases:
   z < -1.317: `emerging`; -1.317 <= z < 0: `accelerating` (new repositories per month still rise);
   0 <= z < 1.317: `decelerating` (past the inflection); z >= 1.317: `saturating`.
+
+Two things keep a curve from being over-read. `finding_status` says when a fit is no finding: too
+few repositories, or an inflection after the latest month (an extrapolation). And the overall
+series has a twin corrected for the search cap (`cap_corrected`): GitHub returns at most 1,000
+results a search, ranked by stars, so the repositories left out are the least starred, which are
+more often recent; missing them bends the cumulative curve down at its end, towards
+"decelerating", and the corrected twin shows by how much.
 """
 
 from __future__ import annotations
@@ -29,6 +36,9 @@ from ml.lifecycle.series import naive_utc, naive_utc_series
 
 KNEE = math.log(2.0 + math.sqrt(3.0))
 
+#: The overall series corrected for the search results GitHub's cap left out (`cap_corrected`).
+CAP_CORRECTED = "all, corrected for the search cap"
+
 FIT_COLUMNS = [
     "group",
     "saturation",
@@ -43,6 +53,8 @@ FIT_COLUMNS = [
     "cycle_position",
     "n_months",
     "fit_status",
+    "is_finding",
+    "finding_status",
 ]
 
 
@@ -113,6 +125,36 @@ def fit_logistic(
         return None, f"did not converge: {errors[0] if errors else 'no finite fit'}"
     k, r, t0 = best[1]
     return (float(k) * y_max, float(r), float(t0)), "ok"
+
+
+def finding_status(fit: dict[str, Any], config: dict[str, Any] | None = None) -> str:
+    """Whether a fitted curve may be read as a finding: `finding`, else why not. A curve over
+    fewer than `min_finding_repositories` repositories, or whose inflection lies after the latest
+    month (so the turn it reports is an extrapolation), is shown as such, not as a finding."""
+    c = config_section("ecosystem_curve", config)
+    if pd.isna(fit.get("saturation")):
+        return "no fit"
+    if fit["fit_status"] != "ok":
+        return "poor fit"
+    if fit["latest_cumulative"] < float(c["min_finding_repositories"]):
+        return f"fewer than {c['min_finding_repositories']} repositories"
+    if fit["months_from_inflection"] < 0:
+        return "inflection after the latest month (extrapolated)"
+    return "finding"
+
+
+def cap_corrected(overall: pd.Series, low_star_created: pd.Series, missing: float) -> pd.Series:
+    """The cumulative series `overall` (PeriodIndex, as `monthly_series` gives) plus the
+    `missing` repositories a capped search did not return, spread over creation months like the
+    repositories it did return at or below the last page's star count (`low_star_created`, their
+    creation times): the search ranks by stars, so the ones left out rank below the last page.
+    Months before the first low-star creation get none."""
+    if missing <= 0 or low_star_created.dropna().empty:
+        return overall.astype(float)
+    months = naive_utc_series(low_star_created.dropna()).dt.to_period("M")
+    share = months.value_counts().reindex(overall.index, fill_value=0).sort_index()
+    share = share.cumsum() / max(len(months), 1)
+    return overall.astype(float) + missing * share.astype(float)
 
 
 def _month_at(first: pd.Period, offset: float) -> pd.Timestamp:
@@ -242,6 +284,9 @@ def growth_curves(
             if r_squared < float(c["min_r_squared"]):
                 row["fit_status"] = f"poor fit (r_squared {r_squared:.3f} < {c['min_r_squared']})"
         fits.append(row)
+    for row in fits:
+        row["finding_status"] = finding_status(row, config)
+        row["is_finding"] = row["finding_status"] == "finding"
     fit_frame = pd.DataFrame(fits, columns=FIT_COLUMNS)
     for column in (
         "saturation",
@@ -294,6 +339,30 @@ def fitted_values(
     if not fitted:
         return pd.DataFrame(columns=FITTED_COLUMNS)
     return pd.concat(fitted, ignore_index=True)
+
+
+def with_cap_correction(
+    monthly: pd.DataFrame,
+    low_star_created: pd.Series,
+    missing: float,
+    group_column: str = "topic",
+    overall_group: str = "all",
+) -> pd.DataFrame:
+    """`monthly` plus a group CAP_CORRECTED: the `overall_group` series corrected by
+    `cap_corrected`, in the same columns (repositories_created is its monthly difference)."""
+    series = monthly_series(monthly, group_column).get(overall_group)
+    if series is None:
+        return monthly
+    corrected = cap_corrected(series, low_star_created, missing)
+    extra = pd.DataFrame(
+        {
+            group_column: CAP_CORRECTED,
+            "month": corrected.index.to_timestamp(),
+            "repositories_created": np.diff(corrected.to_numpy(), prepend=0.0),
+            "cumulative_repositories": corrected.to_numpy(),
+        }
+    )
+    return pd.concat([monthly, extra], ignore_index=True)
 
 
 def curve_table(

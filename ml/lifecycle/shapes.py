@@ -43,7 +43,7 @@ def shape_vectors(
     for repository_id, values in series.items():
         if len(values) < int(shape["min_months"]):
             continue
-        smoothed = values.rolling(int(c["smoothing_months"]), min_periods=1).mean().to_numpy()
+        smoothed = values.rolling(int(shape["smoothing_months"]), min_periods=1).mean().to_numpy()
         resampled = np.interp(grid, np.linspace(0.0, 1.0, len(smoothed)), smoothed)
         if resampled.max() <= 0:
             continue

@@ -10,6 +10,7 @@ import pytest
 
 from ml.config import load_ml_config
 from ml.ecosystem.growth import (
+    CAP_CORRECTED,
     cumulative_by_month,
     curve_table,
     cycle_position,
@@ -18,6 +19,7 @@ from ml.ecosystem.growth import (
     growth_curves,
     logistic,
     monthly_series,
+    with_cap_correction,
 )
 
 CONFIG = load_ml_config()
@@ -205,3 +207,41 @@ def test_curve_and_fitted_tables_are_deterministic_and_keyed() -> None:
     assert fitted["category_month_id"].iloc[0] == "all tools:2015-01-01"
     # Categories without a fit have no fitted rows.
     assert "infrastructure" not in set(fitted["category"])
+
+
+def test_small_or_extrapolated_curves_are_not_findings() -> None:
+    grown = _group("grown", _noisy_logistic(1000, 0.12, 40, 80, seed=1))
+    rising = _group("rising", _noisy_logistic(1000, 0.12, 70, 60, seed=2))  # turns after month 60
+    small = _group("small", _noisy_logistic(25, 0.12, 30, 80, seed=3))
+    fits, _ = growth_curves(pd.concat([grown, rising, small]), CONFIG)
+    status = fits.set_index("group")["finding_status"].to_dict()
+    assert status["grown"] == "finding"
+    assert status["rising"] == "inflection after the latest month (extrapolated)"
+    minimum = CONFIG["ecosystem_curve"]["min_finding_repositories"]
+    assert status["small"] == f"fewer than {minimum} repositories"
+    assert fits.set_index("group")["is_finding"].to_dict() == {
+        "grown": True,
+        "rising": False,
+        "small": False,
+    }
+
+
+def test_the_cap_correction_adds_the_missing_repositories_where_low_star_ones_were_created() -> (
+    None
+):
+    overall = _group("all", np.arange(1, 25, dtype=float) * 10)
+    months = pd.date_range(FIRST, periods=24, freq="MS")
+    # Low-star repositories: one created in month 0, three in month 20.
+    low = pd.Series([months[0], months[20], months[20], months[20]])
+    out = with_cap_correction(overall, low, missing=40)
+    corrected = out[out["topic"] == CAP_CORRECTED].set_index("month")["cumulative_repositories"]
+    original = overall.set_index("month")["cumulative_repositories"]
+    added = corrected - original
+    assert added.iloc[0] == pytest.approx(10) and added.iloc[19] == pytest.approx(10)
+    assert added.iloc[20] == pytest.approx(40) and added.iloc[-1] == pytest.approx(40)
+    # Nothing missing, nothing added; the other groups are untouched.
+    same = with_cap_correction(overall, low, missing=0)
+    assert same[same["topic"] == CAP_CORRECTED]["cumulative_repositories"].tolist() == (
+        original.tolist()
+    )
+    pd.testing.assert_frame_equal(out[out["topic"] == "all"][overall.columns], overall)

@@ -1,4 +1,5 @@
-"""Lifecycle stages on synthetic activity whose stage is known by construction."""
+"""Lifecycle stages on synthetic histories whose stage is known by construction, and the rules'
+invariants on many random histories."""
 
 from __future__ import annotations
 
@@ -7,174 +8,247 @@ import pandas as pd
 import pytest
 
 from ml.config import load_ml_config
-from ml.lifecycle.stages import STAGES, lifecycle_stages, stage_rules
+from ml.lifecycle.stages import CYCLE, STAGES, lifecycle_stages, stage_rules
 
 CONFIG = load_ml_config()
-AS_OF = pd.Timestamp("2023-01-18")
+LIFE = CONFIG["lifecycle"]
+AS_OF = pd.Timestamp("2023-01-18")  # the last complete month is December 2022
 
 
-def _frame(repository_id: int, values: np.ndarray, *, end: str = "2022-12-01", archived=False):
+def _frame(repository_id: object, values: np.ndarray, *, end: str = "2022-12-01") -> pd.DataFrame:
     months = pd.date_range(end=end, periods=len(values), freq="MS")
-    return pd.DataFrame(
-        {
-            "repository_id": repository_id,
-            "month": months,
-            "commits": np.round(values),
-            "is_archived": archived,
-        }
-    )
+    return pd.DataFrame({"repository_id": repository_id, "month": months, "commits": values})
 
 
-def _curves() -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(0)
-    flat = 20 + rng.normal(0, 3, 48)
-    return {
-        "technology trigger": np.linspace(1, 40, 24),
-        "peak of inflated expectations": np.concatenate([np.linspace(2, 40, 26), [38, 36, 33, 30]]),
-        "trough of disillusionment": np.concatenate(
-            [np.linspace(2, 40, 12), np.linspace(40, 4, 8), np.full(16, 3.0)]
-        ),
-        "slope of enlightenment": np.concatenate(
-            [np.linspace(2, 40, 12), np.linspace(40, 4, 8), np.full(8, 4.0), np.linspace(6, 20, 8)]
-        ),
-        "plateau of productivity": flat,
-        "dormant": np.concatenate([np.full(20, 10.0), np.zeros(14)]),
-        "insufficient history": np.array([3.0, 5.0, 8.0, 9.0]),
-        "archived": flat,
-    }
+def _stage(values: np.ndarray, **context) -> pd.Series:
+    """The one row lifecycle_stages gives a single history (context: CONTEXT_COLUMNS keys)."""
+    repositories = pd.DataFrame([{"repository_id": 1, **context}]) if context else None
+    return lifecycle_stages(_frame(1, values), AS_OF, CONFIG, repositories=repositories).iloc[0]
 
 
-def _activity() -> tuple[pd.DataFrame, dict[int, str]]:
-    frames, expected = [], {}
-    for repository_id, (stage, values) in enumerate(_curves().items(), start=1):
-        frames.append(_frame(repository_id, values, archived=stage == "archived"))
-        expected[repository_id] = stage
-    return pd.concat(frames, ignore_index=True), expected
+RNG = np.random.default_rng(0)
+FLAT = np.round(20 + RNG.normal(0, 2, 72))
 
 
-def test_every_constructed_curve_gets_its_stage() -> None:
-    activity, expected = _activity()
-    out = lifecycle_stages(activity, AS_OF, CONFIG).set_index("repository_id")
-    assert out["stage"].to_dict() == expected
-    assert set(out["stage"]) == set(STAGES)
+def test_a_long_flat_history_is_on_the_plateau() -> None:
+    out = _stage(FLAT, active_authors_last_12m=8, active_authors_prev_12m=8)
+    assert (out["stage"], out["stage_rule"]) == ("plateau of productivity", "steady")
+    assert 0.8 < out["growth_ratio"] < 1.2
+    assert out["months_observed"] == 72
+    # Position: 48 months past young_months over a span of plateau_span_months.
+    assert out["stage_position"] == pytest.approx(48 / LIFE["plateau_span_months"])
 
 
-def test_reason_names_the_values_that_fired() -> None:
-    activity, _ = _activity()
-    out = lifecycle_stages(activity, AS_OF, CONFIG).set_index("repository_id")
-    trough = out.loc[3]
-    # Smoothed peak (38+40+... trailing mean of 3) is 39.0; the floor of 3 is 0.08 of it.
-    assert trough["peak_height"] == pytest.approx(39.0)
-    assert trough["current_to_peak"] == pytest.approx(3 / 39)
-    assert "0.08 of its peak of 39.00" in trough["stage_reason"]
-    assert out.loc[7, "stage_reason"].startswith("Only 4 month(s)")
-    assert out.loc[7, "months_observed"] == 4
+@pytest.mark.parametrize("month", range(72))
+def test_a_one_month_dip_anywhere_is_not_a_trough(month: int) -> None:
+    dipped = FLAT.copy()
+    dipped[month] = 0
+    out = _stage(dipped)
+    assert out["stage"] == "plateau of productivity", out["stage_reason"]
 
 
-def test_months_after_as_of_are_ignored() -> None:
-    activity, expected = _activity()
-    # A strong recovery after the analysis date must not change the trough's stage or features.
-    later = _frame(3, np.full(12, 60.0), end="2024-01-01")
-    later = later[later["month"] > AS_OF]
-    before = lifecycle_stages(activity, AS_OF, CONFIG)
-    after = lifecycle_stages(pd.concat([activity, later]), AS_OF, CONFIG)
-    pd.testing.assert_frame_equal(before, after)
-    assert after.set_index("repository_id").loc[3, "stage"] == expected[3]
+@pytest.mark.parametrize("phase", range(3))
+def test_a_bursty_history_is_judged_by_its_year_not_its_last_gap(phase: int) -> None:
+    # A burst of 60 commits every third month, nothing in between, for four years: the same
+    # volume every year, so a plateau whichever month the analysis falls in.
+    bursty = np.array([60.0 if (i + phase) % 3 == 0 else 0.0 for i in range(48)])
+    out = _stage(bursty)
+    assert out["stage"] == "plateau of productivity", out["stage_reason"]
+    assert out["growth_ratio"] == pytest.approx(1.0)
+    assert out["active_months_last_12m"] == 4
 
 
-def test_silence_after_the_last_observed_month_counts_up_to_as_of() -> None:
-    # Active for two years, last row 13 complete months before as_of: dormant, not a plateau.
-    activity = _frame(1, np.full(24, 15.0), end="2021-11-01")
-    out = lifecycle_stages(activity, AS_OF, CONFIG).iloc[0]
-    assert out["stage"] == "dormant"
-    assert out["months_observed"] == 24 + 13  # Dec 2021 .. Dec 2022; January is not over
-    assert out["activity_last_12m"] == 0
+def test_a_young_fast_riser_is_a_technology_trigger() -> None:
+    out = _stage(np.linspace(1, 40, 14), active_authors_last_12m=9, active_authors_prev_12m=1)
+    assert (out["stage"], out["stage_rule"]) == ("technology trigger", "young")
+    assert out["months_observed"] == 14 < LIFE["young_months"]
+    assert out["stage_position"] == pytest.approx(14 / LIFE["young_months"])
+    assert "Young (14 months" in out["stage_reason"] and "9 authors" in out["stage_reason"]
 
 
-def test_the_month_in_progress_is_left_out() -> None:
-    # A steady plateau whose as_of month has only a few commits so far: not read as a fall.
-    steady = _frame(1, 20 + np.random.default_rng(3).normal(0, 2, 36))
-    partial = pd.DataFrame(
-        {
-            "repository_id": [1],
-            "month": [pd.Timestamp("2023-01-01")],
-            "commits": [2.0],
-            "is_archived": [False],
-        }
-    )
-    out = lifecycle_stages(pd.concat([steady, partial]), AS_OF, CONFIG).iloc[0]
+def test_a_decline_after_a_spike_is_the_trough() -> None:
+    # Steady at 20 for two years, a three-month spike to 100, then a year at 6 a month.
+    values = np.r_[np.full(24, 20.0), np.full(3, 100.0), np.full(3, 30.0), np.full(12, 6.0)]
+    out = _stage(values, active_authors_last_12m=3, active_authors_prev_12m=11)
+    assert (out["stage"], out["stage_rule"]) == ("trough of disillusionment", "declining")
+    assert out["growth_ratio"] == pytest.approx((72 + 1) / (6 * 20 + 300 + 90 + 1))
+    assert out["peak_24m"] == pytest.approx(100.0)
+    assert out["level_to_peak_24m"] == pytest.approx(0.06)
+    assert out["stage_position"] == pytest.approx((0.5 - 0.06) / 0.5)
+    assert "authors 3 against 11" in out["stage_reason"]
+
+
+def test_a_decline_with_more_authors_than_the_year_before_is_not_a_trough() -> None:
+    values = np.r_[np.full(24, 20.0), np.full(3, 100.0), np.full(3, 30.0), np.full(12, 6.0)]
+    out = _stage(values, active_authors_last_12m=12, active_authors_prev_12m=11)
     assert out["stage"] == "plateau of productivity"
-    assert out["months_observed"] == 36
-    assert out["activity_last_12m"] == pytest.approx(steady["commits"].tail(12).sum())
 
 
-def test_history_observed_only_until_before_as_of_is_not_read_as_silence() -> None:
+def test_a_dead_history_is_dormant() -> None:
+    out = _stage(np.r_[np.full(24, 10.0), np.zeros(14)])
+    assert (out["stage"], out["stage_rule"]) == ("dormant", "dormant")
+    assert out["months_since_activity"] == 14
+    assert out["stage_position"] == pytest.approx((14 - 12) / 12)
+
+
+def test_a_shared_history_has_no_stage_of_its_own() -> None:
+    # All of its commits are counted for the repository it shares them with: nothing left.
+    out = _stage(np.zeros(40), shared_commits=950)
+    assert (out["stage"], out["stage_rule"]) == ("insufficient history", "shared_history")
+    assert "950 commits" in out["stage_reason"]
+    assert np.isnan(out["stage_position"])
+    # With commits of its own it is judged on them like any repository.
+    own = _stage(FLAT, shared_commits=950)
+    assert own["stage"] == "plateau of productivity"
+
+
+def test_an_established_run_up_is_the_peak_and_steady_growth_the_slope() -> None:
+    run_up = np.r_[np.full(36, 5.0), np.linspace(8, 60, 9), [55.0, 50.0, 48.0]]
+    out = _stage(run_up)
+    assert (out["stage"], out["stage_rule"]) == ("peak of inflated expectations", "run_up")
+    assert out["growth_ratio"] >= LIFE["hype_ratio"] and out["months_since_peak_24m"] <= 6
+    slope = _stage(np.r_[np.full(36, 10.0), np.full(12, 14.0)])
+    assert (slope["stage"], slope["stage_rule"]) == ("slope of enlightenment", "growing")
+    assert slope["growth_ratio"] == pytest.approx(169 / 121)
+
+
+def test_insufficient_histories_say_why() -> None:
+    assert _stage(np.array([3.0, 5.0, 8.0]))["stage_rule"] == "too_short"
+    archived = _stage(FLAT, is_archived=True)
+    assert (archived["stage"], archived["stage_rule"]) == ("archived", "archived")
     # Observed until July 2022: the months after it are unknown, so no stage is claimed ...
-    activity = _frame(1, np.linspace(5, 60, 30), end="2022-06-01")
     until = {1: pd.Timestamp("2022-07-29")}
-    out = lifecycle_stages(activity, AS_OF, CONFIG, observed_until=until).iloc[0]
-    assert (out["stage"], out["stage_rule"]) == ("insufficient history", "unobserved")
-    assert out["months_unobserved"] == 6  # June 2022 is the last complete month; Dec is as_of's
-    assert out["months_observed"] == 30  # features describe the observed months only
-    assert "6 month(s) before the analysis date" in out["stage_reason"]
-    # ... while without the observation window the same rows read as a collapse.
-    blind = lifecycle_stages(activity, AS_OF, CONFIG).iloc[0]
-    assert blind["stage"] == "trough of disillusionment"
-    assert blind["months_unobserved"] == 0
+    cut = lifecycle_stages(_frame(1, FLAT, end="2022-06-01"), AS_OF, CONFIG, observed_until=until)
+    assert (cut.loc[0, "stage"], cut.loc[0, "stage_rule"]) == ("insufficient history", "unobserved")
+    assert cut.loc[0, "months_unobserved"] == 6
+    # ... while without the observation window the same rows read as six silent months.
+    blind = lifecycle_stages(_frame(1, FLAT, end="2022-06-01"), AS_OF, CONFIG).iloc[0]
+    assert blind["months_unobserved"] == 0 and blind["months_since_activity"] == 6
 
 
-def test_repository_not_yet_created_at_as_of_has_insufficient_history() -> None:
-    activity = _frame(1, np.full(10, 5.0), end="2024-01-01")
-    out = lifecycle_stages(activity, AS_OF, CONFIG).iloc[0]
-    assert (out["stage"], out["stage_rule"]) == ("insufficient history", "no_history")
-    assert out["months_observed"] == 0
-
-
-def test_tz_aware_months_work_like_naive_ones() -> None:
-    activity, expected = _activity()
-    aware = activity.assign(month=activity["month"].dt.tz_localize("UTC"))
-    out = lifecycle_stages(aware, AS_OF.tz_localize("UTC"), CONFIG).set_index("repository_id")
-    assert out["stage"].to_dict() == expected
-
-
-def test_thresholds_come_from_config() -> None:
-    activity, _ = _activity()
-    stricter = {**CONFIG, "lifecycle": {**CONFIG["lifecycle"], "min_history_months": 40}}
-    out = lifecycle_stages(activity, AS_OF, stricter).set_index("repository_id")
-    # Only the 48-month curves (plateau, archived) keep a stage other than insufficient history.
-    assert out.loc[5, "stage"] == "plateau of productivity"
-    assert (out.drop(index=[5, 8])["stage"] == "insufficient history").all()
-
-
-def test_deterministic_and_rules_documented() -> None:
-    activity, _ = _activity()
-    first = lifecycle_stages(activity, AS_OF, CONFIG)
-    second = lifecycle_stages(activity.sample(frac=1.0, random_state=1), AS_OF, CONFIG)
-    pd.testing.assert_frame_equal(first, second)
-    rules = stage_rules(CONFIG)
-    assert rules["rule_order"].tolist() == list(range(1, len(rules) + 1))
-    assert set(rules["stage"]) == set(STAGES)
-    assert (
-        rules.loc[rules["stage_rule"] == "fallen", "condition"].item() == "current_to_peak <= 0.4"
-    )
-
-
-def test_every_reason_is_fully_formatted() -> None:
-    activity, _ = _activity()
-    reasons = lifecycle_stages(activity, AS_OF, CONFIG)["stage_reason"]
-    assert not reasons.str.contains(r"[{}]").any()
-    assert not reasons.str.contains("n/a").any()
+def test_months_after_as_of_and_the_month_in_progress_are_ignored() -> None:
+    history = _frame(1, FLAT)
+    later = _frame(1, np.full(14, 500.0), end="2024-01-01")  # from December 2022 on
+    later = later[later["month"] > pd.Timestamp("2022-12-01")]
+    before = lifecycle_stages(history, AS_OF, CONFIG)
+    after = lifecycle_stages(pd.concat([history, later]), AS_OF, CONFIG)
+    pd.testing.assert_frame_equal(before, after)
 
 
 def test_listed_repositories_without_activity_still_get_a_stage() -> None:
-    activity, expected = _activity()
-    listed = pd.DataFrame(
-        {
-            "repository_id": [*expected, 100, 101],
-            "is_archived": [False] * len(expected) + [True, False],
-        }
+    listed = pd.DataFrame({"repository_id": [1, 100, 101], "is_archived": [False, True, False]})
+    out = lifecycle_stages(_frame(1, FLAT), AS_OF, CONFIG, repositories=listed)
+    out = out.set_index("repository_id")
+    assert out["stage"].to_dict() == {
+        1: "plateau of productivity",
+        100: "archived",
+        101: "insufficient history",
+    }
+    assert out.loc[101, "stage_rule"] == "no_history"
+
+
+def _random_history(rng: np.random.Generator) -> tuple[np.ndarray, dict]:
+    """A random monthly history: a random walk of levels with spikes, gaps and dead spells."""
+    n = int(rng.integers(1, 96))
+    level = np.exp(np.cumsum(rng.normal(0, 0.35, n)) + rng.normal(2, 1))
+    values = rng.poisson(level).astype(float)
+    values[rng.random(n) < rng.uniform(0, 0.5)] = 0
+    if rng.random() < 0.2:
+        values[int(rng.integers(0, n)) :] = 0
+    if rng.random() < 0.2:
+        spike = int(rng.integers(0, n))
+        values[spike : spike + 3] *= rng.uniform(3, 10)
+    authors_prev = int(rng.integers(0, 30))
+    context = {
+        "active_authors_last_12m": int(rng.integers(0, 30)),
+        "active_authors_prev_12m": authors_prev,
+        "releases_last_12m": int(rng.integers(0, 6)),
+    }
+    return values, context
+
+
+@pytest.fixture(scope="module")
+def random_stages() -> pd.DataFrame:
+    rng = np.random.default_rng(20230118)
+    frames, contexts = [], []
+    for i in range(600):
+        values, context = _random_history(rng)
+        frames.append(_frame(i, values))
+        contexts.append({"repository_id": i, **context})
+    return lifecycle_stages(
+        pd.concat(frames, ignore_index=True), AS_OF, CONFIG, repositories=pd.DataFrame(contexts)
     )
-    out = lifecycle_stages(activity, AS_OF, CONFIG, repositories=listed).set_index("repository_id")
-    assert out["stage"].to_dict() == {**expected, 100: "archived", 101: "insufficient history"}
-    assert out.loc[[100, 101], "months_observed"].tolist() == [0, 0]
-    assert out.loc[100, "is_archived"] and not out.loc[101, "is_archived"]
+
+
+def test_random_histories_reach_every_stage_but_archived(random_stages: pd.DataFrame) -> None:
+    assert set(random_stages["stage"]) == set(STAGES) - {"archived"}
+
+
+def test_invariant_growing_is_never_trough_dormant_or_past_a_peak(random_stages) -> None:
+    growing = random_stages[
+        (random_stages["growth_ratio"] >= 1.2) & (random_stages["authors_last_12m"] > 5)
+    ]
+    assert len(growing) > 50
+    assert not growing["stage"].isin(["trough of disillusionment", "dormant"]).any()
+    assert not growing["stage_reason"].str.match("A decline|No commit").any()
+
+
+def test_invariant_young_is_never_plateau_and_triggers_are_young(random_stages) -> None:
+    young = random_stages[random_stages["months_observed"] < 18]
+    assert len(young) > 50 and not (young["stage"] == "plateau of productivity").any()
+    triggers = random_stages[random_stages["stage"] == "technology trigger"]
+    assert len(triggers) > 10 and (triggers["months_observed"] < LIFE["young_months"]).all()
+
+
+def test_invariant_a_trough_is_a_real_decline(random_stages: pd.DataFrame) -> None:
+    trough = random_stages[random_stages["stage"] == "trough of disillusionment"]
+    assert len(trough) > 10
+    assert (trough["growth_ratio"] <= LIFE["decline_ratio"]).all()
+    assert (trough["level_to_peak_24m"] <= LIFE["trough_level"]).all()
+    assert (trough["authors_last_12m"] <= trough["authors_prev_12m"]).all()
+
+
+def test_invariant_positions_lie_in_the_unit_interval(random_stages: pd.DataFrame) -> None:
+    placed = random_stages["stage"].isin([*CYCLE, "dormant"])
+    positions = random_stages.loc[placed, "stage_position"]
+    assert positions.between(0, 1).all()
+    assert random_stages.loc[~placed, "stage_position"].isna().all()
+
+
+def test_every_reason_is_fully_formatted(random_stages: pd.DataFrame) -> None:
+    assert not random_stages["stage_reason"].str.contains(r"[{}]").any()
+    # Every number a reason quotes is known when the context is given.
+    assert not random_stages["stage_reason"].str.contains("n/a").any()
+
+
+def test_rules_are_documented_and_follow_the_config() -> None:
+    rules = stage_rules(CONFIG)
+    assert rules["rule_order"].tolist() == list(range(1, len(rules) + 1))
+    assert set(rules["stage"]) == set(STAGES)
+    declining = rules.set_index("stage_rule").loc["declining"]
+    assert declining["condition"].startswith(f"growth_ratio <= {LIFE['decline_ratio']}")
+    assert rules.set_index("stage")["position_rule"].notna().groupby(level=0).all().to_dict() == {
+        s: s in (*CYCLE, "dormant") for s in STAGES
+    }
+    stricter = {**CONFIG, "lifecycle": {**LIFE, "young_months": 80}}
+    out = lifecycle_stages(_frame(1, FLAT), AS_OF, stricter).iloc[0]
+    assert out["stage"] == "technology trigger"
+    with pytest.raises(ValueError, match="growth_ratio > 1 > decline_ratio"):
+        stage_rules({**CONFIG, "lifecycle": {**LIFE, "decline_ratio": 1.1}})
+
+
+def test_deterministic_whatever_the_row_order() -> None:
+    frames = pd.concat([_frame(i, np.roll(FLAT, i)) for i in range(5)], ignore_index=True)
+    first = lifecycle_stages(frames, AS_OF, CONFIG)
+    second = lifecycle_stages(frames.sample(frac=1.0, random_state=1), AS_OF, CONFIG)
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_given_commit_windows_set_the_year_on_year_ratio() -> None:
+    # The signals' windows end at as_of itself; given, they replace the complete months' sums,
+    # so the ratio a stage reads is the one the repository's signals show.
+    out = _stage(np.full(48, 20.0), commits_last_12m=300, commits_prev_12m=100)
+    assert out["growth_ratio"] == pytest.approx(301 / 101)
+    assert (out["commits_last_12m"], out["commits_prev_12m"]) == (300, 100)
+    assert out["stage_rule"] == "run_up"  # the level is flat, so its peak is this month
+    assert "300 commits against 100" in out["stage_reason"]

@@ -24,11 +24,11 @@ def test_project_config_has_every_maturity_section() -> None:
 
 def test_a_build_override_changes_only_what_it_names() -> None:
     shipped = load_ml_config()
-    merged = ml_config({"lifecycle": {"trough_ratio": 0.3}, "maturity": shipped["maturity"]})
-    assert merged["lifecycle"]["trough_ratio"] == 0.3
-    assert shipped["lifecycle"]["trough_ratio"] != 0.3
-    rest = {k: v for k, v in merged["lifecycle"].items() if k != "trough_ratio"}
-    assert rest == {k: v for k, v in shipped["lifecycle"].items() if k != "trough_ratio"}
+    merged = ml_config({"lifecycle": {"trough_level": 0.3}, "maturity": shipped["maturity"]})
+    assert merged["lifecycle"]["trough_level"] == 0.3
+    assert shipped["lifecycle"]["trough_level"] != 0.3
+    rest = {k: v for k, v in merged["lifecycle"].items() if k != "trough_level"}
+    assert rest == {k: v for k, v in shipped["lifecycle"].items() if k != "trough_level"}
     assert merged["kind"] == shipped["kind"] and ml_config(None) == shipped
 
 

@@ -269,8 +269,15 @@ def test_category_page_lists_exactly_its_tools(site: Site) -> None:
         shown = tools.column("Tool")
         assert len(shown) == len(expected), category
         assert set(shown) == expected, category
-        scores = [s for s in tools.column("Maturity") if s is not None]
-        assert scores == sorted(scores, reverse=True), category
+        # Scores are ranked within an evidence level only, the richest level first.
+        levels, scores = tools.column("Evidence"), tools.column("Maturity")
+        for level in set(levels) - {None}:
+            mine = [
+                s for lv, s in zip(levels, scores, strict=True) if lv == level and s is not None
+            ]
+            assert mine == sorted(mine, reverse=True), (category, level)
+        order = [lv for lv in levels if lv is not None]
+        assert order == sorted(order, key=lambda lv: -len(lv.split(" + "))), category
 
 
 def test_category_index_counts_match_the_classifier(site: Site) -> None:

@@ -114,16 +114,21 @@ def test_headline_numbers_equal_the_marts(markdown: str, marts) -> None:
     )
     assert f"**{inflection}**" in markdown
 
-    score_auc, stars_auc = marts.execute(
+    score_auc, recency_auc, n, low, high = marts.execute(
         "select max(roc_auc) filter (where predictor = 'maturity_score'),"
-        " max(roc_auc) filter (where predictor = 'stars')"
-        " from ml.ml_backtest_summary where row_type = 'auc'"
+        " max(roc_auc) filter (where predictor = 'months_since_last_commit'),"
+        " max(n) filter (where predictor = 'maturity_score'),"
+        " max(difference_low) filter (where predictor = 'maturity_score'),"
+        " max(difference_high) filter (where predictor = 'maturity_score')"
+        " from ml.ml_backtest_summary where row_type = 'auc' and origin_label = 'pooled'"
+        " and population = 'all' and outcome = 'maintained'"
     ).fetchone()
     assert (
-        f"AUC {format_value(score_auc, 'num2')} against {format_value(stars_auc, 'num2')}" in flat
+        f"(AUC {format_value(score_auc, 'num2')} against {format_value(recency_auc, 'num2')},"
+        f" {format_value(n, 'num0')} repository-origins)" in flat
     )
-    better = "predicted which projects were still maintained later better than stars did"
-    assert (better in flat) == (score_auc > stars_auc)
+    verdict = "worse than" if high < 0 else "better than" if low > 0 else "no better than"
+    assert f"still maintained a year later {verdict} the date of their last commit" in flat
 
     k, silhouette = marts.execute(
         "select max(run__k), max(run__silhouette) from ml.ml_tool_clusters"

@@ -34,7 +34,7 @@ def spark_lake(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
         pytest.skip("Java 17+ is needed for the Spark build")
     lake = tmp_path_factory.mktemp("spark") / "lake"
     pipeline.load(lake, archive=pipeline.DEFAULT_ARCHIVE, mirror=mirror, engine="spark")
-    summary = pipeline.build(lake, engine="spark", capture_output=True)
+    summary = pipeline.build(lake, engine="spark")
     return lake, summary
 
 

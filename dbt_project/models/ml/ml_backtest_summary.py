@@ -1,43 +1,21 @@
-"""Summary of the back-test (ml/backtest/survival.py): ROC AUC of the maturity score, and of stars
-as the naive baseline, for "still maintained" at the horizon (row_type `auc`, one row per
-predictor), and the maintained rate per lifecycle stage (row_type `stage`, one row per stage)."""
+"""The back-test's figures (ml/backtest/summary.py) from ml_backtest_panel: ROC AUC with bootstrap
+intervals per predictor, outcome, origin (and pooled) and population, each against the recency
+baseline on the same rows (row_type `auc`); outcome rate per stage with Wilson intervals
+(`stage`); the learned model's calibration (`calibration`); what was scored and censored per
+origin (`origin`). The outcome's definition travels with the figures."""
 
-import pandas as pd
-
-from ml.backtest.survival import evaluate
+from ml.backtest.summary import backtest_summary
 from ml.config import config_section, ml_config
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
-    per_repository = dbt.ref("ml_backtest").df()
-    as_of = per_repository["as_of"].iloc[0] if len(per_repository) else pd.NaT
-    per_repository["is_censored"] = per_repository["is_censored"].astype(bool)
-    summary, by_stage = evaluate(per_repository)
-    auc = summary.assign(row_type="auc", summary_id="auc:" + summary["predictor"])
-    stage = by_stage.rename(columns={"maintained": "positives"}).assign(
-        row_type="stage", summary_id="stage:" + by_stage["stage"]
-    )
-    out = pd.concat([auc, stage], ignore_index=True)
-    columns = [
-        "summary_id",
-        "row_type",
-        "predictor",
-        "stage",
-        "roc_auc",
-        "n",
-        "positives",
-        "negatives",
-        "outcome_rate",
-        "censored",
-        "no_history",
-    ]
-    out = out.reindex(columns=columns)
-    for column in ("n", "positives", "negatives", "censored", "no_history"):
-        out[column] = out[column].astype("Int64")
-    out["as_of"] = as_of
-    # The outcome's definition travels with the figures, so a report can state it from data.
-    backtest = config_section("backtest", ml_config(dbt.config.get("ml_settings")))
+    config = ml_config(dbt.config.get("ml_settings"))
+    panel = dbt.ref("ml_backtest_panel").df()
+    out = backtest_summary(panel, config)
+    backtest = config_section("backtest", config)
     out["horizon_months"] = int(backtest["horizon_months"])
     out["outcome_window_months"] = int(backtest["outcome_window_months"])
+    out["interval_level"] = float(backtest["interval_level"])
+    out["as_of"] = panel["as_of"].max() if len(panel) else None
     return out

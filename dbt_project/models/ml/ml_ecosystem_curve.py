@@ -1,14 +1,28 @@
-"""Logistic growth curve of the ecosystem (ml/ecosystem/growth.py), overall (`all`) and per topic,
-fitted to cumulative repositories per month from fct_ecosystem_monthly up to as_of. One row per
-topic; `cycle_position` places the latest month on the fitted curve."""
+"""Logistic growth curve of the ecosystem (ml/ecosystem/growth.py), overall (`all`), per topic, and
+overall corrected for the search results GitHub's cap left out (`all, corrected for the search
+cap`), fitted to cumulative repositories per month up to as_of. One row per series;
+`cycle_position` places the latest month on the fitted curve, `finding_status` says when a fit
+is not a finding."""
 
 from ml.config import ml_config
-from ml.ecosystem.growth import curve_table
-from ml.warehouse import as_of_instant
+from ml.ecosystem.growth import CAP_CORRECTED, curve_table
+from ml.warehouse import as_of_instant, ecosystem_monthly, search_cap_shortfall
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
     as_of = as_of_instant(dbt.ref("int_as_of").df())
-    monthly = dbt.ref("fct_ecosystem_monthly").df()
-    return curve_table(monthly, "topic", as_of, ml_config(dbt.config.get("ml_settings")))
+    queries = dbt.ref("stg_github__search_queries").df()
+    observations = dbt.ref("stg_github__repository_observations").df()
+    repositories = dbt.ref("dim_repositories").df()
+    monthly = ecosystem_monthly(
+        dbt.ref("fct_ecosystem_monthly").df(), queries, observations, repositories
+    )
+    out = curve_table(monthly, "topic", as_of, ml_config(dbt.config.get("ml_settings")))
+    # What the correction assumed, on its own row, so a report states it from data.
+    missing, bound, _ = search_cap_shortfall(queries, observations, repositories)
+    corrected = out["topic"] == CAP_CORRECTED
+    out["search_cap_missing"] = missing
+    out["search_cap_star_bound"] = bound
+    out.loc[~corrected, ["search_cap_missing", "search_cap_star_bound"]] = None
+    return out

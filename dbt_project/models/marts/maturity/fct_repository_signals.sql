@@ -50,6 +50,22 @@ absence as (
 
 ),
 
+-- commits of a repository's history, up to as_of, that are counted for another repository
+shared as (
+
+    select
+        attributed.repository_id,
+        count(*) as shared_commits,
+        {{ joined_distinct('owners.full_name', "', '") }} as shared_with
+    from {{ ref('int_commits_attributed') }} as attributed
+    inner join repositories as owners
+        on attributed.counted_repository_id = owners.repository_id
+    cross join as_of
+    where not attributed.is_counted and attributed.committed_at <= as_of.as_of_at
+    group by attributed.repository_id
+
+),
+
 git_windows as (
 
     select
@@ -218,6 +234,12 @@ signals as (
             'absence.contributor_absence_factor',
         ) }} as contributor_absence_factor,
 
+        -- shared history: commits counted for the repository named in shared_with instead
+        case
+            when repositories.has_git_history then coalesce(shared.shared_commits, 0)
+        end as shared_commits,
+        shared.shared_with,
+
         -- releases
         case
             when releases.is_list_observed then releases.releases_last_window
@@ -268,6 +290,8 @@ signals as (
         on repositories.repository_id = commit_windows.repository_id
     left join absence
         on repositories.repository_id = absence.repository_id
+    left join shared
+        on repositories.repository_id = shared.repository_id
     left join tags
         on repositories.repository_id = tags.repository_id
     left join releases
@@ -296,12 +320,14 @@ select
     is_recently_pushed,
     is_git_window_observed,
     described_at,
+    shared_with,
     cast(days_since_last_push as {{ dbt.type_bigint() }}) as days_since_last_push,
     cast(commits_last_12m as {{ dbt.type_bigint() }}) as commits_last_12m,
     cast(commits_prev_12m as {{ dbt.type_bigint() }}) as commits_prev_12m,
     cast(active_authors_last_12m as {{ dbt.type_bigint() }}) as active_authors_last_12m,
     cast(active_authors_prev_12m as {{ dbt.type_bigint() }}) as active_authors_prev_12m,
     cast(contributor_absence_factor as {{ dbt.type_bigint() }}) as contributor_absence_factor,
+    cast(shared_commits as {{ dbt.type_bigint() }}) as shared_commits,
     cast(releases_last_12m as {{ dbt.type_bigint() }}) as releases_last_12m,
     cast(star_growth_last_12m as {{ dbt.type_bigint() }}) as star_growth_last_12m,
     nullif(trim(leading ',' from signal_sources_raw), '') as signal_sources

@@ -1,0 +1,41 @@
+"""The back-test panel (ml/backtest/panel.py): one row per repository and rolling origin (as_of
+and every ml_backtest.step_months before it, back to first_origin), with the score, its parts,
+stars, recency, recent commits, the stage, the learned predictors, and the outcomes after the
+origin (maintained, growing) read from the git history, censored where the history ends early."""
+
+import pandas as pd
+
+from ml.backtest.panel import BacktestInputs, backtest_panel
+from ml.config import ml_config
+from ml.warehouse import as_of_instant
+
+
+def model(dbt, session):
+    dbt.config(materialized="table", schema="ml")
+    config = ml_config(dbt.config.get("ml_settings"))
+    details = dbt.ref("stg_github__repository_details").df()
+    names = dbt.ref("int_repository_names").df()
+    # A repository GitHub answered as gone (404, 410, 451), by the name it was asked under.
+    gone = details[details["is_gone"].fillna(False).astype(bool)].assign(
+        name_key=lambda f: f["requested_full_name"].str.lower()
+    )
+    gone = gone.merge(names, on="name_key", how="inner")[["repository_id", "recorded_at"]]
+    # Each ref on a line of its own: dbt finds refs by reading this file, not by running it.
+    activity = dbt.ref("fct_repository_activity_monthly").df()
+    commits = dbt.ref("int_commits_attributed").df()
+    releases = dbt.ref("fct_releases").df()
+    inputs = BacktestInputs(
+        as_of=as_of_instant(dbt.ref("int_as_of").df()),
+        repositories=dbt.ref("dim_repositories").df(),
+        signals=dbt.ref("fct_repository_signals").df(),
+        activity=activity[["repository_id", "month", "commits"]],
+        commits=commits[["repository_id", "committed_at", "author_id", "is_counted"]],
+        releases=releases[["repository_id", "published_at"]],
+        gone=gone.rename(columns={"recorded_at": "gone_at"}),
+    )
+    panel = backtest_panel(inputs, config)
+    for column in ("maintained", "growing", "commits_in_horizon", "commits_in_outcome_window"):
+        panel[column] = panel[column].astype("Int64")
+    panel["origin"] = pd.to_datetime(panel["origin"])
+    panel["as_of"] = inputs.as_of
+    return panel

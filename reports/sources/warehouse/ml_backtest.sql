@@ -1,1 +1,0 @@
-select * from ml.ml_backtest
