@@ -50,31 +50,45 @@ def _learning(row: dict[str, Any]) -> str | None:
 
 
 def _growth(row: dict[str, Any]) -> str | None:
-    if row["fit_status"] != "ok":
+    if row["fit_status"] != "ok" or row["finding_status"] != "finding":
         return None
+    corrected = (
+        f"; corrected for the repositories GitHub's search cap left out, "
+        f"{row['corrected_inflection']:%B %Y}"
+        if row["corrected_inflection"] is not None
+        else ""
+    )
     return (
-        f"Growth of topic:mlops passed its inflection in {row['inflection']:%B %Y} and stands at "
-        f"{_pct(row['share'])} of its fitted saturation ({row['cycle_position']})."
+        f"New repositories per month peaked around {row['inflection']:%B %Y} on a fitted logistic "
+        f"curve{corrected}; the ecosystem stands at {_pct(row['share'])} of its fitted "
+        f"saturation ({row['cycle_position']})."
     )
 
 
 def _mature(row: dict[str, Any]) -> str | None:
     if not row["names"]:
         return None
-    return f"The most mature tools by the score: {row['names']}."
+    return (
+        f"The most mature tools among the {row['compared']:,} scored on search and git signals "
+        f"alike: {row['names']}."
+    )
 
 
 def _backtest(row: dict[str, Any]) -> str | None:
-    if row["score_auc"] is None:
+    if row["score_auc"] is None or row["recency_auc"] is None:
         return None
-    recency = (
-        f"; months since the last commit alone gives {row['recency_auc']:.2f}"
-        if row["recency_auc"] is not None
-        else ""
-    )
+    if row["high"] < 0:
+        verdict = "worse than"
+    elif row["low"] > 0:
+        verdict = "better than"
+    else:
+        verdict = "no better than"
     return (
-        f"The maturity score predicted which repositories were still maintained a year later "
-        f"with ROC AUC {row['score_auc']:.2f} (n = {row['n']:,}){recency}."
+        f"Back-tested at rolling origins, the maturity score predicted which repositories were "
+        f"still maintained a year later {verdict} the months since their last commit alone: "
+        f"ROC AUC {row['score_auc']:.2f} against {row['recency_auc']:.2f} (difference "
+        f"{row['difference']:+.3f}, 95% interval {row['low']:+.3f} to {row['high']:+.3f}; "
+        f"n = {row['n']:,} repository-origins)."
     )
 
 
@@ -96,16 +110,20 @@ FINDINGS: tuple[Finding, ...] = (
         """
         select share_corrected as share, share_corrected_low as low,
                share_corrected_high as high, n_labelled_sample as labels
-        from ml.ml_kind_metrics where kind = 'learning_material'
+        from ml.ml_kind_shares where kind = 'learning_material'
         """,
         _learning,
     ),
     Finding(
         "growth",
         """
-        select fit_status, inflection_month as inflection, share_of_saturation as share,
-               cycle_position
-        from ml.ml_ecosystem_curve where topic = 'mlops'
+        select a.fit_status, a.finding_status, a.inflection_month as inflection,
+               a.share_of_saturation as share, a.cycle_position,
+               c.inflection_month as corrected_inflection
+        from ml.ml_ecosystem_curve as a
+        left join ml.ml_ecosystem_curve as c
+            on c.topic = 'all, corrected for the search cap' and c.finding_status = 'finding'
+        where a.topic = 'all'
         """,
         _growth,
     ),
@@ -113,14 +131,14 @@ FINDINGS: tuple[Finding, ...] = (
         "most mature",
         """
         select string_agg(full_name || ' (' || round(maturity_score, 2) || ')', ', '
-                          order by maturity_score desc) as names
+                          order by maturity_score desc) as names,
+               max(compared) as compared
         from (
-            select m.full_name, m.maturity_score
+            select m.full_name, m.maturity_score, count(*) over () as compared
             from ml.ml_maturity as m
             inner join ml.ml_repository_kind as k using (repository_id)
-            where k.kind = 'tool' and m.maturity_score is not null
-            order by m.maturity_score desc
-            limit 3
+            where k.kind = 'tool' and m.evidence_level = 'search + git'
+            qualify row_number() over (order by m.maturity_score desc, m.full_name) <= 3
         )
         """,
         _mature,
@@ -130,8 +148,13 @@ FINDINGS: tuple[Finding, ...] = (
         """
         select max(roc_auc) filter (where predictor = 'maturity_score') as score_auc,
                max(n) filter (where predictor = 'maturity_score') as n,
-               max(roc_auc) filter (where predictor = 'months_since_last_commit') as recency_auc
-        from ml.ml_backtest_summary where row_type = 'auc'
+               max(roc_auc) filter (where predictor = 'months_since_last_commit') as recency_auc,
+               max(auc_difference) filter (where predictor = 'maturity_score') as difference,
+               max(difference_low) filter (where predictor = 'maturity_score') as low,
+               max(difference_high) filter (where predictor = 'maturity_score') as high
+        from ml.ml_backtest_summary
+        where row_type = 'auc' and outcome = 'maintained' and origin_label = 'pooled'
+            and population = 'all'
         """,
         _backtest,
     ),

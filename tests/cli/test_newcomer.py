@@ -186,3 +186,27 @@ def test_the_main_job_counts_dbt_nodes_and_pages(stage_counts: dict, real_site) 
     assert stage_counts["reports"] == (len(rendered.pages), len(rendered.pages))
     git_done, git_total = stage_counts["git histories (mirror)"]
     assert git_done == git_total > 0
+
+
+def test_the_run_ends_with_five_findings_each_from_the_tables(mirror_warehouse: Path) -> None:
+    from mlops_atlas.findings import headline_findings
+
+    lines = headline_findings(mirror_warehouse)
+    assert len(lines) == 5, lines
+    with duckdb.connect(str(mirror_warehouse), read_only=True) as con:
+        searched = con.execute(
+            "select count(*) from marts.dim_repositories where not is_git_only"
+        ).fetchone()[0]
+        share = con.execute(
+            "select share_corrected from ml.ml_kind_shares where kind = 'learning_material'"
+        ).fetchone()[0]
+        best = con.execute(
+            "select m.full_name from ml.ml_maturity as m "
+            "join ml.ml_repository_kind as k using (repository_id) "
+            "where k.kind = 'tool' and m.evidence_level = 'search + git' "
+            "order by m.maturity_score desc, m.full_name limit 1"
+        ).fetchone()[0]
+    assert lines[0].startswith(f"{searched:,} repositories")
+    assert f"{100 * share:.0f}% of them are learning material" in lines[1]
+    assert best in lines[3]
+    assert "ROC AUC" in lines[4] and "repository-origins" in lines[4]
