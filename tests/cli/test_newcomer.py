@@ -110,6 +110,9 @@ def test_serve_answers_on_localhost_and_stops(real_site, tmp_path: Path) -> None
         stderr=subprocess.PIPE,
         text=True,
         cwd=tmp_path,
+        # A shell without job control starts background commands with SIGINT ignored, and
+        # Python then never turns it into KeyboardInterrupt: restore the default, as a terminal has.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert server.stdout is not None
