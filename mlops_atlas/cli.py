@@ -434,19 +434,18 @@ def docs(
 
 
 def _serve(folder: Path, port: int, open_browser: bool) -> None:
-    from mlops_atlas.serve import start
+    from mlops_atlas.serve import bind
 
-    server, url = start(folder, port)
+    server, url = bind(folder, port)
     out_console.print(f"Serving {folder} at {url}  (Ctrl-C stops)", highlight=False)
     if open_browser:
         webbrowser.open(url)
     try:
-        while True:
-            time.sleep(3600)
+        server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        server.shutdown()
+        server.server_close()
 
 
 runs_app = typer.Typer(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -13,12 +12,15 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         return
 
 
-def start(folder: Path, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
-    """Serve `folder` in a background thread; port 0 takes a free one. Returns (server, URL)."""
+def bind(folder: Path, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
+    """A server for `folder` bound to 127.0.0.1 (port 0 takes a free one), not yet serving.
+
+    The caller runs `serve_forever()` in its main thread, so Ctrl-C interrupts the loop itself
+    rather than waiting on a shutdown handshake with a background thread."""
     folder = Path(folder)
     if not (folder / "index.html").is_file():
         raise FileNotFoundError(f"{folder} holds no index.html: build it first")
     handler = functools.partial(_QuietHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.daemon_threads = True
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
