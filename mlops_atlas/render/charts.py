@@ -1,4 +1,5 @@
-"""Charts: one neutral description per chart, drawn by plotly (HTML) or matplotlib (SVG).
+"""Charts: one neutral description per chart, drawn by plotly (HTML) or as SVG
+(`svg_chart`, for the markdown copy).
 
 Strings from the database are HTML-escaped (`<`, `>`, `&`) before they reach plotly,
 which renders a subset of HTML in labels and decodes those entities back for display.
@@ -6,9 +7,7 @@ which renders a subset of HTML in labels and decodes those entities back for dis
 
 from __future__ import annotations
 
-import datetime as dt
 import html
-import io
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -172,111 +171,3 @@ def _rgba(color: str, alpha: float) -> str:
 def plotly_json(chart: ChartData) -> str:
     """`plotly_figure` as compact JSON."""
     return json.dumps(plotly_figure(chart), ensure_ascii=False, separators=(",", ":"))
-
-
-def _mpl_text(value: Any) -> str:
-    # `$` would switch matplotlib into mathtext; data must stay literal text.
-    return ("" if value is None else str(value)).replace("$", r"\$")
-
-
-def _mpl_values(values: list[Any]) -> list[Any]:
-    out: list[Any] = []
-    for v in values:
-        if isinstance(v, str):
-            try:
-                out.append(dt.datetime.fromisoformat(v))
-                continue
-            except ValueError:
-                pass
-        out.append(v)
-    if any(isinstance(v, str) for v in out):
-        return [_mpl_text(v) for v in values]
-    return out
-
-
-def svg(chart: ChartData) -> str:
-    """The chart as a standalone SVG for the markdown copy (read on GitHub)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    with plt.rc_context({"svg.fonttype": "none", "font.size": 10, "svg.hashsalt": "atlas"}):
-        fig, ax = plt.subplots(figsize=(8, 4))
-        try:
-            _draw(ax, chart)
-            buffer = io.StringIO()
-            fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-        finally:
-            plt.close(fig)
-    return buffer.getvalue()
-
-
-def _draw(ax: Any, chart: ChartData) -> None:
-    categories: list[Any] = []
-    if chart.kind == "bar":
-        for t in chart.traces:
-            for x in _mpl_values(t.x):
-                if x not in categories:
-                    categories.append(x)
-    bottoms = [0.0] * len(categories)
-    width = 0.8 / (1 if chart.stacked else max(1, len(chart.traces)))
-    for i, t in enumerate(chart.traces):
-        color = PALETTE[i % len(PALETTE)]
-        label = _mpl_text(t.name)
-        ys = [float(v) if isinstance(v, int | float) else 0.0 for v in t.y]
-        if chart.kind == "bar":
-            xs = _mpl_values(t.x)
-            pos = [categories.index(x) for x in xs]
-            heights = [0.0] * len(categories)
-            for p, v in zip(pos, ys, strict=True):
-                heights[p] += v
-            idx = list(range(len(categories)))
-            if chart.stacked:
-                offs, base = idx, bottoms
-            else:
-                offs, base = [k + (i - (len(chart.traces) - 1) / 2) * width for k in idx], None
-            if chart.horizontal:
-                ax.barh(offs, heights, height=width, left=base, color=color, label=label)
-            else:
-                ax.bar(offs, heights, width=width, bottom=base, color=color, label=label)
-            if chart.stacked:
-                bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
-        elif chart.kind == "line":
-            ax.plot(_mpl_values(t.x), ys, color=color, label=label, linewidth=2)
-        else:
-            ax.scatter(
-                _mpl_values(t.x),
-                ys,
-                facecolors=[_hex_rgba(color, MARKER_FILL_OPACITY)],
-                edgecolors=color,
-                linewidths=0.8,
-                label=label,
-                s=18,
-            )
-    if chart.kind == "bar":
-        labels = [_mpl_text(c) if not isinstance(c, dt.datetime) else c.date() for c in categories]
-        if chart.horizontal:
-            ax.set_yticks(range(len(categories)), labels)
-            ax.invert_yaxis()
-        else:
-            ax.set_xticks(
-                range(len(categories)),
-                labels,
-                rotation=45 if len(categories) > 6 else 0,
-                ha="right" if len(categories) > 6 else "center",
-            )
-    x_title, y_title = chart.x_title, chart.y_title
-    if chart.horizontal:
-        x_title, y_title = y_title, x_title
-    if x_title:
-        ax.set_xlabel(_mpl_text(x_title))
-    if y_title:
-        ax.set_ylabel(_mpl_text(y_title))
-    if chart.title:
-        ax.set_title(_mpl_text(chart.title), loc="left")
-    if len(chart.traces) > 1:
-        ax.legend(frameon=False)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.grid(axis="x" if chart.horizontal else "y", color="#eee")
-    ax.set_axisbelow(True)

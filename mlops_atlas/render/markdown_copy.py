@@ -11,10 +11,10 @@ import re
 from pathlib import Path
 
 from mlops_atlas.render import component_data as cd
-from mlops_atlas.render.charts import svg
 from mlops_atlas.render.context import PageContext, text_expressions
 from mlops_atlas.render.links import fill_url, safe_url
 from mlops_atlas.render.page import INLINE_COMPONENTS, Component, EachBlock, IfBlock, Node, Text
+from mlops_atlas.render.svg_chart import svg
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 
