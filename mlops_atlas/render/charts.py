@@ -10,7 +10,7 @@ import datetime as dt
 import html
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mlops_atlas.render.formats import title_case
@@ -41,18 +41,30 @@ class Trace:
     name: str
     x: list[Any]
     y: list[Any]
-    text: list[str] | None = None
+    text: list[str] | None = None  # the tooltip's title per point
+    labels: list[str] | None = None  # text drawn beside each point ("" for none)
+    links: list[str | None] | None = None  # where clicking each point goes
 
 
 @dataclass
 class ChartData:
-    kind: str  # "bar", "line" or "scatter"
+    kind: str  # "bar", "line", "scatter" or "cycle" (hype_cycle.py)
     traces: list[Trace]
     title: str | None = None
     x_title: str | None = None
     y_title: str | None = None
     horizontal: bool = False
     stacked: bool = True
+    colors: dict[str, str] = field(default_factory=dict)  # series name -> colour
+    phases: list[str] = field(default_factory=list)  # a cycle's phases, in order
+
+    def color(self, index: int, trace: Trace) -> str:
+        """A series' colour: as `seriesColors` names it, else the palette's by position."""
+        return self.colors.get(trace.name) or PALETTE[index % len(PALETTE)]
+
+
+def _texts(values: list[Any]) -> list[str]:
+    return ["" if v is None else str(v) for v in values]
 
 
 def build_chart(
@@ -62,26 +74,46 @@ def build_chart(
     ys: list[str],
     series: str | None = None,
     tooltip: str | None = None,
+    label: str | None = None,
+    link: str | None = None,
 ) -> list[Trace]:
-    """Traces for a result: one per series value (first y) or one per y column."""
+    """Traces for a result: one per series value (first y) or one per y column. `tooltip`,
+    `label` and `link` name columns giving each point's tooltip title, the text drawn beside it
+    and the page a click opens (scatter plots)."""
     values = {c: [jsonable(v) for v in result.column_values(c)] for c in result.columns}
-    text = [str(v) if v is not None else "" for v in values[tooltip]] if tooltip else None
+    per_point = {
+        "text": _texts(values[tooltip]) if tooltip else None,
+        "labels": _texts(values[label]) if label else None,
+        "links": [None if v is None else str(v) for v in values[link]] if link else None,
+    }
     if series:
-        traces: dict[str, Trace] = {}
-        for i, key in enumerate(values[series]):
-            name = "" if key is None else str(key)
-            trace = traces.setdefault(name, Trace(name, [], [], [] if text else None))
-            trace.x.append(values[x][i])
-            trace.y.append(values[ys[0]][i])
-            if text is not None and trace.text is not None:
-                trace.text.append(text[i])
-        return list(traces.values())
+        return group_traces(values[series], values[x], values[ys[0]], per_point)
     # One trace per y column, named as Evidence names it in the legend (`active_authors` ->
     # `Active Authors`).
-    return [Trace(title_case(y), list(values[x]), list(values[y]), text) for y in ys]
+    return [Trace(title_case(y), list(values[x]), list(values[y]), **per_point) for y in ys]
 
 
-def _esc(value: Any) -> Any:
+def group_traces(
+    series: list[Any], xs: list[Any], ys: list[Any], per_point: dict[str, list[Any] | None]
+) -> list[Trace]:
+    """One trace per series value, in order of first appearance, with each point's extras
+    (`per_point`: Trace field -> one value per point, or None)."""
+    traces: dict[str, Trace] = {}
+    for i, key in enumerate(series):
+        name = "" if key is None else str(key)
+        trace = traces.get(name)
+        if trace is None:
+            extras = {k: [] for k, v in per_point.items() if v is not None}
+            trace = traces[name] = Trace(name, [], [], **extras)
+        trace.x.append(xs[i])
+        trace.y.append(ys[i])
+        for field_name, point_values in per_point.items():
+            if point_values is not None:
+                getattr(trace, field_name).append(point_values[i])
+    return list(traces.values())
+
+
+def escape_text(value: Any) -> Any:
     return html.escape(value, quote=False) if isinstance(value, str) else value
 
 
@@ -91,13 +123,17 @@ def plotly_figure(chart: ChartData) -> dict[str, Any]:
     Written as the dict plotly.js reads rather than through plotly's graph objects, whose
     validation cost ~10 ms a chart; every value is already JSON data (see `build_chart`).
     """
+    if chart.kind == "cycle":
+        from mlops_atlas.render.hype_cycle import cycle_figure
+
+        return cycle_figure(chart)
     data: list[dict[str, Any]] = []
     for i, t in enumerate(chart.traces):
-        color = PALETTE[i % len(PALETTE)]
-        xs, ys = [_esc(v) for v in t.x], [_esc(v) for v in t.y]
+        color = chart.color(i, t)
+        xs, ys = [escape_text(v) for v in t.x], [escape_text(v) for v in t.y]
         if chart.horizontal:
             xs, ys = ys, xs
-        trace: dict[str, Any] = {"name": _esc(t.name), "x": xs, "y": ys}
+        trace: dict[str, Any] = {"name": escape_text(t.name), "x": xs, "y": ys}
         if chart.kind == "bar":
             trace |= {
                 "type": "bar",
@@ -107,18 +143,7 @@ def plotly_figure(chart: ChartData) -> dict[str, Any]:
         elif chart.kind == "line":
             trace |= {"type": "scatter", "mode": "lines", "line": {"color": color, "width": 2}}
         else:
-            trace |= {
-                "type": "scatter",
-                "mode": "markers",
-                "marker": {
-                    "color": _rgba(color, MARKER_FILL_OPACITY),
-                    "size": 8,
-                    "line": {"color": color, "width": 1},
-                },
-            }
-            if t.text is not None:
-                trace["text"] = [_esc(v) for v in t.text]
-                trace["hovertemplate"] = "<b>%{text}</b><br>%{x}, %{y}<extra></extra>"
+            trace |= scatter_style(t, color, "%{x}, %{y}")
         data.append(trace)
     x_title, y_title = chart.x_title, chart.y_title
     if chart.horizontal:
@@ -151,11 +176,36 @@ def plotly_figure(chart: ChartData) -> dict[str, Any]:
         "height": 360,
     }
     if chart.title:
-        layout["title"] = {"text": _esc(chart.title), "x": 0, "xanchor": "left"}
+        layout["title"] = {"text": escape_text(chart.title), "x": 0, "xanchor": "left"}
     for axis, title in (("xaxis", x_title), ("yaxis", y_title)):
         if title:
-            layout[axis]["title"] = {"text": _esc(title)}
+            layout[axis]["title"] = {"text": escape_text(title)}
     return {"data": data, "layout": layout}
+
+
+def scatter_style(trace: Trace, color: str, position: str) -> dict[str, Any]:
+    """A scatter trace's markers, tooltip (`position` under its title), the labels drawn
+    beside its points and the links a click follows (`customdata`, read by the page script)."""
+    style: dict[str, Any] = {
+        "type": "scatter",
+        "mode": "markers+text" if trace.labels is not None else "markers",
+        "marker": {
+            "color": _rgba(color, MARKER_FILL_OPACITY),
+            "size": 8,
+            "line": {"color": color, "width": 1},
+        },
+        "hovertemplate": f"{position}<extra></extra>",
+    }
+    if trace.text is not None:
+        style["hovertext"] = [escape_text(v) for v in trace.text]
+        style["hovertemplate"] = f"<b>%{{hovertext}}</b><br>{position}<extra></extra>"
+    if trace.labels is not None:
+        style["text"] = [escape_text(v) for v in trace.labels]
+        style["textposition"] = "top center"
+        style["textfont"] = {"size": 11, "color": "#1f2933"}
+    if trace.links is not None:
+        style["customdata"] = trace.links
+    return style
 
 
 def _hex_rgba(color: str, alpha: float) -> tuple[float, float, float, float]:
@@ -174,7 +224,7 @@ def plotly_json(chart: ChartData) -> str:
     return json.dumps(plotly_figure(chart), ensure_ascii=False, separators=(",", ":"))
 
 
-def _mpl_text(value: Any) -> str:
+def mpl_text(value: Any) -> str:
     # `$` would switch matplotlib into mathtext; data must stay literal text.
     return ("" if value is None else str(value)).replace("$", r"\$")
 
@@ -190,7 +240,7 @@ def _mpl_values(values: list[Any]) -> list[Any]:
                 pass
         out.append(v)
     if any(isinstance(v, str) for v in out):
-        return [_mpl_text(v) for v in values]
+        return [mpl_text(v) for v in values]
     return out
 
 
@@ -202,14 +252,43 @@ def svg(chart: ChartData) -> str:
     import matplotlib.pyplot as plt
 
     with plt.rc_context({"svg.fonttype": "none", "font.size": 10, "svg.hashsalt": "atlas"}):
-        fig, ax = plt.subplots(figsize=(8, 4))
+        fig, ax = plt.subplots(figsize=(8, 4.5 if chart.kind == "cycle" else 4))
         try:
-            _draw(ax, chart)
+            if chart.kind == "cycle":
+                from mlops_atlas.render.hype_cycle import draw_cycle
+
+                draw_cycle(ax, chart)
+            else:
+                _draw(ax, chart)
             buffer = io.StringIO()
             fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
         finally:
             plt.close(fig)
     return buffer.getvalue()
+
+
+def mpl_scatter(ax: Any, trace: Trace, xs: list[Any], ys: list[Any], color: str) -> None:
+    """A scatter trace on a matplotlib axis, with its labels beside the points."""
+    ax.scatter(
+        xs,
+        ys,
+        facecolors=[_hex_rgba(color, MARKER_FILL_OPACITY)],
+        edgecolors=color,
+        linewidths=0.8,
+        label=mpl_text(trace.name),
+        s=18,
+    )
+    for x, y, text in zip(xs, ys, trace.labels or [], strict=False):
+        if text:
+            ax.annotate(
+                mpl_text(text),
+                (x, y),
+                textcoords="offset points",
+                xytext=(0, 5),
+                ha="center",
+                fontsize=8,
+                color="#1f2933",
+            )
 
 
 def _draw(ax: Any, chart: ChartData) -> None:
@@ -222,8 +301,8 @@ def _draw(ax: Any, chart: ChartData) -> None:
     bottoms = [0.0] * len(categories)
     width = 0.8 / (1 if chart.stacked else max(1, len(chart.traces)))
     for i, t in enumerate(chart.traces):
-        color = PALETTE[i % len(PALETTE)]
-        label = _mpl_text(t.name)
+        color = chart.color(i, t)
+        label = mpl_text(t.name)
         ys = [float(v) if isinstance(v, int | float) else 0.0 for v in t.y]
         if chart.kind == "bar":
             xs = _mpl_values(t.x)
@@ -245,17 +324,9 @@ def _draw(ax: Any, chart: ChartData) -> None:
         elif chart.kind == "line":
             ax.plot(_mpl_values(t.x), ys, color=color, label=label, linewidth=2)
         else:
-            ax.scatter(
-                _mpl_values(t.x),
-                ys,
-                facecolors=[_hex_rgba(color, MARKER_FILL_OPACITY)],
-                edgecolors=color,
-                linewidths=0.8,
-                label=label,
-                s=18,
-            )
+            mpl_scatter(ax, t, _mpl_values(t.x), ys, color)
     if chart.kind == "bar":
-        labels = [_mpl_text(c) if not isinstance(c, dt.datetime) else c.date() for c in categories]
+        labels = [mpl_text(c) if not isinstance(c, dt.datetime) else c.date() for c in categories]
         if chart.horizontal:
             ax.set_yticks(range(len(categories)), labels)
             ax.invert_yaxis()
@@ -270,11 +341,11 @@ def _draw(ax: Any, chart: ChartData) -> None:
     if chart.horizontal:
         x_title, y_title = y_title, x_title
     if x_title:
-        ax.set_xlabel(_mpl_text(x_title))
+        ax.set_xlabel(mpl_text(x_title))
     if y_title:
-        ax.set_ylabel(_mpl_text(y_title))
+        ax.set_ylabel(mpl_text(y_title))
     if chart.title:
-        ax.set_title(_mpl_text(chart.title), loc="left")
+        ax.set_title(mpl_text(chart.title), loc="left")
     if len(chart.traces) > 1:
         ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
