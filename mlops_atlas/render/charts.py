@@ -43,6 +43,7 @@ class Trace:
     y: list[Any]
     text: list[str] | None = None  # the tooltip's title per point
     labels: list[str] | None = None  # text drawn beside each point ("" for none)
+    label_positions: list[str] | None = None  # where each label sits (plotly textposition)
     links: list[str | None] | None = None  # where clicking each point goes
 
 
@@ -56,6 +57,7 @@ class ChartData:
     horizontal: bool = False
     stacked: bool = True
     colors: dict[str, str] = field(default_factory=dict)  # series name -> colour
+    legend: bool | None = None  # None: a legend when there are several series
     phases: list[str] = field(default_factory=list)  # a cycle's phases, in order
 
     def color(self, index: int, trace: Trace) -> str:
@@ -170,7 +172,7 @@ def plotly_figure(chart: ChartData) -> dict[str, Any]:
             **({"autorange": "reversed"} if chart.horizontal else {}),
         },
         "barmode": "stack" if chart.stacked else "group",
-        "showlegend": len(chart.traces) > 1,
+        "showlegend": show_legend(chart),
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "height": 360,
@@ -181,6 +183,11 @@ def plotly_figure(chart: ChartData) -> dict[str, Any]:
         if title:
             layout[axis]["title"] = {"text": escape_text(title)}
     return {"data": data, "layout": layout}
+
+
+def show_legend(chart: ChartData) -> bool:
+    """As the `legend` prop says (Evidence's), else when the chart has several series."""
+    return len(chart.traces) > 1 if chart.legend is None else chart.legend
 
 
 def scatter_style(trace: Trace, color: str, position: str) -> dict[str, Any]:
@@ -201,7 +208,7 @@ def scatter_style(trace: Trace, color: str, position: str) -> dict[str, Any]:
         style["hovertemplate"] = f"<b>%{{hovertext}}</b><br>{position}<extra></extra>"
     if trace.labels is not None:
         style["text"] = [escape_text(v) for v in trace.labels]
-        style["textposition"] = "top center"
+        style["textposition"] = trace.label_positions or "top center"
         style["textfont"] = {"size": 11, "color": "#1f2933"}
     if trace.links is not None:
         style["customdata"] = trace.links
@@ -278,14 +285,17 @@ def mpl_scatter(ax: Any, trace: Trace, xs: list[Any], ys: list[Any], color: str)
         label=mpl_text(trace.name),
         s=18,
     )
-    for x, y, text in zip(xs, ys, trace.labels or [], strict=False):
+    positions = trace.label_positions or ["top center"] * len(xs)
+    for x, y, text, where in zip(xs, ys, trace.labels or [], positions, strict=False):
         if text:
+            below = where.startswith("bottom")
             ax.annotate(
                 mpl_text(text),
                 (x, y),
                 textcoords="offset points",
-                xytext=(0, 5),
+                xytext=(0, -6 if below else 5),
                 ha="center",
+                va="top" if below else "bottom",
                 fontsize=8,
                 color="#1f2933",
             )
@@ -346,7 +356,7 @@ def _draw(ax: Any, chart: ChartData) -> None:
         ax.set_ylabel(mpl_text(y_title))
     if chart.title:
         ax.set_title(mpl_text(chart.title), loc="left")
-    if len(chart.traces) > 1:
+    if show_legend(chart):
         ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="x" if chart.horizontal else "y", color="#eee")

@@ -239,6 +239,8 @@ def chart_data(comp: Component, ctx: PageContext) -> ChartData:
         )
     chart.title = ctx.prop(comp, "title")
     chart.colors = series_colors(comp, ctx)
+    if comp.props.get("legend") is not None:
+        chart.legend = ctx.flag(comp, "legend")
     return chart
 
 

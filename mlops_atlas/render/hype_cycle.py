@@ -20,6 +20,7 @@ from mlops_atlas.render.charts import (
     mpl_scatter,
     mpl_text,
     scatter_style,
+    show_legend,
 )
 from mlops_atlas.render.queries import QueryResult, jsonable
 
@@ -33,8 +34,8 @@ def curve(t: float, phases: int = 5) -> float:
     peak in the middle of the second, its lowest in the third, rising through the fourth, level
     in the fifth. Other phase counts stretch the same shape."""
     u = t * 5.0 / phases
-    peak = math.exp(-(((u - 1.5) / 0.62) ** 2))
-    recovery = 0.5 / (1.0 + math.exp(-2.4 * (u - 3.45)))
+    peak = math.exp(-(((u - 1.5) / 0.6) ** 2))
+    recovery = 0.5 / (1.0 + math.exp(-2.6 * (u - 3.6)))
     return round(0.04 + 0.92 * peak + recovery, 4)
 
 
@@ -76,9 +77,21 @@ def cycle_chart(
         per_point["links"].append(None if link_value is None else str(link_value))  # type: ignore[union-attr]
     if label is None:
         per_point["labels"] = None
+    else:
+        per_point["label_positions"] = _alternating(xs, per_point["labels"])  # type: ignore[arg-type]
     if link is None:
         per_point["links"] = None
     return ChartData(kind="cycle", traces=group_traces(keys, xs, ys, per_point), phases=phases)
+
+
+def _alternating(xs: list[float], labels: list[str]) -> list[str]:
+    """Labels above and below their points in turn, from left to right, so neighbours along
+    the curve do not print over each other."""
+    positions = ["top center"] * len(xs)
+    labelled = sorted((x, i) for i, (x, text) in enumerate(zip(xs, labels, strict=True)) if text)
+    for turn, (_, i) in enumerate(labelled):
+        positions[i] = "top center" if turn % 2 == 0 else "bottom center"
+    return positions
 
 
 def _curve_points(phases: int) -> tuple[list[float], list[float]]:
@@ -120,6 +133,7 @@ def cycle_figure(chart: ChartData) -> dict[str, Any]:
             "showgrid": False,
             "zeroline": False,
             "fixedrange": True,
+            "automargin": True,
         },
         "yaxis": {"visible": False, "range": [0, top], "fixedrange": True},
         "shapes": [
@@ -141,7 +155,7 @@ def cycle_figure(chart: ChartData) -> dict[str, Any]:
             "y": 0,
             "yanchor": "bottom",
         },
-        "showlegend": len(chart.traces) > 1,
+        "showlegend": show_legend(chart),
         "hovermode": "closest",
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
@@ -172,5 +186,5 @@ def draw_cycle(ax: Any, chart: ChartData) -> None:
         ax.spines[side].set_visible(False)
     if chart.title:
         ax.set_title(mpl_text(chart.title), loc="left")
-    if len(chart.traces) > 1:
+    if show_legend(chart):
         ax.legend(frameon=False, fontsize=8, loc="upper right")

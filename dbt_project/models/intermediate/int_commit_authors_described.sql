@@ -29,7 +29,10 @@ authors as (
             end
         ) = 1 as is_bot
     from {{ ref('stg_git__commits') }} as commits
-    where commits.author_id in (select author_id from {{ ref('int_commits_scoped_to_as_of') }})
+    where
+        commits.author_id in (
+            select scoped.author_id from {{ ref('int_commits_scoped_to_as_of') }} as scoped
+        )
     group by commits.author_id
 
 ),

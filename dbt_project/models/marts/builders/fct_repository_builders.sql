@@ -54,7 +54,7 @@ top_three as (
             repository_id,
             commits,
             row_number() over (
-                partition by repository_id order by commits desc, author_id
+                partition by repository_id order by commits desc, author_id asc
             ) as position
         from authors
         where not is_bot
@@ -71,7 +71,7 @@ domains as (
         organisation_domain,
         commits,
         row_number() over (
-            partition by repository_id order by commits desc, organisation_domain
+            partition by repository_id order by commits desc, organisation_domain asc
         ) as position
     from {{ ref('fct_repository_domains') }}
 
