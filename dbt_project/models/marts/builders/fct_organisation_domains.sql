@@ -38,5 +38,6 @@ select
     cast(repositories as {{ dbt.type_bigint() }}) as repositories,
     cast(repositories_last_12m as {{ dbt.type_bigint() }}) as repositories_last_12m,
     rank() over (order by authors desc) as rank_by_authors,
-    rank() over (order by authors_last_12m desc) as rank_by_authors_last_12m
+    rank() over (order by authors_last_12m desc) as rank_by_authors_last_12m,
+    cast({{ organisation_domain_min_authors() }} as {{ dbt.type_bigint() }}) as min_authors_to_publish
 from domains
