@@ -127,60 +127,30 @@ def _existing(repositories: pd.DataFrame, first_commit: pd.Series, origin: pd.Ti
     return repositories[(created <= origin) | (created.isna() & (first <= origin))]
 
 
-@dataclass(frozen=True)
-class History:
-    """What every origin reads from the inputs, prepared once: the commits (naive UTC times),
-    each repository's first counted commit, and when each history was last observed."""
-
-    repositories: pd.DataFrame
-    commits: pd.DataFrame
-    first_commit: pd.Series
-    observed_until: dict
-
-
-def prepare_history(inputs: BacktestInputs) -> History:
-    """The inputs' history in the form `state_at` reads (after `check_inputs`)."""
+def backtest_panel(inputs: BacktestInputs, config: dict[str, Any] | None = None) -> pd.DataFrame:
+    """The panel (PANEL_COLUMNS), one row per repository existing at each origin, sorted by
+    origin and repository. See the module docstring; raises ValueError on leaked inputs."""
     check_inputs(inputs)
+    config = load_ml_config() if config is None else config
+    as_of = naive_utc(inputs.as_of)
     repositories = inputs.repositories.reset_index(drop=True)
     commits = inputs.commits.assign(committed_at=naive_utc_series(inputs.commits["committed_at"]))
     counted = commits[commits["is_counted"].astype(bool)]
     first_commit = counted.groupby("repository_id")["committed_at"].min()
-    return History(repositories, commits, first_commit, observed_until(repositories))
-
-
-def state_at(
-    inputs: BacktestInputs, history: History, origin: pd.Timestamp, config: dict[str, Any]
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(existing repositories, their signals, their stages) at `origin`, computed by the same
-    functions as ml_maturity from what could be known then (ml/backtest/origins.py)."""
-    existing = _existing(history.repositories, history.first_commit, origin)
-    signals = signals_at(
-        origin, naive_utc(inputs.as_of), inputs.signals, existing, history.commits, inputs.releases
-    )
-    stages = lifecycle_stages(
-        inputs.activity[inputs.activity["repository_id"].isin(existing["repository_id"])],
-        origin,
-        config,
-        repositories=stage_context(signals),
-        observed_until=history.observed_until,
-    )
-    return existing, signals, stages
-
-
-def backtest_panel(inputs: BacktestInputs, config: dict[str, Any] | None = None) -> pd.DataFrame:
-    """The panel (PANEL_COLUMNS), one row per repository existing at each origin, sorted by
-    origin and repository. See the module docstring; raises ValueError on leaked inputs."""
-    config = load_ml_config() if config is None else config
-    as_of = naive_utc(inputs.as_of)
-    history = prepare_history(inputs)
-    commits = history.commits
-    counted = commits[commits["is_counted"].astype(bool)]
     shared_total = commits[~commits["is_counted"].astype(bool)].groupby("repository_id").size()
+    until = observed_until(repositories)
     frames = []
     for origin in backtest_origins(as_of, config):
-        existing, signals, stages = state_at(inputs, history, origin, config)
+        existing = _existing(repositories, first_commit, origin)
+        signals = signals_at(origin, as_of, inputs.signals, existing, commits, inputs.releases)
         scores = maturity_scores(signals, config)
-        stages = stages[["repository_id", *STAGE_FEATURES]]
+        stages = lifecycle_stages(
+            inputs.activity[inputs.activity["repository_id"].isin(existing["repository_id"])],
+            origin,
+            config,
+            repositories=stage_context(signals),
+            observed_until=until,
+        )[["repository_id", *STAGE_FEATURES]]
         outcome_frame = outcomes_at(
             origin,
             existing.assign(shared_commits=existing["repository_id"].map(shared_total)),

@@ -4,8 +4,8 @@ One dbt build describes one instant, as_of. Rebuilding the warehouse as of each 
 would rerun every model for every date; instead this reads the history once and, at each date
 (as_of and every `step_months` before it, down to `first_date`), recomputes what ml_maturity
 computes from what could be known then, with the back-test's own functions
-(ml/backtest/panel.py `state_at`: the signals cut at the date, the stage rules over the monthly
-commits up to it). That is sound because the stage and the git signals are functions of the
+(`state_at` below, composed of the functions backtest_panel calls at each origin: the signals
+cut at the date, the stage rules over the monthly commits up to it). That is sound because the stage and the git signals are functions of the
 history up to the date and nothing else; what it cannot give is what GitHub search reported at a
 past date (stars, forks, license, last push), since the archive observed those once.
 
@@ -18,16 +18,19 @@ ml_maturity's stage.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ml.backtest.origins import origins_back
-from ml.backtest.panel import BacktestInputs, prepare_history, state_at
+from ml.backtest.origins import origins_back, signals_at
+from ml.backtest.panel import BacktestInputs, _existing, check_inputs
 from ml.config import config_section, load_ml_config
-from ml.lifecycle.series import naive_utc
+from ml.lifecycle.series import naive_utc, naive_utc_series
+from ml.lifecycle.stages import lifecycle_stages
 from ml.maturity.score import maturity_scores, signals_from_config
+from ml.warehouse import observed_until, stage_context
 
 TIMELINE_COLUMNS = [
     "timeline_id",
@@ -51,6 +54,46 @@ TIMELINE_COLUMNS = [
     "months_since_last_commit",
     "growth_ratio",
 ]
+
+
+@dataclass(frozen=True)
+class History:
+    """What every date reads from the inputs, prepared once: the commits (naive UTC times),
+    each repository's first counted commit, and when each history was last observed."""
+
+    repositories: pd.DataFrame
+    commits: pd.DataFrame
+    first_commit: pd.Series
+    observed_until: dict
+
+
+def prepare_history(inputs: BacktestInputs) -> History:
+    """The inputs' history in the form `state_at` reads (after `check_inputs`)."""
+    check_inputs(inputs)
+    repositories = inputs.repositories.reset_index(drop=True)
+    commits = inputs.commits.assign(committed_at=naive_utc_series(inputs.commits["committed_at"]))
+    counted = commits[commits["is_counted"].astype(bool)]
+    first_commit = counted.groupby("repository_id")["committed_at"].min()
+    return History(repositories, commits, first_commit, observed_until(repositories))
+
+
+def state_at(
+    inputs: BacktestInputs, history: History, date: pd.Timestamp, config: dict[str, Any]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(existing repositories, their signals, their stages) at `date`, by the functions the
+    back-test applies at each origin (ml/backtest/panel.py), from what could be known then."""
+    existing = _existing(history.repositories, history.first_commit, date)
+    signals = signals_at(
+        date, naive_utc(inputs.as_of), inputs.signals, existing, history.commits, inputs.releases
+    )
+    stages = lifecycle_stages(
+        inputs.activity[inputs.activity["repository_id"].isin(existing["repository_id"])],
+        date,
+        config,
+        repositories=stage_context(signals),
+        observed_until=history.observed_until,
+    )
+    return existing, signals, stages
 
 
 def timeline_dates(as_of: pd.Timestamp | str, config: dict[str, Any] | None = None) -> list:
