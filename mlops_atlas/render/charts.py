@@ -119,6 +119,17 @@ def escape_text(value: Any) -> Any:
     return html.escape(value, quote=False) if isinstance(value, str) else value
 
 
+#: A horizontal legend at the foot of the figure (container coordinates).
+BOTTOM_LEGEND = {
+    "orientation": "h",
+    "x": 0,
+    "xanchor": "left",
+    "yref": "container",
+    "y": 0,
+    "yanchor": "bottom",
+}
+
+
 def plotly_figure(chart: ChartData) -> dict[str, Any]:
     """The figure for Plotly.newPlot, with the page's look, as plain data.
 
@@ -156,14 +167,7 @@ def plotly_figure(chart: ChartData) -> dict[str, Any]:
         # The legend sits at the bottom of the figure (container coordinates), where plotly
         # reserves its height before placing tick labels and the x-axis title above it, so
         # it never overlaps them, however many rows it wraps to.
-        "legend": {
-            "orientation": "h",
-            "x": 0,
-            "xanchor": "left",
-            "yref": "container",
-            "y": 0,
-            "yanchor": "bottom",
-        },
+        "legend": dict(BOTTOM_LEGEND),
         "xaxis": {"automargin": True, "gridcolor": "#eee"},
         "yaxis": {
             "automargin": True,

@@ -14,6 +14,7 @@ import math
 from typing import Any
 
 from mlops_atlas.render.charts import (
+    BOTTOM_LEGEND,
     ChartData,
     escape_text,
     group_traces,
@@ -147,14 +148,7 @@ def cycle_figure(chart: ChartData) -> dict[str, Any]:
             }
             for i in range(1, n)
         ],
-        "legend": {
-            "orientation": "h",
-            "x": 0,
-            "xanchor": "left",
-            "yref": "container",
-            "y": 0,
-            "yanchor": "bottom",
-        },
+        "legend": dict(BOTTOM_LEGEND),
         "showlegend": show_legend(chart),
         "hovermode": "closest",
         "paper_bgcolor": "white",

@@ -14,7 +14,7 @@ from dlt_pipeline.git.email_domains import (
     organisation_domain,
 )
 from dlt_pipeline.git.load import load_git_histories
-from tests.git.gitrepo import git, init_repo, write_manifest
+from tests.git.gitrepo import commit, init_repo, write_manifest
 
 
 @pytest.mark.parametrize(
@@ -61,17 +61,7 @@ def test_the_loader_keeps_organisation_domains_only(tmp_path: Path) -> None:
         "bot": "49699333+dependabot[bot]@users.noreply.github.com",
     }
     for i, (message, email) in enumerate(authors.items()):
-        git(
-            repo,
-            "commit",
-            "--allow-empty",
-            "-q",
-            "-m",
-            message,
-            GIT_AUTHOR_EMAIL=email,
-            GIT_AUTHOR_DATE=f"2021-0{i + 1}-01T00:00:00+00:00",
-            GIT_COMMITTER_DATE=f"2021-0{i + 1}-01T00:00:00+00:00",
-        )
+        commit(repo, message, f"2021-0{i + 1}-01T00:00:00+00:00", author_email=email)
     write_manifest(mirror, [{"requested_full_name": "acme/tool", "dir_name": "acme__tool"}])
     warehouse = tmp_path / "w.duckdb"
     load_git_histories(
