@@ -39,6 +39,18 @@ def dbt_target_for(warehouse_path: Path) -> Path:
     return warehouse_path.parent / "dbt" / "target"
 
 
+def lake_dbt_dir(lake: Path) -> Path:
+    """dbt's target and log folders of a lake's build live inside the lake (a bookkeeping
+    folder, which readers of the lake skip)."""
+    return Path(lake) / "_dbt"
+
+
+def dbt_manifest_for(warehouse: Path) -> Path:
+    """The manifest of the build that wrote `warehouse` (a DuckDB file or a lake folder)."""
+    target = lake_dbt_dir(warehouse) / "target" if warehouse.is_dir() else dbt_target_for(warehouse)
+    return target / "manifest.json"
+
+
 def dbt_logs_for(warehouse_path: Path) -> Path:
     return warehouse_path.parent / "dbt" / "logs"
 

@@ -26,6 +26,7 @@ from mlops_atlas.paths import (
     REPORTS_BUILD_DIR,
     REPORTS_PAGES_DIR,
     WAREHOUSE_PATH,
+    dbt_manifest_for,
     mirror_root,
 )
 
@@ -234,14 +235,26 @@ def render(
     pages: Path = REPORTS_PAGES_DIR,
     stages: Stages | None = None,
 ) -> Any:
-    """Render the paper and the dashboard (Evidence pages) over `warehouse` to `out`."""
+    """Render the paper and the dashboard (Evidence pages) over `warehouse` to `out`, with the
+    marts and model tables as Parquet in `out/data/` (documented from the build's manifest)."""
+    from mlops_atlas.render.data_export import DATA_SCHEMAS
     from mlops_atlas.render.site import check_out_dir, render_site
 
     prepare_process()
     check_out_dir(Path(out))
     require_built(warehouse, pages.parent / "sources")
     stages = stages or Stages()
-    return stages.run("reports", lambda: render_site(pages, warehouse, out, on_page=stages.count))
+    return stages.run(
+        "reports",
+        lambda: render_site(
+            pages,
+            warehouse,
+            out,
+            on_page=stages.count,
+            data_schemas=DATA_SCHEMAS,
+            manifest=dbt_manifest_for(Path(warehouse)),
+        ),
+    )
 
 
 def run(

@@ -55,3 +55,6 @@
 {% macro zimmerman_repositories() -%}{{ var('zimmerman_repositories') }}{%- endmacro %}
 
 {% macro zimmerman_search_items() -%}{{ var('zimmerman_search_items') }}{%- endmacro %}
+
+{#- Distinct human authors an e-mail domain needs before the marts name it as an organisation. -#}
+{% macro organisation_domain_min_authors() -%}{{ var('organisation_domain_min_authors') }}{%- endmacro %}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dlt_pipeline.git.email_domains import organisation_domain
 from dlt_pipeline.git.gitcmd import GitError, first_line, run_git
 from dlt_pipeline.git.manifest import HistorySpec
 from dlt_pipeline.git.semver import parse_tag_version
@@ -72,7 +73,8 @@ def tz_minutes(offset: str) -> int:
 
 
 def parse_log(raw: bytes, repository: str, hasher: IdentityHasher) -> list[dict]:
-    """Rows of `commits` from `git log -z --format=LOG_FORMAT` output."""
+    """Rows of `commits` from `git log -z --format=LOG_FORMAT` output. The e-mail becomes a
+    salted hash and, where it can name an organisation, its domain; the address is not kept."""
     rows: list[dict] = []
     append = rows.append
     fromts = datetime.fromtimestamp
@@ -99,6 +101,7 @@ def parse_log(raw: bytes, repository: str, hasher: IdentityHasher) -> list[dict]
                 "parents_count": n_parents,
                 "is_merge": n_parents > 1,
                 "author_id": hasher(email),
+                "author_domain": organisation_domain(email),
                 "author_name": name,
             }
         )

@@ -43,6 +43,12 @@ COMMITS = Table(
         "parents_count": Column("bigint", False, "number of parents (0 for a root commit)"),
         "is_merge": Column("bool", False, "more than one parent"),
         "author_id": Column("text", False, "salted SHA-256 of the lower-cased author e-mail"),
+        "author_domain": Column(
+            "text",
+            True,
+            "author e-mail's domain when it can name an organisation, else NULL"
+            " (dlt_pipeline/git/email_domains.py); never the address",
+        ),
         "author_name": Column("text", True, "author name as recorded in git (untrusted text)"),
     },
 )

@@ -36,20 +36,29 @@ GIT_SIGNAL_COLUMNS = (
 )
 
 
-def backtest_origins(as_of: pd.Timestamp | str, config: dict[str, Any] | None = None) -> list:
-    """Origins from the earliest to `as_of`: as_of minus multiples of `step_months`, down to
-    `first_origin` (inclusive). Raises ValueError on a non-positive step."""
-    c = config_section("backtest", config)
-    step = int(c["step_months"])
+def origins_back(as_of: pd.Timestamp | str, first: pd.Timestamp | str, step_months: int) -> list:
+    """`as_of` and every `step_months` before it down to `first` (inclusive), earliest first.
+    Raises ValueError on a non-positive step."""
+    step = int(step_months)
     if step <= 0:
-        raise ValueError(f"backtest: step_months must be > 0, got {step}")
-    latest, first = naive_utc(as_of), naive_utc(c["first_origin"])
+        raise ValueError(f"step_months must be > 0, got {step}")
+    latest, first = naive_utc(as_of), naive_utc(first)
     origins = []
     k = 0
     while (origin := latest - pd.DateOffset(months=step * k)) >= first:
         origins.append(origin)
         k += 1
     return sorted(origins)
+
+
+def backtest_origins(as_of: pd.Timestamp | str, config: dict[str, Any] | None = None) -> list:
+    """The back-test's origins: as_of minus multiples of `step_months`, down to `first_origin`
+    (inclusive), earliest first. Raises ValueError on a non-positive step."""
+    c = config_section("backtest", config)
+    try:
+        return origins_back(as_of, c["first_origin"], c["step_months"])
+    except ValueError as exc:
+        raise ValueError(f"backtest: {exc}") from None
 
 
 def months_between(start: pd.Series, finish: pd.Timestamp) -> pd.Series:

@@ -35,3 +35,10 @@ CURATED_STATEMENT = (
     "the tool set and, being written a day earlier without the sample's labels, serves as a "
     "second reading of the categories, whose agreement with the sampled labels is reported."
 )
+
+#: The short account every report page that shows a kind or a task category repeats.
+PAGES_STATEMENT = (
+    "Kinds and task categories come from classifiers trained on a labelled sample whose labels "
+    "were written by an AI language model (Anthropic's Claude); `ml/labels/README.md` says how, "
+    "from which fields and with what checks."
+)

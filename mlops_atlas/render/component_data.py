@@ -15,6 +15,7 @@ from typing import Any
 from mlops_atlas.render.charts import ChartData, build_chart
 from mlops_atlas.render.context import InputDef, PageContext
 from mlops_atlas.render.formats import title_case
+from mlops_atlas.render.hype_cycle import cycle_chart
 from mlops_atlas.render.page import Component, Expr
 from mlops_atlas.render.queries import QueryResult, Row, jsonable
 
@@ -32,6 +33,7 @@ class TableData:
     page_size: int
     search: bool
     query: str
+    download: dict[str, Any] | None = None  # what the CSV download needs (see table_data)
 
 
 def _is_number(value: Any) -> bool:
@@ -82,7 +84,27 @@ def table_data(comp: Component, ctx: PageContext) -> TableData:
         page_size,
         ctx.flag(comp, "search"),
         query,
+        _download(result, [c for c, _, _ in specs])
+        if ctx.flag(comp, "downloadable", True)
+        else None,
     )
+
+
+def _download(result: QueryResult, shown: list[str]) -> dict[str, Any]:
+    """The CSV download of a table: every column of its query (as Evidence's DataTable
+    downloads), in the query's order. A shown column's values are the table's own sort keys
+    (`shown`: its position among them); the others' raw values are added (`extra`)."""
+    position = {}
+    for i, column in enumerate(shown):
+        position.setdefault(column, i)
+    return {
+        "columns": list(result.columns),
+        "shown": [position.get(c) for c in result.columns],
+        "extra": [
+            None if c in position else [jsonable(v) for v in result.column_values(c)]
+            for c in result.columns
+        ],
+    }
 
 
 def value_source(
@@ -126,7 +148,12 @@ def _columns(comp: Component, ctx: PageContext, prop: str, query: str, result: A
     return names
 
 
-CHART_KINDS = {"BarChart": "bar", "LineChart": "line", "ScatterPlot": "scatter"}
+CHART_KINDS = {
+    "BarChart": "bar",
+    "LineChart": "line",
+    "ScatterPlot": "scatter",
+    "HypeCycle": "cycle",
+}
 
 
 def _axis_title(comp: Component, ctx: PageContext, prop: str, column: str | None) -> str | None:
@@ -141,32 +168,95 @@ def _axis_title(comp: Component, ctx: PageContext, prop: str, column: str | None
     return str(value)
 
 
+def _query_rows(comp: Component, ctx: PageContext, prop: str) -> QueryResult | None:
+    """The result of the query a prop names (`phases={q}`), or None when it names none."""
+    value = comp.props.get(prop)
+    if isinstance(value, Expr) and value.text in ctx.page.queries:
+        return ctx.result(value.text, comp.line)
+    return None
+
+
+def series_colors(comp: Component, ctx: PageContext) -> dict[str, str]:
+    """`seriesColors`: an object (`{{'serving': '#c0392b'}}`, as in Evidence) or a query whose
+    first two columns are a series and its colour, so one table can colour every page."""
+    rows = _query_rows(comp, ctx, "seriesColors")
+    if rows is not None:
+        if len(rows.columns) < 2:
+            raise ctx.fail(comp.line, "seriesColors={query} needs two columns: series, colour")
+        first, second = rows.columns[:2]
+        return {str(r[first]): str(r[second]) for r in rows.rows if r[first] is not None}
+    value = ctx.prop(comp, "seriesColors")
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ctx.fail(
+            comp.line, "seriesColors must be an object {{'series': '#rrggbb'}} or a query"
+        )
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def _point_columns(comp: Component, ctx: PageContext, query: str, result: QueryResult) -> dict:
+    """The optional per-point columns of a chart, each checked: series, tooltip, label, link."""
+    found = {}
+    for prop, key in (
+        ("series", "series"),
+        ("tooltipTitle", "tooltip"),
+        ("label", "label"),
+        ("link", "link"),
+    ):
+        value = ctx.prop(comp, prop)
+        if value:
+            ctx.check_column(comp.line, str(value), query, result)
+        found[key] = str(value) if value else None
+    return found
+
+
 def chart_data(comp: Component, ctx: PageContext) -> ChartData:
     query, result = ctx.data(comp)  # type: ignore[misc]
-    x = _columns(comp, ctx, "x", query, result)[0]
-    ys = _columns(comp, ctx, "y", query, result)
-    series = ctx.prop(comp, "series")
-    tooltip = ctx.prop(comp, "tooltipTitle")
-    for col in (series, tooltip):
-        if col:
-            ctx.check_column(comp.line, str(col), query, result)
     kind = CHART_KINDS[comp.name]
-    traces = build_chart(kind, result, x, ys, series and str(series), tooltip and str(tooltip))
-    if kind == "line":
-        # Lines join points in x order; SQL without `order by` must not zig-zag.
-        for t in traces:
-            pairs = sorted(zip(t.x, t.y, strict=True), key=lambda p: (p[0] is None, str(p[0])))
-            t.x, t.y = [p[0] for p in pairs], [p[1] for p in pairs]
-    chart_type = str(ctx.prop(comp, "type", "stacked"))
-    return ChartData(
-        kind=kind,
-        traces=traces,
-        title=ctx.prop(comp, "title"),
-        x_title=_axis_title(comp, ctx, "xAxisTitle", x),
-        y_title=_axis_title(comp, ctx, "yAxisTitle", ys[0] if len(ys) == 1 else None),
-        horizontal=ctx.flag(comp, "swapAxes"),
-        stacked=chart_type != "grouped",
-    )
+    points = _point_columns(comp, ctx, query, result)
+    if (points["label"] or points["link"]) and kind not in ("scatter", "cycle"):
+        raise ctx.fail(comp.line, f"<{comp.name}> takes label= and link= on scatter plots only")
+    if kind == "cycle":
+        chart = _cycle_data(comp, ctx, query, result, points)
+    else:
+        x = _columns(comp, ctx, "x", query, result)[0]
+        ys = _columns(comp, ctx, "y", query, result)
+        traces = build_chart(kind, result, x, ys, **points)
+        if kind == "line":
+            # Lines join points in x order; SQL without `order by` must not zig-zag.
+            for t in traces:
+                pairs = sorted(zip(t.x, t.y, strict=True), key=lambda p: (p[0] is None, str(p[0])))
+                t.x, t.y = [p[0] for p in pairs], [p[1] for p in pairs]
+        chart_type = str(ctx.prop(comp, "type", "stacked"))
+        chart = ChartData(
+            kind=kind,
+            traces=traces,
+            x_title=_axis_title(comp, ctx, "xAxisTitle", x),
+            y_title=_axis_title(comp, ctx, "yAxisTitle", ys[0] if len(ys) == 1 else None),
+            horizontal=ctx.flag(comp, "swapAxes"),
+            stacked=chart_type != "grouped",
+        )
+    chart.title = ctx.prop(comp, "title")
+    chart.colors = series_colors(comp, ctx)
+    if comp.props.get("legend") is not None:
+        chart.legend = ctx.flag(comp, "legend")
+    return chart
+
+
+def _cycle_data(
+    comp: Component, ctx: PageContext, query: str, result: QueryResult, points: dict
+) -> ChartData:
+    """<HypeCycle data={q} stage=col position=col phases={q2}/>: the rows placed on the curve."""
+    stage = ctx.column(comp, "stage", query, result)
+    position = ctx.column(comp, "position", query, result)
+    phases = _query_rows(comp, ctx, "phases")
+    if phases is None or not phases.columns:
+        raise ctx.fail(comp.line, "<HypeCycle> needs phases={query} listing its phases in order")
+    names = [str(v) for v in phases.column_values(phases.columns[0]) if v is not None]
+    if len(names) < 2:
+        raise ctx.fail(comp.line, "<HypeCycle> needs at least two phases", query=query)
+    return cycle_chart(result, stage, position, names, **points)
 
 
 def dropdown_input(comp: Component, ctx: PageContext) -> InputDef:

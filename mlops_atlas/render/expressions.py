@@ -2,7 +2,8 @@
 
 Supports what Evidence pages use in text and `{#if}`: paths (`q[0].col`, `q.length`,
 `params.repo`, `inputs.x.value`), literals, `! && || == != === !== < <= > >=`,
-parentheses, array literals and `fmt(value, 'pct1')`. Anything else is a syntax error,
+parentheses, array and object literals (`{'serving': '#c0392b'}`, as Evidence's `seriesColors`
+takes) and `fmt(value, 'pct1')`. Anything else is a syntax error,
 so nothing from a page is ever handed to Python's `eval`.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
-    r"|(?P<name>[A-Za-z_$][\w$]*)|(?P<op>===|!==|==|!=|<=|>=|&&|\|\||[!<>()\[\].,+\-]))"
+    r"|(?P<name>[A-Za-z_$][\w$]*)|(?P<op>===|!==|==|!=|<=|>=|&&|\|\||[!<>()\[\]{}:.,+\-]))"
 )
 
 
@@ -106,6 +107,8 @@ class _Parser:
             return node
         if value == "[":
             return _Node("list", None, self.items("]"))
+        if value == "{":
+            return self.mapping()
         raise ExprError(f"unexpected `{value}` in `{self.text}`")
 
     def postfix(self, node: _Node) -> _Node:
@@ -121,6 +124,21 @@ class _Parser:
                     raise ExprError(f"only named functions can be called in `{self.text}`")
                 node = _Node("call", node.value, self.items(")"))
         return node
+
+    def mapping(self) -> _Node:
+        """An object literal after its `{`: `key: value` pairs, keys as names or strings."""
+        pairs: list[_Node] = []
+        while (tok := self.peek()) and tok[1] != "}":
+            kind, key = self.take()
+            if kind not in ("name", "str", "num"):
+                raise ExprError(f"an object key must be a name or a string in `{self.text}`")
+            self.take(":")
+            name = re.sub(r"\\(.)", r"\1", key[1:-1]) if kind == "str" else key
+            pairs.append(_Node("pair", name, (self.binary(0),)))
+            if (tok := self.peek()) and tok[1] == ",":
+                self.i += 1
+        self.take("}")
+        return _Node("object", None, tuple(pairs))
 
     def items(self, close: str) -> tuple[_Node, ...]:
         """Comma-separated expressions up to `close` (array items, call arguments)."""
@@ -199,6 +217,8 @@ def _eval(
         return scope[node.value]
     if kind == "list":
         return [_eval(a, scope, functions) for a in node.args]
+    if kind == "object":
+        return {pair.value: _eval(pair.args[0], scope, functions) for pair in node.args}
     if kind == "attr":
         base = _eval(node.args[0], scope, functions)
         return _attr(base, node.value)

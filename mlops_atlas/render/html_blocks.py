@@ -275,8 +275,15 @@ class HtmlRenderer:
                 title = f"{esc(chart.title)}: " if chart.title else ""
                 return f'<p class="atlas-empty">{title}no data to chart.</p>'
             self.has_charts = True
+            linked = False
+            for trace in chart.traces:
+                if trace.links is not None:
+                    # a point's page, relative to this page (and built, if templated)
+                    trace.links = [ctx.links.href(safe_url(u)) if u else None for u in trace.links]
+                    linked = linked or any(trace.links)
+            kind = f" atlas-chart-{chart.kind}" + (" atlas-linked" if linked else "")
             return (
-                '<figure class="atlas-chart"><div class="atlas-plot"></div>'
+                f'<figure class="atlas-chart{kind}"><div class="atlas-plot"></div>'
                 f'<script type="application/json" class="atlas-figure">'
                 f"{script_json(plotly_json(chart))}</script></figure>"
             )
@@ -333,6 +340,8 @@ class HtmlRenderer:
             "links": [html.unescape(x) if x else None for x in links],
             "numeric": data.numeric,
         }
+        if data.download is not None:
+            payload["download"] = data.download
         if filter_id:
             # The universe is written once: a column whose sort keys are its text gets none.
             del payload["keys"]
@@ -347,11 +356,18 @@ class HtmlRenderer:
             if data.search
             else ""
         )
+        if data.download is not None:
+            search += (
+                '<button type="button" class="atlas-download" '
+                f'title="Every row of query {esc(data.query)} as CSV">Download CSV</button>'
+            )
+        tools = f'<div class="atlas-table-tools">{search}</div>' if search else ""
         filtered = f' data-filter="{filter_id}"' if filter_id else ""
         return (
             f'<div class="atlas-table" data-rows="{data.page_size}" data-query="{esc(data.query)}"'
             f"{filtered}>"
-            f'{search}<div class="atlas-table-scroll"><table><thead><tr>{head}</tr></thead>'
+            f"{tools}"
+            f'<div class="atlas-table-scroll"><table><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table></div>"
             f'<div class="atlas-pager" aria-live="polite">{len(data.cells)} rows</div>'
             f'<script type="application/json" class="atlas-table-data">'

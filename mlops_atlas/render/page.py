@@ -23,6 +23,7 @@ COMPONENTS: dict[str, frozenset[str]] = {
     "BarChart": frozenset(),
     "LineChart": frozenset(),
     "ScatterPlot": frozenset(),
+    "HypeCycle": frozenset(),
     "BigValue": frozenset(),
     "Value": frozenset(),
     "Dropdown": frozenset({"DropdownOption"}),

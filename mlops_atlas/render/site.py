@@ -22,6 +22,7 @@ import plotly.offline
 
 from mlops_atlas.render.component_data import dropdown_input
 from mlops_atlas.render.context import MAX_VARIANTS, PageContext, text_expressions
+from mlops_atlas.render.data_export import DATA_DIR, ExportedTable, export_tables
 from mlops_atlas.render.errors import RenderError
 from mlops_atlas.render.html_blocks import HtmlRenderer
 from mlops_atlas.render.layout import PLOTLY_ASSET, NavItem, page_html
@@ -43,6 +44,7 @@ class RenderSummary:
     queries_run: int = 0
     seconds: float = 0.0
     broken_links: list[str] = field(default_factory=list)
+    data_tables: list[ExportedTable] = field(default_factory=list)
 
 
 def _dropdowns(nodes: list[Node]) -> list[Component]:
@@ -155,6 +157,8 @@ def render_site(
     max_variants: int = MAX_VARIANTS,
     sql_log: list[str] | None = None,
     on_page: Callable[[int, int], None] | None = None,
+    data_schemas: Sequence[str] = (),
+    manifest: Path | None = None,
 ) -> RenderSummary:
     """Render every page under pages_dir to `out_dir/<route>/index.html`.
 
@@ -166,7 +170,8 @@ def render_site(
     Every statement run against DuckDB is appended to `sql_log` if given (a benchmark's
     floor); `on_page(written, known)` is called after each page (templated pages become known
     as links to them appear). Raises RenderError naming page, line and query for any page
-    mistake.
+    mistake. The tables of `data_schemas` are written as Parquet to `out_dir/data/` with a
+    README of their columns from dbt's `manifest` (`data_export.py`).
     """
     started = time.perf_counter()
     pages_dir, out_dir = Path(pages_dir), Path(out_dir)
@@ -245,6 +250,14 @@ def render_site(
         for name in markdown_pages:
             written = _markdown_copy(by_name[name], parsed, queries, runner, links, out_dir)
             summary.markdown.append(final_dir / written.relative_to(out_dir))
+        if data_schemas:
+            summary.data_tables = export_tables(
+                runner.con,
+                runner.catalog,
+                out_dir / DATA_DIR,
+                manifest=manifest,
+                schemas=data_schemas,
+            )
         _swap_in(out_dir, final_dir)
     except BaseException:
         shutil.rmtree(out_dir, ignore_errors=True)

@@ -1,7 +1,7 @@
 """A chart as a standalone SVG for the markdown copy (read on GitHub), drawn directly.
 
 Bars (stacked, grouped, horizontal), lines and scatter points on linear, date or category
-axes: what the pages' charts use. Drawing the few shapes a chart needs costs well under a
+axes, and the hype cycle's curve with its points: what the pages' charts use. Drawing the few shapes a chart needs costs well under a
 millisecond, where a plotting library took a second or more per figure to import and lay out.
 Every string from the database is XML-escaped before it reaches the document.
 """
@@ -13,7 +13,8 @@ import math
 from html import escape
 from typing import Any
 
-from mlops_atlas.render.charts import MARKER_FILL_OPACITY, PALETTE, ChartData
+from mlops_atlas.render.charts import MARKER_FILL_OPACITY, ChartData, Trace, show_legend
+from mlops_atlas.render.hype_cycle import CURVE_COLOR, curve_points
 
 WIDTH, HEIGHT = 720, 360
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
@@ -33,6 +34,17 @@ def _text(value: Any) -> str:
 def _short(value: Any) -> str:
     text = "" if value is None else str(value)
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
+def _wrap(text: Any, chars: int) -> list[str]:
+    """Words in lines of at most `chars` characters (a longer word gets a line of its own)."""
+    lines: list[str] = []
+    for word in ("" if text is None else str(text)).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= chars:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
 
 
 def _category_label(value: Any) -> str:
@@ -169,16 +181,18 @@ class _Drawing:
     def __init__(self, chart: ChartData) -> None:
         self.chart = chart
         self.parts: list[str] = []
-        self.legend = len(chart.traces) > 1
+        self.legend = show_legend(chart)
         self.left, self.right = 72.0, WIDTH - 16.0
         self.top = 40.0 if chart.title else 16.0
         self.bottom = HEIGHT - (48.0 + (28.0 if self.legend else 0.0))
-        self.colors = [PALETTE[i % len(PALETTE)] for i in range(len(chart.traces))]
+        self.colors = [chart.color(i, t) for i, t in enumerate(chart.traces)]
 
     def document(self) -> str:
         chart = self.chart
         if chart.kind == "bar":
             self._bars()
+        elif chart.kind == "cycle":
+            self._cycle()
         else:
             self._points()
         if chart.title:
@@ -349,11 +363,61 @@ class _Drawing:
                             f'stroke="{color}" stroke-width="2"/>'
                         )
             else:
-                for px, py in points:
-                    if px is not None and py is not None:
-                        self.parts.append(
-                            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="{color}" '
-                            f'fill-opacity="{MARKER_FILL_OPACITY}" stroke="{color}" '
-                            'stroke-width="0.8"/>'
-                        )
+                self._markers(t, points, color)
         self._axis_titles(chart.x_title, chart.y_title)
+
+    def _markers(
+        self, trace: Trace, points: list[tuple[float | None, float | None]], color: str
+    ) -> None:
+        """Scatter points, and the labels beside them (above, or below where the trace says)."""
+        labels = trace.labels or [""] * len(points)
+        positions = trace.label_positions or ["top center"] * len(points)
+        for (px, py), label, where in zip(points, labels, positions, strict=False):
+            if px is None or py is None:
+                continue
+            self.parts.append(
+                f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="{color}" '
+                f'fill-opacity="{MARKER_FILL_OPACITY}" stroke="{color}" stroke-width="0.8"/>'
+            )
+            if label:
+                below = where.startswith("bottom")
+                self._label(px, py + (14 if below else -7), _short(label), anchor="middle", size=9)
+
+    def _cycle(self) -> None:
+        """The curve over its phases, dotted boundaries, the phases named under it, the points."""
+        chart = self.chart
+        phases = len(chart.phases)
+        xs, ys = curve_points(phases)
+        top = max(ys) + 0.18
+        self.top += 8
+
+        def at(x: float, y: float) -> tuple[float, float]:
+            return (
+                self.left + x / phases * (self.right - self.left),
+                self.bottom - y / top * (self.bottom - self.top),
+            )
+
+        for i in range(1, phases):
+            x, _ = at(i, 0)
+            self.parts.append(
+                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{self.top:.1f}" y2="{self.bottom:.1f}" '
+                'stroke="#e4e7eb" stroke-dasharray="2 3"/>'
+            )
+        path = " ".join(
+            f"{px:.1f},{py:.1f}" for px, py in (at(x, y) for x, y in zip(xs, ys, strict=True))
+        )
+        self.parts.append(
+            f'<polyline points="{path}" fill="none" stroke="{CURVE_COLOR}" stroke-width="2.5"/>'
+        )
+        width = (self.right - self.left) / max(1, phases)
+        for i, phase in enumerate(chart.phases):
+            x, _ = at(i + 0.5, 0)
+            for row, line in enumerate(_wrap(phase, int(width / 6.2))):
+                self._label(x, self.bottom + 16 + 13 * row, line, anchor="middle")
+        for trace, color in zip(chart.traces, self.colors, strict=True):
+            points = [at(float(x), float(y)) for x, y in zip(trace.x, trace.y, strict=True)]
+            self._markers(trace, points, color)
+        self.parts.append(
+            f'<line x1="{self.left:.1f}" x2="{self.right:.1f}" y1="{self.bottom:.1f}" '
+            f'y2="{self.bottom:.1f}" stroke="#999"/>'
+        )

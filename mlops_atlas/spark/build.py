@@ -16,7 +16,7 @@ from typing import Any
 
 from mlops_atlas.dbt_runner import DbtFailed, DbtSummary, dbt_command, summarize
 from mlops_atlas.environment import TELEMETRY_OFF
-from mlops_atlas.paths import PROJECT_ROOT
+from mlops_atlas.paths import PROJECT_ROOT, lake_dbt_dir
 from mlops_atlas.spark.ml_tables import run_ml_models
 from mlops_atlas.spark.session import SPARK_TARGET, spark_environment, start_session
 from mlops_atlas.spark.sources import register_sources
@@ -49,9 +49,8 @@ class SparkBuildSummary:
 
 
 def lake_dbt_dirs(lake: Path) -> tuple[Path, Path]:
-    """dbt's target and log folders of a lake's build, inside the lake (a bookkeeping folder,
-    which readers of the lake skip)."""
-    return Path(lake) / "_dbt" / "target", Path(lake) / "_dbt" / "logs"
+    """dbt's target and log folders of a lake's build (`paths.lake_dbt_dir`)."""
+    return lake_dbt_dir(lake) / "target", lake_dbt_dir(lake) / "logs"
 
 
 def _dbt(command: str, lake: Path, vars_: Mapping[str, Any] | None, *selection: str) -> DbtSummary:

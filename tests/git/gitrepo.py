@@ -45,8 +45,15 @@ def git(cwd: Path, *args: str, input: str | None = None, **env: str) -> str:
     return proc.stdout.strip()
 
 
-def commit(repo: Path, message: str, author_date: str, committer_date: str | None = None) -> str:
-    """An empty commit with chosen dates (ISO 8601 with offset); returns its sha."""
+def commit(
+    repo: Path,
+    message: str,
+    author_date: str,
+    committer_date: str | None = None,
+    author_email: str | None = None,
+) -> str:
+    """An empty commit with chosen dates (ISO 8601 with offset), and author e-mail if given;
+    returns its sha."""
     git(
         repo,
         "commit",
@@ -56,6 +63,7 @@ def commit(repo: Path, message: str, author_date: str, committer_date: str | Non
         message,
         GIT_AUTHOR_DATE=author_date,
         GIT_COMMITTER_DATE=committer_date or author_date,
+        **({"GIT_AUTHOR_EMAIL": author_email} if author_email else {}),
     )
     return git(repo, "rev-parse", "HEAD")
 

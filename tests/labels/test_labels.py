@@ -21,7 +21,7 @@ import yaml
 from ml.categories.labels import NO_CATEGORY
 from ml.labels.agreement import cohen_kappa, pass_agreement
 from ml.labels.match import match_labels
-from ml.labels.provenance import CURATED_STATEMENT, LABELS_STATEMENT
+from ml.labels.provenance import CURATED_STATEMENT, LABELS_STATEMENT, PAGES_STATEMENT
 from ml.labels.sample import (
     ALLOCATION,
     CATEGORY_PASS_SIZE,
@@ -356,6 +356,23 @@ def test_the_curated_statement_is_repeated_word_for_word() -> None:
     described = {seed["name"]: seed["description"] for seed in seeds["seeds"]}
     assert _words(CURATED_STATEMENT) in _words(described["curated_tools"])
     assert _words(CURATED_STATEMENT) in _words((LABELS / "README.md").read_text(encoding="utf-8"))
+
+
+def test_every_page_showing_kinds_or_categories_says_how_their_labels_were_made() -> None:
+    pages = PROJECT_ROOT / "reports" / "pages"
+    showing = [
+        p
+        for p in sorted(pages.rglob("*.md"))
+        if re.search(r"\bml_(tool_categories|repository_kind)\b", p.read_text(encoding="utf-8"))
+    ]
+    assert pages / "index.md" in showing and pages / "explorer.md" in showing
+    missing = [
+        p.relative_to(pages).as_posix()
+        for p in showing
+        if _words(PAGES_STATEMENT) not in _words(p.read_text(encoding="utf-8"))
+    ]
+    assert missing == []
+    assert _words(PAGES_STATEMENT) in _words((LABELS / "README.md").read_text(encoding="utf-8"))
 
 
 README = LABELS / "README.md"

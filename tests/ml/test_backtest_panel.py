@@ -345,3 +345,16 @@ def test_summary_figures_follow_the_panel(panel: pd.DataFrame) -> None:
     assert by_label.loc["pooled", "gone"] == int(panel["is_gone"].sum())
     stages = summary[(summary["row_type"] == "stage") & (summary["origin_label"] == "pooled")]
     assert (stages["rate_low"] <= stages["outcome_rate"]).all()
+
+
+def test_the_order_repositories_arrive_in_does_not_matter(panel: pd.DataFrame) -> None:
+    """Engines return rows in any order; the learned predictions must not depend on it."""
+    inputs = _inputs()
+    shuffled = BacktestInputs(
+        **{
+            **inputs.__dict__,
+            "repositories": inputs.repositories.sample(frac=1, random_state=3),
+            "signals": inputs.signals.sample(frac=1, random_state=4),
+        }
+    )
+    pd.testing.assert_frame_equal(backtest_panel(shuffled, CONFIG), panel)

@@ -145,3 +145,17 @@ def filter_site(warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
         sources_dir=FIXTURES / "sources",
     )
     return out, summary
+
+
+@pytest.fixture()
+def build_page(project: Path, warehouse: Path, tmp_path: Path):
+    """Add `pages/<name>.md` and build the site, with the page's markdown copy, into
+    `tmp_path/out`; the page's HTML."""
+    from mlops_atlas.render import render_site
+
+    def build(name: str, text: str) -> str:
+        (project / "pages" / f"{name}.md").write_text(text)
+        render_site(project / "pages", warehouse, tmp_path / "out", markdown_pages=(name,))
+        return (tmp_path / "out" / name / "index.html").read_text()
+
+    return build

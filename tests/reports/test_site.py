@@ -283,19 +283,6 @@ def _contrast_on_white(color: str) -> float:
     return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
 
 
-@pytest.fixture()
-def build_page(project: Path, warehouse: Path, tmp_path: Path):
-    """Add `pages/<name>.md` and build the site, with the page's markdown copy, into
-    `tmp_path/out`; the page's HTML."""
-
-    def build(name: str, text: str) -> str:
-        (project / "pages" / f"{name}.md").write_text(text)
-        render_site(project / "pages", warehouse, tmp_path / "out", markdown_pages=(name,))
-        return (tmp_path / "out" / name / "index.html").read_text()
-
-    return build
-
-
 def test_chart_axis_titles_legend_and_colours(build_page, tmp_path: Path) -> None:
     page = build_page(
         "charts",

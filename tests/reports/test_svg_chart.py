@@ -64,3 +64,22 @@ def test_nice_ticks_cover_the_range_in_round_steps() -> None:
     assert ticks[0] <= 0 and ticks[-1] >= 937
     steps = {round(b - a, 6) for a, b in itertools.pairwise(ticks)}
     assert len(steps) == 1 and steps.pop() in (100, 200, 250, 500)
+
+
+def test_the_cycle_draws_its_points_on_the_curve_with_their_labels() -> None:
+    from mlops_atlas.render.hype_cycle import place
+
+    phases = ["trigger", "peak", "trough", "slope", "plateau"]
+    placed = [place(stage, 0.5, phases) for stage in ("peak", "plateau")]
+    chart = ChartData(
+        "cycle",
+        [Trace("tools", [p[0] for p in placed], [p[1] for p in placed], labels=["<a>", ""])],
+        phases=phases,
+    )
+    root = _parse(chart)
+    circles = list(root.iter(f"{NS}circle"))
+    assert len(circles) == 2
+    # the peak sits higher on the page (smaller y) than the plateau
+    assert float(circles[0].get("cy")) < float(circles[1].get("cy"))
+    texts = [t.text for t in root.iter(f"{NS}text")]
+    assert "<a>" in texts and "trough" in texts and len(list(root.iter(f"{NS}polyline"))) == 1

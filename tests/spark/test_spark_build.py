@@ -50,6 +50,22 @@ def test_every_dbt_test_passed_on_spark(spark_lake: tuple[Path, object]) -> None
     assert summary.sources > 0
 
 
+#: Tables keyed by an author's salted hash: each warehouse has its own salt (README, knob
+#: `sources.git.identity_salt`), so their keys differ by design and they match on rows and sums.
+SALTED_KEYS = {"marts.fct_repository_authors"}
+
+
+def _same_but_salted(diff) -> bool:
+    return (
+        diff.table in SALTED_KEYS
+        and diff.rows_a == diff.rows_b
+        and diff.only_in_a == diff.only_in_b == diff.rows_a
+        and not diff.sums_differing
+        and not diff.columns_only_in_a
+        and not diff.columns_only_in_b
+    )
+
+
 def test_spark_tables_equal_the_duckdb_build(
     spark_lake: tuple[Path, object], mirror_warehouse: Path
 ) -> None:
@@ -65,7 +81,7 @@ def test_spark_tables_equal_the_duckdb_build(
         }
     assert {d.table for d in diffs} == expected
     assert {f"ml.{name}" for name in summary.ml_rows} == {t for t in expected if t[:3] == "ml."}
-    different = [d for d in diffs if not d.identical]
+    different = [d for d in diffs if not d.identical and not _same_but_salted(d)]
     assert not different, "Spark differs from DuckDB:\n" + comparison_table(different)
     assert all(d.key for d in diffs), "every table is compared row by row on its key"
 

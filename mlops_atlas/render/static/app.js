@@ -75,6 +75,35 @@
     return String(a).localeCompare(String(b), undefined, { numeric: true, sensitivity: "base" });
   }
 
+  // One CSV field: quoted when it holds a comma, quote or line break; text that a spreadsheet
+  // would run as a formula (=, +, -, @, tab, CR first) is prefixed with ' (OWASP's advice).
+  function csvField(v) {
+    if (v === null || v === undefined) return "";
+    var text = String(v);
+    if (typeof v === "string" && /^[=+\-@\t\r]/.test(text)) text = "'" + text;
+    return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+
+  // The table's query rows as CSV: every column of the query, the rows the dropdowns keep, in
+  // the query's order (the search box and the sort order only change what is shown).
+  function downloadCSV(data, rows, keyOf, name) {
+    var spec = data.download;
+    var lines = [spec.columns.map(csvField).join(",")];
+    rows.forEach(function (i) {
+      lines.push(spec.columns.map(function (_, c) {
+        var shown = spec.shown[c];
+        return csvField(shown === null ? spec.extra[c][i] : keyOf(i, shown));
+      }).join(","));
+    });
+    var blob = new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv;charset=utf-8" });
+    var a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = name + ".csv";
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 0);
+  }
+
   function initTable(root) {
     if (root.dataset.ready) return;
     root.dataset.ready = "1";
@@ -166,6 +195,12 @@
         draw();
       });
     }
+    var download = root.querySelector(".atlas-download");
+    if (download) {
+      download.addEventListener("click", function () {
+        downloadCSV(data, order, keyOf, root.dataset.query);
+      });
+    }
     tbody.addEventListener("click", function (ev) {
       var tr = ev.target.closest("tr[data-href]");
       if (tr && !ev.target.closest("a")) window.location.href = tr.dataset.href;
@@ -186,8 +221,15 @@
     if (fig.dataset.ready || typeof Plotly === "undefined") return;
     fig.dataset.ready = "1";
     var spec = readJSON(fig.querySelector("script.atlas-figure"));
-    Plotly.newPlot(fig.querySelector(".atlas-plot"), spec.data, spec.layout || {}, {
+    var plot = fig.querySelector(".atlas-plot");
+    Plotly.newPlot(plot, spec.data, spec.layout || {}, {
       responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"]
+    });
+    // A point whose trace carries links (customdata, relative URLs the build wrote) opens its page.
+    plot.on("plotly_click", function (ev) {
+      var point = ev && ev.points && ev.points[0];
+      var link = point && point.customdata;
+      if (typeof link === "string" && link) window.location.href = link;
     });
   }
 

@@ -8,6 +8,7 @@ source as (
         'sha': dbt.type_string(),
         'author_id': dbt.type_string(),
         'author_name': dbt.type_string(),
+        'author_domain': dbt.type_string(),
         'parents_count': dbt.type_bigint(),
         'author_tz_offset_minutes': dbt.type_bigint(),
         'committer_tz_offset_minutes': dbt.type_bigint(),
@@ -29,6 +30,7 @@ renamed as (
 
         -- strings
         author_name,
+        author_domain,
 
         -- numerics
         parents_count,

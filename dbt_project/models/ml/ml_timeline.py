@@ -1,0 +1,31 @@
+"""Stage and score of every repository at several dates (ml/timeline/snapshots.py): as_of and
+every ml_timeline.step_months before it back to first_date, recomputed from the history up to each
+date rather than by rebuilding the warehouse per date; the score over the signals every date can
+measure (the git history), so scores of different dates compare."""
+
+import pandas as pd
+
+from ml.backtest.panel import BacktestInputs
+from ml.config import ml_config
+from ml.timeline.snapshots import stage_timeline
+from ml.warehouse import as_of_instant
+
+
+def model(dbt, session):
+    dbt.config(materialized="table", schema="ml")
+    config = ml_config(dbt.config.get("ml_settings"))
+    # Each ref on a line of its own: dbt finds refs by reading this file, not by running it.
+    activity = dbt.ref("fct_repository_activity_monthly").df()
+    commits = dbt.ref("int_commits_attributed").df()
+    releases = dbt.ref("fct_releases").df()
+    inputs = BacktestInputs(
+        as_of=as_of_instant(dbt.ref("int_as_of").df()),
+        repositories=dbt.ref("dim_repositories").df(),
+        signals=dbt.ref("fct_repository_signals").df(),
+        activity=activity[["repository_id", "month", "commits"]],
+        commits=commits[["repository_id", "committed_at", "author_id", "is_counted"]],
+        releases=releases[["repository_id", "published_at"]],
+    )
+    timeline = stage_timeline(inputs, config)
+    timeline["snapshot_at"] = pd.to_datetime(timeline["snapshot_at"])
+    return timeline

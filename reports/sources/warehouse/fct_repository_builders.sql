@@ -1,0 +1,1 @@
+select * from marts.fct_repository_builders

@@ -1,0 +1,1 @@
+select * from reference.report_palette
