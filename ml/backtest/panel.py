@@ -168,7 +168,11 @@ def backtest_panel(inputs: BacktestInputs, config: dict[str, Any] | None = None)
         frame["origin"] = origin
         frame["stars"] = pd.to_numeric(frame["stars"], errors="coerce").astype(float)
         frames.append(frame[[c for c in PANEL_COLUMNS if c in frame.columns]])
-    panel = pd.concat(frames, ignore_index=True)
+    # Rows in a fixed order before the forest trains on them: its bootstrap samples pick rows by
+    # position, so the order the warehouse returned repositories in must not reach it.
+    panel = pd.concat(frames, ignore_index=True).sort_values(
+        ["origin", "repository_id"], ignore_index=True
+    )
     panel["is_as_of_origin"] = panel["origin"] == as_of
     panel["panel_id"] = (
         panel["repository_id"].astype(str) + "@" + panel["origin"].dt.strftime("%Y-%m-%d")
