@@ -45,6 +45,17 @@ COUNT_COLUMNS = [
     "gone",
 ]
 
+TEXT_COLUMNS = [
+    "summary_id",
+    "row_type",
+    "outcome",
+    "origin_label",
+    "population",
+    "predictor",
+    "stage",
+    "baseline_predictor",
+]
+
 SUMMARY_COLUMNS = [
     "summary_id",
     "row_type",
@@ -262,5 +273,9 @@ def backtest_summary(panel: pd.DataFrame, config: dict[str, Any] | None = None) 
     )
     for column in ("n", "positives", "negatives", *COUNT_COLUMNS):
         out[column] = out[column].astype("Int64")
+    # Text even when every value is missing (no stage rows without activity data): an all-null
+    # object column would reach the warehouse as a number and fail the reports' joins.
+    for column in TEXT_COLUMNS:
+        out[column] = out[column].astype("string")
     out["origin"] = pd.to_datetime(out["origin"])
     return out
