@@ -15,13 +15,18 @@ result is the one a second fit would give. Callers must not change what they get
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
+
+from mlops_atlas.paths import ML_CACHE_ENV
 
 T = TypeVar("T")
 
@@ -49,12 +54,15 @@ def fingerprint(*parts: Any) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
-def remembered(func: Callable[..., T], *args: Any) -> T:
+def remembered(func: Callable[..., T], *args: Any, keep: bool = False) -> T:
     """`func(*args)`, computed once per process for equal arguments (see the module doc).
 
-    Two threads asking at once for the same result wait for one computation.
+    Two threads asking at once for the same result wait for one computation. `keep`: also
+    store it between builds (in `$ATLAS_ML_CACHE`, see `stored`).
     """
     key = f"{func.__module__}.{func.__qualname__}:{fingerprint(*args)}"
+    if keep:
+        return stored(key, lambda: remembered(func, *args))
     with _guard:
         if key in _results:
             _results.move_to_end(key)
@@ -77,3 +85,46 @@ def forget() -> None:
     """Drop every remembered result (tests that time or count fits start from nothing)."""
     with _guard:
         _results.clear()
+
+
+#: Libraries whose version can change a fit's result.
+_LIBRARIES = ("scikit-learn", "numpy", "scipy", "pandas")
+_code: list[str] = []
+
+
+def code_version() -> str:
+    """SHA-256 of the ml package's source and the fitting libraries' versions: a kept result
+    is used only by the code that would compute it again."""
+    if not _code:
+        digest = hashlib.sha256()
+        root = Path(__file__).resolve().parent
+        for file in sorted(root.rglob("*.py")):
+            digest.update(str(file.relative_to(root)).encode() + b"\x00" + file.read_bytes())
+        for name in _LIBRARIES:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        _code.append(digest.hexdigest())
+    return _code[0]
+
+
+def stored(key: str, compute: Callable[[], T]) -> T:
+    """`compute()`, kept in the folder `$ATLAS_ML_CACHE` under a hash of `key` and the code
+    version, and read from there while both are the same: an evaluation that takes most of a
+    build (the cross-validations) runs again only when its inputs or its code change. A file
+    that cannot be read is computed again; files are written whole (renamed into place)."""
+    folder = os.environ.get(ML_CACHE_ENV)
+    if not folder:
+        return compute()
+    name = hashlib.sha256(f"{code_version()}:{key}".encode()).hexdigest()
+    path = Path(folder) / f"{name}.pickle"
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    result = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
+    with partial.open("wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    partial.replace(path)
+    return result
