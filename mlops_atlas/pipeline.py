@@ -130,7 +130,7 @@ def load(
     replay = None if archive is None or lake else ReplayCheck(warehouse, archive, mirror)
     if replay is not None and (summary := replay.loaded_before()) is not None:
         result.github = stages.run(
-            f"GitHub replay ({archive}, loaded before: skipped)", lambda: summary
+            f"GitHub replay of {archive} (loaded before: skipped)", lambda: summary
         )
     else:
         _load_github(warehouse, result, archive, how, mirror, stages, lake)

@@ -3,8 +3,10 @@
     from dlt_pipeline.git.load import load_git_histories
     summary = load_git_histories(WAREHOUSE_PATH, mirror=mirror_root())
 
-Re-runs are incremental: the commit tips seen last time are kept in the dlt state and only
-commits not reachable from them are read again (all rows merge on their keys).
+Re-runs are incremental: a history whose refs and object files are as at its last read is not
+read at all (its fingerprint, `history.refs_fingerprint`, is kept in the dlt state); of one that
+moved, only commits not reachable from the tips seen last time are read (all rows merge on
+their keys).
 """
 
 from __future__ import annotations
