@@ -45,7 +45,7 @@ def run_main_job(project: Path, folder: Path) -> tuple[float, dict[str, float]]:
         raise SystemExit(
             f"{project}: mlops-atlas run failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
         )
-    match = STAGES_LINE.search(done.stdout.replace("\n", " "))
+    match = STAGES_LINE.search((done.stdout + done.stderr).replace("\n", " "))
     if match is None:
         raise SystemExit(f"{project}: no 'Seconds per stage' line in:\n{done.stdout[-2000:]}")
     return wall, {name: float(secs) for name, secs in STAGE.findall(match.group(1))}

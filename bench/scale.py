@@ -177,9 +177,9 @@ def run_stage(args: list[str], env: dict[str, str]) -> tuple[float, float, dict[
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
-        raise SystemExit(f"mlops-atlas {' '.join(args)} failed:\n{done.stdout[-3000:]}")
+        raise SystemExit(f"mlops-atlas {' '.join(args)} failed:\n{done.stderr[-3000:]}")
     peak = int(re.search(r"PEAK_KIB (\d+)", done.stdout).group(1)) / 1024
-    match = STAGES_LINE.search(done.stdout.replace("\n", " "))
+    match = STAGES_LINE.search((done.stdout + done.stderr).replace("\n", " "))
     stages = {k: float(v) for k, v in STAGE.findall(match.group(1))} if match else {}
     return seconds, peak, stages
 

@@ -11,8 +11,10 @@ rows twice, never none, and the next load's `settle` removes the copies.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +126,30 @@ def settle(pipeline: dlt.Pipeline) -> None:
                 _write(con, f"select * from {quote_name(table['name'])}", folder, load_id)
     finally:
         con.close()
+
+
+#: dlt adds its `_dlt_load_id` and `_dlt_id` columns to Arrow rows only when asked; a lake's
+#: merge (`settle`) keeps the latest load of each key by them, as for every other table.
+ARROW_DLT_COLUMNS = {
+    "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
+    "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID": "true",
+}
+
+
+@contextlib.contextmanager
+def arrow_with_dlt_columns() -> Iterator[None]:
+    """While extracting and normalizing Arrow rows: give them dlt's load id and row id columns
+    (the variables dlt reads these settings from, set for these steps only and restored after)."""
+    saved = {name: os.environ.get(name) for name in ARROW_DLT_COLUMNS}
+    os.environ.update(ARROW_DLT_COLUMNS)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def merge_arrow(

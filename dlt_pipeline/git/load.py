@@ -219,8 +219,9 @@ def _write(
         has_rows = name == "histories" and any(not r.unchanged for r in results)
         fmt = destination.file_format(pipeline, "jsonl" if has_rows else "insert_values")
         source.resources[name].apply_hints(file_format=fmt)
-    load_id = pipeline.extract(source).loads_ids[-1]
-    pipeline.normalize()
+    with destination.arrow_with_dlt_columns():
+        load_id = pipeline.extract(source).loads_ids[-1]
+        pipeline.normalize()
     if not lake:
         for table in (COMMITS, TAGS):
             frames = [arrow_rows(r, table) for r in results]
