@@ -5,7 +5,7 @@
 For each size N it synthesises, from the mirror's own shapes and a fixed seed:
 
 - an archive of N times the search pages of zimmerman-2023: every repository N times under new
-  owners (`<owner>-s<k>`), ids, creation and push dates moved by up to half a year, the
+  owners (`<owner>-s<k>`), ids, creation and push dates moved up to half a year earlier, the
   `total_count` of each search N times larger;
 - a git mirror with one history per repository of the mirror's manifest and copy: as many
   commits as the real history (its `commits` column), at times spread over its real first and
@@ -72,7 +72,7 @@ def synthesise_archive(source: Path, target: Path, n: int, rng: random.Random) -
         for k in range(n):
             items = []
             for item in body["items"]:
-                days = rng.uniform(-182, 182)
+                days = rng.uniform(-182, 0)  # earlier only: nothing after the search
                 copy = dict(item)
                 copy["id"] = item["id"] + k * 10**10
                 copy["full_name"] = copy_name(item["full_name"], k)
