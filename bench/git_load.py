@@ -48,7 +48,7 @@ def main() -> int:
     with ThreadPoolExecutor(EXTRACT_WORKERS) as pool:
         results = list(pool.map(lambda s: extract_history(s, hasher), specs))
     extract = time.perf_counter() - t0
-    ours = sum(len(r.commits) for r in results)
+    ours = sum(r.commit_rows for r in results)
 
     with tempfile.TemporaryDirectory(prefix="git_load_bench_") as tmp:
         t0 = time.perf_counter()

@@ -11,15 +11,19 @@ rows twice, never none, and the next load's `settle` removes the copies.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import dlt
 import duckdb
+import pyarrow as pa
 from dlt.common.schema.utils import get_columns_names_with_prop
 
+from dlt_pipeline.tables import DUCKDB_TYPES, Table
 from mlops_atlas.lake import quote_literal, quote_name
 from mlops_atlas.paths import pipelines_dir_for
 
@@ -122,3 +126,69 @@ def settle(pipeline: dlt.Pipeline) -> None:
                 _write(con, f"select * from {quote_name(table['name'])}", folder, load_id)
     finally:
         con.close()
+
+
+#: dlt adds its `_dlt_load_id` and `_dlt_id` columns to Arrow rows only when asked; a lake's
+#: merge (`settle`) keeps the latest load of each key by them, as for every other table.
+ARROW_DLT_COLUMNS = {
+    "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
+    "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID": "true",
+}
+
+
+@contextlib.contextmanager
+def arrow_with_dlt_columns() -> Iterator[None]:
+    """While extracting and normalizing Arrow rows: give them dlt's load id and row id columns
+    (the variables dlt reads these settings from, set for these steps only and restored after)."""
+    saved = {name: os.environ.get(name) for name in ARROW_DLT_COLUMNS}
+    os.environ.update(ARROW_DLT_COLUMNS)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def merge_arrow(
+    warehouse_path: Path, dataset: str, table: Table, frames: list[pa.Table], load_id: str
+) -> int:
+    """Write `frames` into the DuckDB table `dataset.table` as dlt's merge would (a row whose
+    key is already there replaces it), in one transaction, and return the rows written.
+
+    For tables of many narrow rows (git commits) dlt's own path, rows to files to a staging
+    table to a merge, costs several times reading them; this is one insert from Arrow. The
+    table is created as dlt creates it (the declared columns, `_dlt_load_id`, `_dlt_id`) when
+    missing, so dlt finds it in place when it loads the same table's declaration; `_dlt_id` is
+    DuckDB's hash of the key, so reloading a row gives it the same id.
+    """
+    frames = [f for f in frames if f.num_rows]
+    if not frames:
+        return 0
+    rows = pa.concat_tables(frames)
+    name = f"{quote_name(dataset)}.{quote_name(table.name)}"
+    columns = ", ".join(
+        f"{quote_name(column)} {DUCKDB_TYPES[spec.data_type]}{'' if spec.nullable else ' not null'}"
+        for column, spec in table.columns.items()
+    )
+    keys = [quote_name(key) for key in table.primary_key]
+    on = " and ".join(f"t.{key} = i.{key}" for key in keys)
+    row_id = "hash(" + ", ".join(f"i.{key}" for key in keys) + ")::varchar"
+    with duckdb.connect(str(warehouse_path)) as con:
+        con.register("incoming", rows)
+        con.execute("begin transaction")
+        con.execute(f"create schema if not exists {quote_name(dataset)}")
+        con.execute(
+            f"create table if not exists {name} ({columns}, "
+            "_dlt_load_id varchar not null, _dlt_id varchar not null)"
+        )
+        con.execute(f"delete from {name} as t using incoming as i where {on}")
+        con.execute(
+            f"insert into {name} by name select i.*, ? as _dlt_load_id, {row_id} as _dlt_id "
+            "from incoming as i",
+            [load_id],
+        )
+        con.execute("commit")
+    return rows.num_rows

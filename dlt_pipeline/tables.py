@@ -14,7 +14,24 @@ from dataclasses import dataclass
 from typing import Any
 
 import dlt
+import pyarrow as pa
 from dlt.common.schema.typing import TTableSchemaColumns
+
+#: Arrow and DuckDB types of the declared column types (timestamps are UTC instants).
+ARROW_TYPES = {
+    "text": pa.string(),
+    "bigint": pa.int64(),
+    "bool": pa.bool_(),
+    "double": pa.float64(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+}
+DUCKDB_TYPES = {
+    "text": "varchar",
+    "bigint": "bigint",
+    "bool": "boolean",
+    "double": "double",
+    "timestamp": "timestamp with time zone",
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +62,15 @@ class Table:
                 hint["description"] = column.description
             hints[name] = hint  # type: ignore[assignment]
         return hints
+
+    def arrow_schema(self) -> pa.Schema:
+        """The declared columns as an Arrow schema, in order (rows handed to dlt as Arrow)."""
+        return pa.schema(
+            [
+                pa.field(name, ARROW_TYPES[c.data_type], nullable=c.nullable)
+                for name, c in self.columns.items()
+            ]
+        )
 
     def rows(self, rows: Any) -> Any:
         """`rows` marked for this table, from a generator that feeds several tables."""

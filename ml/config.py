@@ -8,7 +8,9 @@ the parsed dict (or one section of it) as an argument.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,14 @@ def load_ml_config(path: Path | None = None) -> dict[str, Any]:
     project = Path(path) if path is not None else DBT_PROJECT_FILE
     if not project.is_file():
         raise FileNotFoundError(f"dbt project file not found: {project}")
-    parsed = yaml.safe_load(project.read_text(encoding="utf-8")) or {}
+    # Parsing the file takes a tenth of a second and every ML model of a build asks for it:
+    # parsed once per content, and each caller gets its own copy to change.
+    return copy.deepcopy(_parse_ml_config(project.read_text(encoding="utf-8"), str(project)))
+
+
+@lru_cache(maxsize=4)
+def _parse_ml_config(text: str, project: str) -> dict[str, Any]:
+    parsed = yaml.safe_load(text) or {}
     variables = parsed.get("vars") if isinstance(parsed, dict) else None
     if not isinstance(variables, dict):
         raise ValueError(f"{project} has no `vars` mapping")

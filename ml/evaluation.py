@@ -57,6 +57,34 @@ def macro_f1(y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str]) -> 
     return float(np.mean(scores)) if scores else float("nan")
 
 
+def macro_f1_of_draws(
+    y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str], draws: np.ndarray
+) -> np.ndarray:
+    """`macro_f1` of every resample at once: one value per row of `draws` (resamples x rows of
+    indices, `bootstrap_draws`), the same numbers as calling `macro_f1` on each row."""
+    codes = {cls: i for i, cls in enumerate(classes)}
+    true_codes = np.array([codes.get(v, -1) for v in y_true], dtype=int)[draws]
+    pred_codes = np.array([codes.get(v, -1) for v in y_pred], dtype=int)[draws]
+    scores = np.zeros((len(draws), len(classes)))
+    for j in range(len(classes)):
+        actual_mask, predicted_mask = true_codes == j, pred_codes == j
+        tp = np.sum(actual_mask & predicted_mask, axis=1).astype(float)
+        total = (predicted_mask.sum(axis=1) + actual_mask.sum(axis=1)).astype(float)
+        np.divide(2 * tp, total, out=scores[:, j], where=total > 0)
+    if not len(classes):
+        return np.full(len(draws), np.nan)
+    return scores.mean(axis=1)
+
+
+def bootstrap_draws(n: int, samples: int, seed: int) -> np.ndarray:
+    """The resampled row indices of a percentile bootstrap (samples x n), drawn in order from
+    one seeded generator; (0 x n) when there is nothing to draw."""
+    if n == 0 or samples <= 0:
+        return np.zeros((0, n), dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    return np.array([rng.integers(0, n, n) for _ in range(samples)])
+
+
 def bootstrap_interval(
     statistic: Callable[[np.ndarray], float],
     n: int,
@@ -68,8 +96,12 @@ def bootstrap_interval(
     n = 0."""
     if n == 0 or samples <= 0:
         return float("nan"), float("nan")
-    rng = np.random.default_rng(seed)
-    values = np.array([statistic(rng.integers(0, n, n)) for _ in range(samples)])
+    values = np.array([statistic(draw) for draw in bootstrap_draws(n, samples, seed)])
+    return percentile_interval(values, level)
+
+
+def percentile_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """The central `level` interval of bootstrap statistics (non-finite ones left out)."""
     values = values[np.isfinite(values)]
     if not len(values):
         return float("nan"), float("nan")
@@ -150,12 +182,11 @@ def summary_row(
     hits = int(np.sum(y_true == y_pred))
     assigned = int(np.sum(y_pred != ABSTAINED))
     low, high = wilson_interval(hits, n, level)
-    f1_low, f1_high = bootstrap_interval(
-        lambda idx: macro_f1(y_true[idx], y_pred[idx], classes),
-        n,
-        int(settings["bootstrap_samples"]),
-        int(settings["seed"]),
-        level,
+    draws = bootstrap_draws(n, int(settings["bootstrap_samples"]), int(settings["seed"]))
+    f1_low, f1_high = (
+        percentile_interval(macro_f1_of_draws(y_true, y_pred, classes, draws), level)
+        if len(draws)
+        else (float("nan"), float("nan"))
     )
     baseline = float(np.mean(y_true == baseline_class)) if n and baseline_class else float("nan")
     return {

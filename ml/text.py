@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -48,7 +49,13 @@ def clean_text(value: Any, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """
     if is_missing(value):
         return ""
-    text = str(value)[: max(int(max_chars), 0)]
+    return _cleaned(str(value)[: max(int(max_chars), 0)])
+
+
+@lru_cache(maxsize=1 << 16)
+def _cleaned(text: str) -> str:
+    """The cleaning itself, remembered: every fit of a cross-validation cleans the same
+    descriptions and READMEs again, and the regular expressions dominated the fits' time."""
     text = unicodedata.normalize("NFKC", text)
     text = _NON_WORD.sub(" ", text)
     text = _TRAILING_PUNCT.sub(" ", text)

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from mlops_atlas.environment import TELEMETRY_OFF
-from mlops_atlas.paths import DBT_PROJECT_DIR, PROJECT_ROOT, dbt_logs_for, dbt_target_for
+from mlops_atlas.paths import (
+    DBT_PROJECT_DIR,
+    ML_CACHE_ENV,
+    PROJECT_ROOT,
+    dbt_logs_for,
+    dbt_target_for,
+    ml_cache_for,
+)
 
 _FAILED = ("error", "fail", "runtime error")
 
@@ -33,6 +40,7 @@ class DbtSummary:
     failed: int
     seconds: float
     target_dir: Path
+    skipped: bool = False  # inputs as at the last successful build: not run (unchanged.py)
 
 
 def dbt_available(project_dir: Path = DBT_PROJECT_DIR) -> bool:
@@ -137,6 +145,8 @@ def run_dbt(
     run_results = target_dir / "run_results.json"
     run_results.unlink(missing_ok=True)
     env = {**os.environ, **TELEMETRY_OFF, "ATLAS_WAREHOUSE": str(warehouse_path)}
+    # The evaluations the ML models keep between builds (ml/memo.py), beside the warehouse.
+    env.setdefault(ML_CACHE_ENV, str(ml_cache_for(Path(warehouse_path))))
     args = dbt_command(
         command,
         project_dir=project_dir,

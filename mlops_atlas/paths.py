@@ -51,6 +51,16 @@ def dbt_manifest_for(warehouse: Path) -> Path:
     return target / "manifest.json"
 
 
+#: Environment variable naming the folder the ML models keep evaluations in between builds
+#: (ml/memo.py); `mlops-atlas build` sets it to `ml_cache_for(warehouse)`.
+ML_CACHE_ENV = "ATLAS_ML_CACHE"
+
+
+def ml_cache_for(warehouse_path: Path) -> Path:
+    """The ML models' kept evaluations for a warehouse live beside it, with dbt's artifacts."""
+    return warehouse_path.parent / "dbt" / "ml_cache"
+
+
 def dbt_logs_for(warehouse_path: Path) -> Path:
     return warehouse_path.parent / "dbt" / "logs"
 

@@ -27,6 +27,7 @@ from mlops_atlas.paths import (
     REPORTS_PAGES_DIR,
     WAREHOUSE_PATH,
     dbt_manifest_for,
+    dbt_target_for,
     mirror_root,
 )
 
@@ -118,29 +119,25 @@ def load(
     """
     from dlt_pipeline.git.load import load_git_histories
     from dlt_pipeline.github.activity_load import load_activity
-    from dlt_pipeline.github.load import load_github
-    from dlt_pipeline.github.readmes import load_readmes
     from dlt_pipeline.github.selection import activity_full_names
+    from mlops_atlas.unchanged import ReplayCheck
 
     prepare_process()
     lake = _check_engine(engine) == "spark"
     stages = stages or Stages()
     result = LoadResult(archive=archive)
     how = f" (replaying {archive})" if archive else " (live)"
-    result.github = stages.run(
-        "GitHub discovery" + how, lambda: load_github(warehouse, archive=archive, lake=lake)
-    )
-    result.readmes = stages.run(
-        "READMEs" + how,
-        lambda: load_readmes(
-            warehouse, archive=archive, run_id=result.github.run_id, mirror=mirror, lake=lake
-        ),
-    )
-    if archive is not None:
-        result.activity = stages.run(
-            "GitHub activity" + how, lambda: load_activity(warehouse, archive=archive, lake=lake)
+    mirror = mirror if mirror is not None else mirror_root()
+    replay = None if archive is None or lake else ReplayCheck(warehouse, archive, mirror)
+    if replay is not None and (summary := replay.loaded_before()) is not None:
+        result.github = stages.run(
+            f"GitHub replay of {archive} (loaded before: skipped)", lambda: summary
         )
-        mirror = mirror if mirror is not None else mirror_root()
+    else:
+        _load_github(warehouse, result, archive, how, mirror, stages, lake)
+        if replay is not None:
+            replay.done(result.github)
+    if archive is not None:
         if git and mirror is not None and (mirror / "git").is_dir():
             result.git = stages.run(
                 "git histories (mirror)",
@@ -169,6 +166,35 @@ def load(
     return result
 
 
+def _load_github(
+    warehouse: Path,
+    result: LoadResult,
+    archive: str | None,
+    how: str,
+    mirror: Path | None,
+    stages: Stages,
+    lake: bool,
+) -> None:
+    """Discovery and READMEs, and for a replay the archive's activity too."""
+    from dlt_pipeline.github.activity_load import load_activity
+    from dlt_pipeline.github.load import load_github
+    from dlt_pipeline.github.readmes import load_readmes
+
+    result.github = stages.run(
+        "GitHub discovery" + how, lambda: load_github(warehouse, archive=archive, lake=lake)
+    )
+    result.readmes = stages.run(
+        "READMEs" + how,
+        lambda: load_readmes(
+            warehouse, archive=archive, run_id=result.github.run_id, mirror=mirror, lake=lake
+        ),
+    )
+    if archive is not None:
+        result.activity = stages.run(
+            "GitHub activity" + how, lambda: load_activity(warehouse, archive=archive, lake=lake)
+        )
+
+
 def build(
     warehouse: Path,
     *,
@@ -184,7 +210,8 @@ def build(
     warehouse, and a failure names the failing nodes. With engine `spark`, on a local Spark
     session over the lake folder `warehouse` (`mlops_atlas/spark/`; dbt's artifacts stay inside
     the lake, `target_dir` is not used)."""
-    from mlops_atlas.dbt_runner import node_counter, run_dbt
+    from mlops_atlas.dbt_runner import DbtSummary, node_counter, run_dbt
+    from mlops_atlas.unchanged import BUILD_STAMP, build_key, read_stamp, table_digest, write_stamp
 
     prepare_process()
     require_warehouse(warehouse)
@@ -200,7 +227,21 @@ def build(
             "dbt build (Spark)",
             lambda: run_spark_build(warehouse, vars_=vars_, capture_output=True),
         )
-    return stages.run(
+    target_dir = Path(target_dir) if target_dir is not None else dbt_target_for(warehouse)
+    stamp = target_dir / BUILD_STAMP
+    inputs = build_key(warehouse, vars_)
+    last = read_stamp(stamp) or {}
+    if (
+        inputs is not None
+        and last.get("inputs") == inputs
+        and last.get("outputs") == table_digest(warehouse)
+    ):
+        return stages.run(
+            "dbt build (inputs unchanged: skipped)",
+            lambda: DbtSummary("build", 0, 0, 0, 0, 0.0, target_dir, skipped=True),
+        )
+    stamp.unlink(missing_ok=True)
+    summary = stages.run(
         "dbt build",
         lambda: run_dbt(
             "build",
@@ -210,6 +251,9 @@ def build(
             on_line=node_counter(stages.count),
         ),
     )
+    if inputs is not None:
+        write_stamp(stamp, {"inputs": inputs, "outputs": table_digest(warehouse)})
+    return summary
 
 
 def dbt_docs(warehouse: Path, *, stages: Stages | None = None) -> Path:
@@ -236,15 +280,28 @@ def render(
     stages: Stages | None = None,
 ) -> Any:
     """Render the paper and the dashboard (Evidence pages) over `warehouse` to `out`, with the
-    marts and model tables as Parquet in `out/data/` (documented from the build's manifest)."""
+    marts and model tables as Parquet in `out/data/` (documented from the build's manifest).
+    Skipped when the tables, the pages, their sources, the renderer and the manifest are those of
+    the site already in `out`."""
     from mlops_atlas.render.data_export import DATA_SCHEMAS
-    from mlops_atlas.render.site import check_out_dir, render_site
+    from mlops_atlas.render.site import BUILD_MARKER, check_out_dir, render_site
+    from mlops_atlas.unchanged import RENDER_STAMP, read_stamp, render_key, write_stamp
 
     prepare_process()
-    check_out_dir(Path(out))
-    require_built(warehouse, pages.parent / "sources")
+    out = Path(out)
+    check_out_dir(out)
+    sources = pages.parent / "sources"
+    require_built(warehouse, sources)
     stages = stages or Stages()
-    return stages.run(
+    manifest = dbt_manifest_for(Path(warehouse))
+    inputs = render_key(warehouse, pages, sources, out, manifest)
+    if (
+        inputs is not None
+        and (out / BUILD_MARKER).is_file()
+        and (read_stamp(out / RENDER_STAMP) or {}).get("inputs") == inputs
+    ):
+        return stages.run("reports (inputs unchanged: skipped)", lambda: None)
+    site = stages.run(
         "reports",
         lambda: render_site(
             pages,
@@ -252,9 +309,12 @@ def render(
             out,
             on_page=stages.count,
             data_schemas=DATA_SCHEMAS,
-            manifest=dbt_manifest_for(Path(warehouse)),
+            manifest=manifest,
         ),
     )
+    if inputs is not None:
+        write_stamp(out / RENDER_STAMP, {"inputs": inputs})
+    return site
 
 
 def run(

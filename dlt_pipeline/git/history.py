@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from dlt_pipeline.git.email_domains import organisation_domain
 from dlt_pipeline.git.gitcmd import GitError, first_line, run_git
 from dlt_pipeline.git.manifest import HistorySpec
@@ -40,10 +44,17 @@ class HistoryExtract:
     status: str
     message: str | None = None
     default_branch: str | None = None
-    commits: list[dict] = field(default_factory=list)
+    commits: pa.Table | None = None  # Arrow, the columns of `commits`; None when not read
     tags: list[dict] = field(default_factory=list)
     commit_total: int | None = None  # commits reachable from HEAD+tags (all, not only new)
     tips: list[str] = field(default_factory=list)  # HEAD and peeled tag commits, for next time
+    refs: str | None = None  # refs_fingerprint when read; unchanged refs are not read again
+    unchanged: bool = False  # refs as at the last load: not read, its rows are in the warehouse
+
+    @property
+    def commit_rows(self) -> int:
+        """Commit rows this extraction read."""
+        return 0 if self.commits is None else self.commits.num_rows
 
 
 class IdentityHasher:
@@ -72,40 +83,66 @@ def tz_minutes(offset: str) -> int:
     return sign * (int(offset[1:3]) * 60 + int(offset[3:5]))
 
 
-def parse_log(raw: bytes, repository: str, hasher: IdentityHasher) -> list[dict]:
-    """Rows of `commits` from `git log -z --format=LOG_FORMAT` output. The e-mail becomes a
-    salted hash and, where it can name an organisation, its domain; the address is not kept."""
-    rows: list[dict] = []
-    append = rows.append
-    fromts = datetime.fromtimestamp
+def parse_log(raw: bytes, repository: str, hasher: IdentityHasher) -> pa.Table:
+    """Rows of `commits` from `git log -z --format=LOG_FORMAT` output, as an Arrow table. The
+    e-mail becomes a salted hash and, where it can name an organisation, its domain; the address
+    is not kept.
+
+    Built column by column (one list per field, then one typed array each): the rows go to the
+    warehouse as they are, without a Python object per value on the way.
+    """
+    sha, parents, at, ad, ct, cd, email, name = _log_columns(raw.decode("utf-8", "replace"))
     tz_memo: dict[str, int] = {}
-    for record in raw.decode("utf-8", "replace").split("\x00"):
-        if not record:
-            continue
-        sha, parents, at, ad, ct, cd, email, name = record.split(FIELD_SEP, 7)
-        a_tz = tz_memo.get(ad)
-        if a_tz is None:
-            a_tz = tz_memo[ad] = tz_minutes(ad)
-        c_tz = tz_memo.get(cd)
-        if c_tz is None:
-            c_tz = tz_memo[cd] = tz_minutes(cd)
-        n_parents = parents.count(" ") + 1 if parents else 0
-        append(
-            {
-                "repository": repository,
-                "sha": sha,
-                "authored_at": fromts(int(at), UTC),
-                "committed_at": fromts(int(ct), UTC),
-                "author_tz_offset_minutes": a_tz,
-                "committer_tz_offset_minutes": c_tz,
-                "parents_count": n_parents,
-                "is_merge": n_parents > 1,
-                "author_id": hasher(email),
-                "author_domain": organisation_domain(email),
-                "author_name": name,
-            }
-        )
-    return rows
+    n_parents = np.array([p.count(" ") + 1 if p else 0 for p in parents], dtype=np.int64)
+    return pa.table(
+        {
+            "repository": pa.array([repository] * len(sha), pa.string()),
+            "sha": pa.array(sha, pa.string()),
+            "authored_at": _utc_seconds(at),
+            "committed_at": _utc_seconds(ct),
+            "author_tz_offset_minutes": _tz_column(ad, tz_memo),
+            "committer_tz_offset_minutes": _tz_column(cd, tz_memo),
+            "parents_count": pa.array(n_parents, pa.int64()),
+            "is_merge": pa.array(n_parents > 1, pa.bool_()),
+            "author_id": pa.array([hasher(e) for e in email], pa.string()),
+            "author_domain": pa.array([organisation_domain(e) for e in email], pa.string()),
+            "author_name": pa.array(name, pa.string()),
+        }
+    )
+
+
+def _log_columns(text: str) -> list[list[str]]:
+    """The eight fields of LOG_FORMAT as eight lists, one value per commit.
+
+    Fast path: split on both separators at once and take every eighth value (strings only, no
+    list per commit for the garbage collector to scan). An author name holding the field
+    separator would shift the fields, which the count shows; then each record is split on
+    its first seven separators, the name keeping the rest.
+    """
+    text = text.removesuffix("\x00")
+    if not text:
+        return [[] for _ in range(8)]
+    records = text.count("\x00") + 1
+    flat = text.replace("\x00", FIELD_SEP).split(FIELD_SEP)
+    if len(flat) == 8 * records:
+        return [flat[i::8] for i in range(8)]
+    rows = [record.split(FIELD_SEP, 7) for record in text.split("\x00")]
+    if any(len(row) != 8 for row in rows):
+        raise ValueError("git log printed a record without every field")
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
+def _utc_seconds(column: list[str]) -> pa.Array:
+    """Unix seconds as printed by git (`%at`, `%ct`) -> UTC timestamps."""
+    seconds = np.fromiter(map(int, column), np.int64, len(column))
+    return pa.array(seconds * 1_000_000, pa.timestamp("us", tz="UTC"))
+
+
+def _tz_column(column: list[str], memo: dict[str, int]) -> pa.Array:
+    """`+0530` offsets -> minutes; a history has few distinct offsets, each parsed once."""
+    for offset in set(column) - memo.keys():
+        memo[offset] = tz_minutes(offset)
+    return pa.array([memo[o] for o in column], pa.int64())
 
 
 @dataclass(frozen=True)
@@ -178,6 +215,44 @@ def _read_head(git_dir: Path) -> tuple[str | None, str | None]:
     if head.startswith("ref: "):
         return head[5:].strip(), None
     return None, head or None
+
+
+def refs_fingerprint(spec: HistorySpec) -> str | None:
+    """SHA-256 of what decides which commits and tags a history holds: its HEAD, packed-refs and
+    loose refs files (read as files, no git call), its object files' names and sizes, and the
+    manifest's facts about it. Equal fingerprints mean the same refs over the same objects, so
+    an unchanged history need not be read again. None when it
+    cannot be read this way (a clone not made, a `.git` file pointing elsewhere, unreadable
+    files)."""
+    if spec.path is None:
+        # Nothing to read: a history the mirror's manifest skips is the same while its entry is.
+        return _sha256(repr(spec)) if spec.source == "mirror" else None
+    repo = Path(spec.path)
+    git_dir = repo / ".git" if (repo / ".git").is_dir() else repo
+    digest = hashlib.sha256(repr(spec).encode("utf-8"))
+    try:
+        for name in ("HEAD", "packed-refs", "shallow"):
+            file = git_dir / name
+            digest.update(b"\x00" + name.encode() + b"\x00")
+            if file.is_file():
+                digest.update(file.read_bytes())
+        refs = git_dir / "refs"
+        if not (git_dir / "HEAD").is_file() or not refs.is_dir():
+            return None
+        for file in sorted(p for p in refs.rglob("*") if p.is_file()):
+            digest.update(b"\x00" + str(file.relative_to(git_dir)).encode() + b"\x00")
+            digest.update(file.read_bytes())
+        # The object store by name and size (listed, not read): a lost or added object, or a
+        # repack, reads the history again, so a history that broke is noticed.
+        for file in sorted(p for p in (git_dir / "objects").rglob("*") if p.is_file()):
+            digest.update(f"\x00{file.relative_to(git_dir)}\x00{file.stat().st_size}".encode())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def extract_history(
@@ -316,11 +391,9 @@ def _extract(
     # A tag without a tagger time (lightweight, or annotated with no tagger line) takes its
     # target's commit time; targets loaded in an earlier run are looked up in one git call.
     tagger = _tagger_times(repo, annotated)
-    commit_times = {row["sha"]: row["committed_at"] for row in commits}
-    missing_times = sorted(
-        {t for _, obj_sha, _, t in pending_tags if t and obj_sha not in tagger}
-        - commit_times.keys()
-    )
+    wanted = {t for _, obj_sha, _, t in pending_tags if t and obj_sha not in tagger}
+    commit_times = _commit_times(commits, wanted)
+    missing_times = sorted(wanted - commit_times.keys())
     if missing_times:
         commit_times.update(_committer_times(repo, missing_times))
     tags = []
@@ -358,6 +431,14 @@ def _extract(
         commit_total=total,
         tips=unique_tips,
     )
+
+
+def _commit_times(commits: pa.Table, shas: set[str]) -> dict[str, datetime]:
+    """Committer time of the commits among `shas` that this extraction read."""
+    if not shas or not len(commits):
+        return {}
+    found = commits.filter(pc.is_in(commits["sha"], value_set=pa.array(sorted(shas))))
+    return dict(zip(found["sha"].to_pylist(), found["committed_at"].to_pylist(), strict=True))
 
 
 def _committer_times(repo: Path, shas: list[str]) -> dict[str, datetime]:

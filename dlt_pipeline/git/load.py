@@ -3,8 +3,10 @@
     from dlt_pipeline.git.load import load_git_histories
     summary = load_git_histories(WAREHOUSE_PATH, mirror=mirror_root())
 
-Re-runs are incremental: the commit tips seen last time are kept in the dlt state and only
-commits not reachable from them are read again (all rows merge on their keys).
+Re-runs are incremental: a history whose refs and object files are as at its last read is not
+read at all (its fingerprint, `history.refs_fingerprint`, is kept in the dlt state); of one that
+moved, only commits not reachable from the tips seen last time are read (all rows merge on
+their keys).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import dlt
 from rich.console import Console
@@ -30,8 +33,10 @@ from dlt_pipeline.git.settings import (
     DEFAULT_REMOTE_URL_TEMPLATE,
     IDENTITY_SALT_KEY,
     PIPELINE_NAME,
+    REFS_STATUS,
     REMOTE_URL_TEMPLATE_KEY,
     SOURCE_NAME,
+    STATE_REFS,
     STATE_SALT,
     STATE_TIPS,
     STATUS_CORRUPT,
@@ -39,7 +44,7 @@ from dlt_pipeline.git.settings import (
     STATUS_SHALLOW,
     STATUS_SKIPPED,
 )
-from dlt_pipeline.git.source import SharedExtraction, git_source
+from dlt_pipeline.git.source import COMMITS, TAGS, SharedExtraction, arrow_rows, git_source
 from dlt_pipeline.warehouse import count_rows, git_commit_counts
 from mlops_atlas import paths
 
@@ -56,6 +61,7 @@ class GitLoadSummary:
     histories_failed: int
     statuses: dict[str, int] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
+    histories_unchanged: int = 0  # refs as at the last load: not read again
     seconds: float = 0.0
 
 
@@ -132,6 +138,12 @@ def load_git_histories(
         for repo, tips in source_state.get(STATE_TIPS, {}).items()
         if in_warehouse.get(repo, 0) > 0
     }
+    # Likewise a history is left unread as unchanged only while its commits are still there.
+    known_refs = {
+        repo: last
+        for repo, last in source_state.get(STATE_REFS, {}).items()
+        if last.get(REFS_STATUS) != STATUS_OK or in_warehouse.get(repo, 0) > 0
+    }
     url_template = str(dlt.config.get(REMOTE_URL_TEMPLATE_KEY) or DEFAULT_REMOTE_URL_TEMPLATE)
 
     console = Console(stderr=True)
@@ -159,43 +171,69 @@ def load_git_histories(
                 on_history(done, len(specs))
 
     extraction = SharedExtraction(
-        specs, IdentityHasher(salt), known_tips, cache_dir, url_template, on_done
+        specs, IdentityHasher(salt), known_tips, cache_dir, url_template, on_done, known_refs
     )
     with bar:
         results = extraction.results()
-    source = git_source(extraction, salt, store_salt)
-    for name in TABLES:
-        # jsonl loads ~7x faster than SQL inserts into DuckDB, but DuckDB misreads an empty
-        # jsonl file (a lone "json" column), so a table with no new rows uses inserts.
-        has_rows = any(getattr(r, name, None) for r in results) if name != "histories" else True
-        fmt = "jsonl" if has_rows and results else "insert_values"
-        source.resources[name].apply_hints(file_format=destination.file_format(pipeline, fmt))
-    pipeline.extract(source)
-    if progress:
-        console.print("normalizing and loading into", str(warehouse_path))
-    pipeline.normalize()
-    pipeline.load()
-    destination.settle(pipeline)
+    if not (results and all(r.unchanged for r in results)):
+        _write(pipeline, warehouse_path, git_source(extraction, salt, store_salt, lake), results)
+        if progress:
+            console.print("loaded into", str(warehouse_path))
 
     statuses = Counter(r.status for r in results)
+    unchanged = sum(1 for r in results if r.unchanged)
     failed = sum(statuses[s] for s in (STATUS_CORRUPT, STATUS_SHALLOW))
     failed += sum(1 for r in results if r.status == STATUS_SKIPPED and r.spec.source == "clone")
     summary = GitLoadSummary(
         rows={
-            "commits": sum(len(r.commits) for r in results),
+            "commits": sum(r.commit_rows for r in results),
             "tags": sum(len(r.tags) for r in results),
-            "histories": len(results),
+            "histories": len(results) - unchanged,
         },
         warehouse_rows=count_rows(warehouse_path, dataset, TABLES),
         histories_ok=statuses[STATUS_OK],
         histories_failed=failed,
         statuses=dict(statuses),
         messages={r.spec.repository: r.message for r in results if r.message},
+        histories_unchanged=unchanged,
         seconds=time.perf_counter() - started,
     )
     if progress:
         _print_summary(console, summary)
     return summary
+
+
+def _write(
+    pipeline: dlt.Pipeline, warehouse_path: Path, source: Any, results: list[HistoryExtract]
+) -> None:
+    """Load one run's rows and the source state. Into a lake everything goes through dlt (as
+    Parquet). Into DuckDB the commits and tags are merged straight from Arrow
+    (`destination.merge_arrow`) after dlt has packaged the run, under its load id, and before
+    dlt loads the histories and the state, so tips are never remembered for rows not written;
+    a failure in between leaves rows whose tips are not remembered, and the next run reads
+    them again and replaces them on their keys."""
+    lake = destination.is_lake(pipeline)
+    for name in TABLES:
+        # jsonl loads ~7x faster than SQL inserts into DuckDB, but DuckDB misreads an empty
+        # jsonl file (a lone "json" column), so histories without new rows use inserts.
+        has_rows = name == "histories" and any(not r.unchanged for r in results)
+        fmt = destination.file_format(pipeline, "jsonl" if has_rows else "insert_values")
+        source.resources[name].apply_hints(file_format=fmt)
+    with destination.arrow_with_dlt_columns():
+        load_id = pipeline.extract(source).loads_ids[-1]
+        pipeline.normalize()
+    if not lake:
+        for table in (COMMITS, TAGS):
+            frames = [arrow_rows(r, table) for r in results]
+            destination.merge_arrow(
+                warehouse_path,
+                paths.RAW_GIT_DATASET,
+                table,
+                [f for f in frames if f is not None],
+                load_id,
+            )
+    pipeline.load()
+    destination.settle(pipeline)
 
 
 def _print_summary(console: Console, summary: GitLoadSummary) -> None:

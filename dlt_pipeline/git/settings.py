@@ -26,8 +26,6 @@ LOG_DATE_ARG = "--date=format:%z"
 
 # Repositories extracted in parallel (git runs outside the GIL; parsing does not).
 EXTRACT_WORKERS = 4
-# Rows per page handed to dlt.
-PAGE_SIZE = 20_000
 # Seconds before one git call on one repository is given up (a clone or fetch may take long).
 GIT_READ_TIMEOUT_SECONDS = 300
 GIT_NETWORK_TIMEOUT_SECONDS = 1800
@@ -48,9 +46,16 @@ CLONE_FILTER = "tree:0"
 # Key in the dlt source state.
 STATE_SALT = "identity_salt"
 STATE_TIPS = "tips"
+# Per history, the refs fingerprint and status of its last read (history.refs_fingerprint).
+STATE_REFS = "refs"
+REFS_FINGERPRINT = "fingerprint"
+REFS_STATUS = "status"
 
 STATUS_OK = "ok"
 STATUS_EMPTY = "empty"
 STATUS_SHALLOW = "shallow"
 STATUS_CORRUPT = "corrupt"
 STATUS_SKIPPED = "skipped"
+# Histories read with these statuses are not read again while their refs stay the same (the
+# others failed, and are tried again every run; a skipped clone has no fingerprint).
+REREAD_UNLESS_CHANGED = (STATUS_OK, STATUS_EMPTY, STATUS_SKIPPED)

@@ -15,15 +15,24 @@ from pathlib import Path
 from typing import Any
 
 import dlt
+import pyarrow as pa
 
 from dlt_pipeline.git.clone import sync_clone
 from dlt_pipeline.git.gitcmd import GitError
-from dlt_pipeline.git.history import HistoryExtract, IdentityHasher, extract_history
+from dlt_pipeline.git.history import (
+    HistoryExtract,
+    IdentityHasher,
+    extract_history,
+    refs_fingerprint,
+)
 from dlt_pipeline.git.manifest import HistorySpec
 from dlt_pipeline.git.settings import (
     EXTRACT_WORKERS,
-    PAGE_SIZE,
+    REFS_FINGERPRINT,
+    REFS_STATUS,
+    REREAD_UNLESS_CHANGED,
     SOURCE_NAME,
+    STATE_REFS,
     STATE_SALT,
     STATE_TIPS,
     STATUS_SKIPPED,
@@ -101,10 +110,12 @@ class SharedExtraction:
         cache_dir: Path | None,
         url_template: str,
         on_done: Callable[[HistoryExtract], None] | None = None,
+        known_refs: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self._specs = list(specs)
         self._hasher = hasher
         self._known = known_tips
+        self._known_refs = known_refs or {}
         self._cache_dir = cache_dir
         self._url_template = url_template
         self._on_done = on_done
@@ -128,7 +139,14 @@ class SharedExtraction:
             except GitError as exc:
                 return HistoryExtract(spec, STATUS_SKIPPED, str(exc))
             spec = replace(spec, path=path, observed_until=fetched_at)
-        return extract_history(spec, self._hasher, self._known.get(spec.repository, ()))
+        refs = refs_fingerprint(spec)
+        last = self._known_refs.get(spec.repository)
+        if refs is not None and last is not None and last.get(REFS_FINGERPRINT) == refs:
+            return HistoryExtract(spec, last[REFS_STATUS], refs=refs, unchanged=True)
+        result = extract_history(spec, self._hasher, self._known.get(spec.repository, ()))
+        if result.status in REREAD_UNLESS_CHANGED:
+            result.refs = refs
+        return result
 
     def results(self) -> list[HistoryExtract]:
         with self._lock:
@@ -138,15 +156,28 @@ class SharedExtraction:
             return self._results
 
 
-def _row_table(extraction: SharedExtraction, table: Table) -> Any:
-    """A resource yielding the rows each extracted history holds for `table`, in pages."""
+def arrow_rows(result: HistoryExtract, table: Table) -> pa.Table | None:
+    """The rows one extracted history holds for `table` (commits or tags), as an Arrow table
+    with the table's declared columns and types; None when it holds none."""
+    rows = getattr(result, table.name)
+    if rows is None or not len(rows):
+        return None
+    schema = table.arrow_schema()
+    if isinstance(rows, pa.Table):
+        return rows.select(schema.names).cast(schema)
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _row_table(extraction: SharedExtraction, table: Table, with_rows: bool) -> Any:
+    """A resource declaring `table` and, `with_rows`, yielding each history's rows as Arrow."""
 
     def rows() -> Iterator[Any]:
         yield dlt.mark.materialize_table_schema()
-        for result in extraction.results():
-            table_rows = getattr(result, table.name)
-            for start in range(0, len(table_rows), PAGE_SIZE):
-                yield table_rows[start : start + PAGE_SIZE]
+        if with_rows:
+            for result in extraction.results():
+                found = arrow_rows(result, table)
+                if found is not None:
+                    yield found
 
     return table.resource(rows)
 
@@ -175,15 +206,18 @@ def git_source(
     extraction: SharedExtraction,
     identity_salt: str,
     store_salt: bool,
+    rows_via_dlt: bool = True,
 ) -> Any:
     """Resources for the three raw_git tables over one shared extraction.
 
     `store_salt`: keep a generated salt in the source state so the warehouse's author ids stay
-    stable across runs (a salt from config is not stored).
+    stable across runs (a salt from config is not stored). `rows_via_dlt`: the commits and tags
+    go through dlt (into a lake); otherwise dlt only declares those two tables and the loader
+    writes their rows itself (`destination.merge_arrow`), before this source's state is saved.
     """
 
-    commits = _row_table(extraction, COMMITS)
-    tags = _row_table(extraction, TAGS)
+    commits = _row_table(extraction, COMMITS, rows_via_dlt)
+    tags = _row_table(extraction, TAGS, rows_via_dlt)
 
     def histories() -> Iterator[Any]:
         yield dlt.mark.materialize_table_schema()
@@ -192,11 +226,22 @@ def git_source(
         if store_salt:
             state[STATE_SALT] = identity_salt
         tips = state.setdefault(STATE_TIPS, {})
+        refs = state.setdefault(STATE_REFS, {})
         rows = []
         for result in extraction.results():
+            if result.unchanged:
+                continue  # its row and its tips are those of the last load
             rows.append(_history_row(result, loaded_at))
             if result.tips:
                 tips[result.spec.repository] = result.tips
-        yield rows
+            if result.refs:
+                refs[result.spec.repository] = {
+                    REFS_FINGERPRINT: result.refs,
+                    REFS_STATUS: result.status,
+                }
+            else:
+                refs.pop(result.spec.repository, None)
+        if rows:
+            yield rows
 
     return commits, tags, HISTORIES.resource(histories)

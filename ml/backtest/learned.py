@@ -20,6 +20,9 @@ from threadpoolctl import threadpool_limits
 
 from ml.config import config_section
 
+#: Threads growing a forest's trees (the machine has two cores).
+FIT_JOBS = 2
+
 
 def _training_rows(
     panel: pd.DataFrame, origin: pd.Timestamp, outcome: str, months: int
@@ -56,11 +59,14 @@ def learned_predictions(
             max_features="sqrt",
             class_weight="balanced",
             random_state=int(model_settings["seed"]),
-            n_jobs=1,
+            n_jobs=FIT_JOBS,
         )
-        # One thread: the result does not depend on it, and the machine is shared.
+        # The trees are grown in parallel (each from its own seed, so the forest is the same
+        # whatever the threads), and summed one by one: threads would add the trees'
+        # probabilities in the order they finish, which changes the last bits.
         with threadpool_limits(limits=1):
             model.fit(panel.loc[train, features].astype(float).to_numpy(), y.to_numpy())
+            model.set_params(n_jobs=1)
             proba = model.predict_proba(panel.loc[test, features].astype(float).to_numpy())
         predictions[test] = proba[:, list(model.classes_).index(1)]
     return predictions

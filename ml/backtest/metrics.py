@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from scipy.stats import norm
 
 
@@ -19,13 +20,26 @@ def weighted_auc(scores: np.ndarray, labels: np.ndarray, weights: np.ndarray) ->
     row of weights): the weighted Mann-Whitney statistic, ties counted half. NaN where a draw
     holds only one class. With unit weights it equals sklearn's roc_auc_score."""
     weights = np.atleast_2d(np.asarray(weights, dtype=float))
+    scores = np.asarray(scores, dtype=float)
+    positive = np.asarray(labels, dtype=bool)
     order = np.argsort(scores, kind="mergesort")
-    ordered = np.asarray(scores, dtype=float)[order]
-    positive = np.asarray(labels, dtype=bool)[order]
-    w = weights[:, order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    pos = np.add.reduceat(np.where(positive, w, 0.0), starts, axis=1)
-    neg = np.add.reduceat(np.where(positive, 0.0, w), starts, axis=1)
+    ordered = scores[order]
+    starts = np.r_[True, ordered[1:] != ordered[:-1]]
+    # each row's group of tied scores, in ascending order of score
+    group = np.empty(len(order), dtype=np.int64)
+    group[order] = np.cumsum(starts) - 1
+    rows = np.arange(len(order))
+
+    def per_group(mask: np.ndarray) -> np.ndarray:
+        """Each draw's total weight per group of the rows in `mask` (draws x groups): a sparse
+        product, exact since the weights are whole counts."""
+        member = sparse.csr_matrix(
+            (np.ones(int(mask.sum())), (group[mask], rows[mask])),
+            shape=(int(starts.sum()), len(order)),
+        )
+        return np.asarray((member @ weights.T).T)
+
+    pos, neg = per_group(positive), per_group(~positive)
     below = np.cumsum(neg, axis=1) - neg
     numerator = (pos * (below + 0.5 * neg)).sum(axis=1)
     denominator = pos.sum(axis=1) * neg.sum(axis=1)

@@ -45,6 +45,17 @@ COUNT_COLUMNS = [
     "gone",
 ]
 
+TEXT_COLUMNS = [
+    "summary_id",
+    "row_type",
+    "outcome",
+    "origin_label",
+    "population",
+    "predictor",
+    "stage",
+    "baseline_predictor",
+]
+
 SUMMARY_COLUMNS = [
     "summary_id",
     "row_type",
@@ -106,10 +117,11 @@ def _auc_rows(
             )
             labels = rows_in[outcome].astype(int).to_numpy()
             base_values = _predictor_values(rows_in, baseline, outcome).to_numpy()
+            baseline_on: dict[bytes, tuple] = {}  # the baseline's AUC on a set of rows, once
             for predictor in PREDICTORS:
                 values = _predictor_values(rows_in, predictor, outcome).to_numpy()
                 defined = np.isfinite(values)
-                result, _ = auc_with_interval(
+                result, draws = auc_with_interval(
                     values[defined], labels[defined], weights[:, defined], level
                 )
                 row = {
@@ -129,12 +141,17 @@ def _auc_rows(
                 }
                 both = defined & np.isfinite(base_values)
                 if both.any():
-                    mine, mine_draws = auc_with_interval(
-                        values[both], labels[both], weights[:, both], level
+                    mine, mine_draws = (
+                        (result, draws)
+                        if np.array_equal(both, defined)
+                        else auc_with_interval(values[both], labels[both], weights[:, both], level)
                     )
-                    base, base_draws = auc_with_interval(
-                        base_values[both], labels[both], weights[:, both], level
-                    )
+                    key = both.tobytes()
+                    if key not in baseline_on:
+                        baseline_on[key] = auc_with_interval(
+                            base_values[both], labels[both], weights[:, both], level
+                        )
+                    base, base_draws = baseline_on[key]
                     low, high = difference_interval(mine_draws, base_draws, level)
                     row.update(
                         baseline_auc=base.auc,
@@ -256,5 +273,9 @@ def backtest_summary(panel: pd.DataFrame, config: dict[str, Any] | None = None) 
     )
     for column in ("n", "positives", "negatives", *COUNT_COLUMNS):
         out[column] = out[column].astype("Int64")
+    # Text even when every value is missing (no stage rows without activity data): an all-null
+    # object column would reach the warehouse as a number and fail the reports' joins.
+    for column in TEXT_COLUMNS:
+        out[column] = out[column].astype("string")
     out["origin"] = pd.to_datetime(out["origin"])
     return out

@@ -37,6 +37,7 @@ from ml.evaluation import (
     readme_subset,
     summary_row,
 )
+from ml.memo import remembered
 
 FEATURE_SETS = {"with_readme": True, "without_readme": False}
 ALL_CATEGORIES = "all"
@@ -103,7 +104,8 @@ def category_predictions(
         oof = pd.concat(folds).set_index("_row").sort_index()
         parts.append(_scored(train, oof).assign(evaluation="cross_validation", features=features))
         if len(test):
-            model = fit_category_model(train, categories, settings, use_readme)
+            # The deployed classifier (ml_tool_categories) is this same fit: made once.
+            model = remembered(fit_category_model, train, categories, settings, use_readme)
             held_out = predict_categories(model, test)
             parts.append(_scored(test, held_out).assign(evaluation="test", features=features))
     return pd.concat(parts, ignore_index=True)

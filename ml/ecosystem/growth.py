@@ -63,6 +63,17 @@ def logistic(t: np.ndarray, saturation: float, growth_rate: float, inflection: f
     return saturation / (1.0 + np.exp(-growth_rate * (t - inflection)))
 
 
+def logistic_jacobian(
+    t: np.ndarray, saturation: float, growth_rate: float, inflection: float
+) -> np.ndarray:
+    """d logistic / d (saturation, growth_rate, inflection) at months `t`: given to the fit, so it
+    need not estimate the derivatives by finite differences (three more curve evaluations a step)."""
+    e = np.exp(-growth_rate * (t - inflection))
+    share = 1.0 / (1.0 + e)
+    slope = saturation * e * share * share
+    return np.column_stack([share, slope * (t - inflection), -slope * growth_rate])
+
+
 def cycle_position(z: float) -> str:
     """The phase of the curve at z = growth_rate * (months from the inflection); see module doc."""
     if z < -KNEE:
@@ -112,6 +123,7 @@ def fit_logistic(
                     t,
                     scaled,
                     p0=start,
+                    jac=logistic_jacobian,
                     bounds=(lower, upper),
                     maxfev=int(c["max_evaluations"]),
                 )

@@ -21,6 +21,7 @@ import pandas as pd
 from ml.config import config_section
 from ml.evaluation import SUBSETS, out_of_fold, per_class_rows, readme_subset, summary_row
 from ml.kind.model import fit_kind_model, labelled_rows, predict_kinds
+from ml.memo import remembered
 
 EVALUATIONS = ("cross_validation", "test")
 FEATURE_SETS = {"with_readme": True, "without_readme": False}
@@ -90,7 +91,8 @@ def held_out_kinds(
         return _frame(rows.iloc[0:0], rows.iloc[0:0].assign(kind=[], confidence=[]), -1)
     train = rows[rows["split"] == "train"]
     test = rows[rows["split"] == "test"].reset_index(drop=True)
-    model = fit_kind_model(train, list(settings["kinds"]), settings, use_readme)
+    # The deployed model (`train_kind_model`) is this same fit: made once per build.
+    model = remembered(fit_kind_model, train, list(settings["kinds"]), settings, use_readme)
     return _frame(test, predict_kinds(model, test), -1)
 
 

@@ -29,6 +29,7 @@ from threadpoolctl import threadpool_limits
 
 from ml.config import config_section
 from ml.kind.features import NUMERIC_FEATURES, kind_features
+from ml.memo import remembered
 from ml.text import effective_min_df, enough_readmes
 
 README_FEATURES = ("has_readme",)
@@ -145,8 +146,9 @@ def train_kind_model(
     """Train on the hand-labelled repositories of the train split (labels joined to `repos`
     by `repository_id`)."""
     settings = config_section("kind", config)
-    return fit_kind_model(
-        training_rows(repos, labels), list(settings["kinds"]), settings, use_readme
+    # The same fit scores the test split in ml_kind_evaluation (`held_out_kinds`): made once.
+    return remembered(
+        fit_kind_model, training_rows(repos, labels), list(settings["kinds"]), settings, use_readme
     )
 
 

@@ -29,7 +29,6 @@ import pandas as pd
 from scipy.optimize import nnls
 
 from ml.config import config_section
-from ml.labels.strata import design_weights
 
 LEARNING_MATERIAL = "learning_material"
 
@@ -40,17 +39,27 @@ def misclassification_matrix(
     """M[i, j] = P(predicted kinds[j] | true kinds[i]), each label counted with its weight;
     identity rows for kinds with fewer than `min_support` labels."""
     w = np.ones(len(cv)) if weights is None else np.asarray(weights, dtype=float)
+    truth, guess = _codes(cv["kind"], kinds), _codes(cv["predicted_kind"], kinds)
+    return _misclassification(truth, guess, w, len(kinds), min_support)
+
+
+def _codes(values: pd.Series, kinds: list[str]) -> np.ndarray:
+    """Position of each value in `kinds`, -1 for a value not among them."""
     index = {kind: i for i, kind in enumerate(kinds)}
-    truth = np.array([index.get(k, -1) for k in cv["kind"]], dtype=int)
-    guess = np.array([index.get(k, -1) for k in cv["predicted_kind"]], dtype=int)
+    return np.array([index.get(k, -1) for k in values], dtype=int)
+
+
+def _misclassification(
+    truth: np.ndarray, guess: np.ndarray, w: np.ndarray, n_kinds: int, min_support: int
+) -> np.ndarray:
     known = (truth >= 0) & (guess >= 0)
-    counts = np.zeros((len(kinds), len(kinds)))
+    counts = np.zeros((n_kinds, n_kinds))
     np.add.at(counts, (truth[known], guess[known]), w[known])
-    support = np.bincount(truth[truth >= 0], minlength=len(kinds))
+    support = np.bincount(truth[truth >= 0], minlength=n_kinds)
     totals = counts.sum(axis=1, keepdims=True)
     matrix = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
     empty = support < max(min_support, 1)
-    matrix[empty] = np.eye(len(kinds))[empty]
+    matrix[empty] = np.eye(n_kinds)[empty]
     return matrix
 
 
@@ -118,11 +127,15 @@ def kind_shares(
     boot_corrected = np.empty((n_boot, len(kinds) + 1))
     boot_labelled = np.empty((n_boot, len(kinds) + 1))
     strata = labelled["stratum"].to_numpy().astype(str)
+    truth_codes = _codes(labelled["kind"], kinds)
+    guess_codes = _codes(labelled["predicted_kind"], kinds)
+    reweight = _Reweighting(strata, population_strata)
     for b in range(n_boot):
         idx = _stratified_resample(strata, rng)
-        sample = labelled.iloc[idx]
-        resampled_weights = _reweight(strata[idx], population_strata)
-        matrix = misclassification_matrix(sample, kinds, min_support, resampled_weights)
+        resampled_weights = reweight(idx)
+        matrix = _misclassification(
+            truth_codes[idx], guess_codes[idx], resampled_weights, len(kinds), min_support
+        )
         shares = corrected_shares(q, matrix)
         boot_corrected[b] = [*shares, shares[material].sum()]
         lab = weighted_shares(truth[idx], resampled_weights, kinds)
@@ -161,5 +174,18 @@ def kind_shares(
     return pd.DataFrame(rows)
 
 
-def _reweight(strata: np.ndarray, population_strata: pd.Series) -> np.ndarray:
-    return design_weights(pd.Series(strata), population_strata).to_numpy()
+class _Reweighting:
+    """The design weights (`ml.labels.strata.design_weights`) of a resample of the labelled
+    rows, N_h / n_h with n_h counted in the resample, computed on stratum codes: a thousand
+    resamples through pandas took seconds."""
+
+    def __init__(self, strata: np.ndarray, population_strata: pd.Series) -> None:
+        names, self._codes = np.unique(strata, return_inverse=True)
+        population = population_strata.value_counts()
+        self._population = np.array([population.get(s, -1) for s in names], dtype=float)
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        codes = self._codes[idx]
+        sample = np.bincount(codes, minlength=len(self._population)).astype(float)
+        population = np.where(self._population >= 0, self._population, sample)
+        return population[codes] / sample[codes]

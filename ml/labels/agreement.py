@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ml.evaluation import bootstrap_interval
+from ml.evaluation import bootstrap_draws, percentile_interval
 
 
 def cohen_kappa(first: np.ndarray, second: np.ndarray) -> float:
@@ -26,6 +26,22 @@ def cohen_kappa(first: np.ndarray, second: np.ndarray) -> float:
     if np.isclose(expected, 1.0):
         return 1.0 if np.isclose(observed, 1.0) else float("nan")
     return (observed - expected) / (1 - expected)
+
+
+def _kappa_of_draws(first: np.ndarray, second: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """`cohen_kappa` of every resample (rows of `draws`) at once, with the same arithmetic: a
+    label missing from a resample adds an exact zero to its expected agreement."""
+    labels = np.union1d(first, second)
+    a = np.searchsorted(labels, first)[draws]
+    b = np.searchsorted(labels, second)[draws]
+    observed = np.mean(a == b, axis=1)
+    expected = np.zeros(len(draws))
+    for code in range(len(labels)):
+        expected = expected + np.mean(a == code, axis=1) * np.mean(b == code, axis=1)
+    chance_only = np.isclose(expected, 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kappa = (observed - expected) / (1 - expected)
+    return np.where(chance_only, np.where(np.isclose(observed, 1.0), 1.0, np.nan), kappa)
 
 
 def pass_agreement(
@@ -47,8 +63,11 @@ def pass_agreement(
     )
     a = merged[column].astype(str).to_numpy()
     b = merged["_second"].astype(str).to_numpy()
-    low, high = bootstrap_interval(
-        lambda idx: cohen_kappa(a[idx], b[idx]), len(a), samples, seed, level
+    draws = bootstrap_draws(len(a), samples, seed)
+    low, high = (
+        percentile_interval(_kappa_of_draws(a, b, draws), level)
+        if len(draws)
+        else (float("nan"), float("nan"))
     )
     return {
         "n": len(a),

@@ -44,7 +44,7 @@ def design_weights(sample_strata: pd.Series, population_strata: pd.Series) -> pd
     population count over its sample count (N_h / n_h), so densely drawn strata do not
     dominate. A stratum missing from the population (a build of other data) weighs 1 per
     label."""
-    population = population_strata.value_counts()
     sample = sample_strata.value_counts()
-    weights = sample_strata.map(lambda s: population.get(s, sample[s]) / sample[s])
-    return weights.astype(float)
+    population = population_strata.value_counts().reindex(sample.index)
+    per_stratum = population.fillna(sample) / sample
+    return sample_strata.map(per_stratum).astype(float)

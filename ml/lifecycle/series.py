@@ -9,6 +9,7 @@ month. A month in progress would read as a fall in activity, so it is left out.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,12 @@ def month_start(value: pd.Timestamp) -> pd.Timestamp:
 def last_complete_month(value: pd.Timestamp | str) -> pd.Timestamp:
     """The first day of the last month that had ended by `value` (a month start ends the month
     before it)."""
+    return _last_complete_month(pd.Timestamp(value))
+
+
+@lru_cache(maxsize=1 << 14)
+def _last_complete_month(value: pd.Timestamp) -> pd.Timestamp:
+    # asked once per repository and origin, for a few hundred distinct instants
     return month_start(value) - pd.DateOffset(months=1)
 
 

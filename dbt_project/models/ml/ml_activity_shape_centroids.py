@@ -1,9 +1,11 @@
 """Centroid curves of the activity shapes in ml_activity_shapes, for drawing each shape: one row
 per shape and resampled point (position 0..1 of lifetime, level = mean share of the members' own
-peaks). The same deterministic fit as ml_activity_shapes (same input, fixed seed)."""
+peaks). The same fit
+as ml_activity_shapes, made once per build (ml/memo.py)."""
 
 from ml.config import ml_config
 from ml.lifecycle.shapes import activity_shapes
+from ml.memo import remembered
 from ml.warehouse import as_of_instant, observed_until
 
 
@@ -13,7 +15,9 @@ def model(dbt, session):
     activity = dbt.ref("fct_repository_activity_monthly").df()
 
     until = observed_until(dbt.ref("dim_repositories").df())
-    _, centroids = activity_shapes(activity, as_of, ml_config(dbt.config.get("ml_settings")), until)
+    _, centroids = remembered(
+        activity_shapes, activity, as_of, ml_config(dbt.config.get("ml_settings")), until
+    )
     centroids = centroids.astype(
         {"shape_id": "int64", "point": "int64", "position": "float64", "level": "float64"}
     )

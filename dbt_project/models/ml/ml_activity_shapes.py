@@ -5,6 +5,7 @@ level, the run's k and silhouette, and the repository's stage from ml_maturity."
 
 from ml.config import ml_config
 from ml.lifecycle.shapes import activity_shapes
+from ml.memo import remembered
 from ml.warehouse import as_of_instant, observed_until
 
 
@@ -15,7 +16,9 @@ def model(dbt, session):
     maturity = dbt.ref("ml_maturity").df()[["repository_id", "full_name", "stage"]]
 
     until = observed_until(dbt.ref("dim_repositories").df())
-    shapes, _ = activity_shapes(activity, as_of, ml_config(dbt.config.get("ml_settings")), until)
+    shapes, _ = remembered(
+        activity_shapes, activity, as_of, ml_config(dbt.config.get("ml_settings")), until
+    )
     shapes = shapes.dropna(subset=["shape_id"])
     shapes = shapes.astype({"shape_id": "int64", "k": "int64"})
     out = shapes.merge(maturity, on="repository_id", how="left")

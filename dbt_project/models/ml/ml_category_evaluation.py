@@ -9,6 +9,7 @@ import pandas as pd
 from ml.categories import category_predictions, cluster_predictions, load_category_labels
 from ml.config import ml_config
 from ml.labels.match import match_labels
+from ml.memo import remembered
 from ml.warehouse import modelling_repositories
 
 
@@ -25,7 +26,8 @@ def model(dbt, session):
     heldout = clusters.assign(category=clusters["heldout_category"].fillna("unassigned"))
     out = pd.concat(
         [
-            category_predictions(repos, labels, config),
+            # Cross-validation: computed again only when its inputs or the code change.
+            remembered(category_predictions, repos, labels, config, keep=True),
             cluster_predictions(heldout, repos, train_labels, "cross_validation"),
             cluster_predictions(clusters, repos, test_labels, "test"),
         ],

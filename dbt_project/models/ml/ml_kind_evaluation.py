@@ -5,6 +5,7 @@ the README as features. One row per evaluation, feature set and labelled reposit
 from ml.config import ml_config
 from ml.kind import kind_predictions, load_kind_labels
 from ml.labels.match import match_labels
+from ml.memo import remembered
 from ml.warehouse import modelling_repositories
 
 
@@ -15,7 +16,8 @@ def model(dbt, session):
         dbt.ref("dim_repositories").df(), dbt.ref("int_readmes_cleaned").df()
     )
     labels = match_labels(load_kind_labels(config=config), repos)
-    out = kind_predictions(repos, labels, config)
+    # Cross-validation: computed again only when its inputs or the code change (ml/memo.py).
+    out = remembered(kind_predictions, repos, labels, config, keep=True)
     stratum = labels.set_index("repository_id")["stratum"]
     out["stratum"] = out["repository_id"].map(stratum)
     out.insert(

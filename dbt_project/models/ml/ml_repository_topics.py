@@ -1,7 +1,8 @@
 """Each repository's dominant NMF topic (ml/topics/), keyed by the warehouse repository id.
-Same fit as ml_topics (fixed seed, same input)."""
+The fit ml_topics reads, made once per build (ml/memo.py)."""
 
 from ml.config import ml_config
+from ml.memo import remembered
 from ml.topics import fit_topics
 from ml.warehouse import github_keyed_repositories
 
@@ -13,7 +14,7 @@ def model(dbt, session):
     repos = repos.sort_values("repository_id").reset_index(drop=True)
     warehouse_id = dict(zip(repos["repository_id"], repos["warehouse_repository_id"], strict=True))
 
-    out = fit_topics(repos, config).repository_topics.rename(
+    out = remembered(fit_topics, repos, config).repository_topics.rename(
         columns={"repository_id": "github_repository_id"}
     )
     out.insert(0, "repository_id", out["github_repository_id"].map(warehouse_id))

@@ -15,6 +15,7 @@ from ml.categories.evaluate import labelled_tools
 from ml.clusters import select_tools
 from ml.config import ml_config
 from ml.labels.match import match_labels
+from ml.memo import remembered
 from ml.warehouse import modelling_repositories
 
 
@@ -32,8 +33,13 @@ def model(dbt, session):
     rows = labelled_tools(repos, labels)
     categorised = set(rows["repository_id"])
     tools = select_tools(repos, kinds, curated, categorised)
-    fitted = fit_category_model(
-        rows[rows["split"] == "train"], list(settings["categories"]), settings
+    # The fit ml_category_evaluation scores on the test split, made once per build.
+    fitted = remembered(
+        fit_category_model,
+        rows[rows["split"] == "train"],
+        list(settings["categories"]),
+        settings,
+        True,
     )
     out = predict_categories(fitted, tools)
     label = labels.set_index("repository_id")

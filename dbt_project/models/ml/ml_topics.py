@@ -2,6 +2,7 @@
 and loading, plus how many repositories have the topic as their dominant one."""
 
 from ml.config import ml_config
+from ml.memo import remembered
 from ml.topics import fit_topics
 from ml.warehouse import github_keyed_repositories
 
@@ -12,7 +13,7 @@ def model(dbt, session):
     repos = github_keyed_repositories(dbt.ref("dim_repositories").df())
     repos = repos.sort_values("repository_id").reset_index(drop=True)
 
-    result = fit_topics(repos, config)
+    result = remembered(fit_topics, repos, config)  # the fit ml_repository_topics reads too
     topics = result.topics
     counts = result.repository_topics.dropna(subset=["topic_id"]).groupby("topic_id").size()
     names = (
