@@ -184,3 +184,20 @@ def test_the_readme_lists_every_knob_where_it_lives() -> None:
     assert not missing, f"README knobs table lacks {missing}"
     for name, where in expected.items():
         assert where in knobs[name], f"{name}: README says {knobs[name]!r}"
+
+
+def test_the_readme_images_are_committed_and_small() -> None:
+    """The README's opening shows screenshots of the paper and the explorer; each is a file in
+    the repository (a broken image is the first thing a visitor would see), kept small."""
+    import re
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    images = re.findall(r'<img src="([^"]+)"', readme) + re.findall(
+        r"!\[[^\]]*\]\(([^)]+)\)", readme
+    )
+    local = [i for i in images if not i.startswith(("http://", "https://"))]
+    assert {"docs/screenshots/paper.jpg", "docs/screenshots/explorer.jpg"} <= set(local)
+    for image in local:
+        path = PROJECT_ROOT / image
+        assert path.is_file(), f"README shows {image}, which is not in the repository"
+        assert path.stat().st_size < 400_000, f"{image} is {path.stat().st_size:,} bytes"

@@ -1,8 +1,9 @@
 """The real site (paper and dashboard, rendered from the mirror's warehouse) in headless
 Chromium, served from 127.0.0.1 only.
 
-Screenshots go to test-artifacts/screenshots/pages/ (git-ignored); the closing note cites
-that folder.
+Screenshots go to test-artifacts/screenshots/pages/ (git-ignored); the first screen of the
+paper and of the explorer also to test-artifacts/screenshots/readme/, as the JPEGs the README
+shows (docs/screenshots/ holds the copies taken from there).
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ from tests.reports.browser import require_chromium, serve, watched_page
 
 PAGES = PROJECT_ROOT / "reports" / "pages"
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots" / "pages"
+README_SHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots" / "readme"
+
+
+def _first_screen(page, name: str) -> None:
+    """What a reader sees on opening the page, small enough to commit beside the README."""
+    README_SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(README_SHOTS / f"{name}.jpg"), type="jpeg", quality=70)
 
 
 @pytest.fixture(scope="module")
@@ -85,12 +93,14 @@ def test_pages_draw_in_chromium(served: str, browser, mirror_warehouse: Path) ->
         page.goto(served)
         assert _charts_drawn(page) >= 1
         shot("paper")
+        _first_screen(page, "paper")
 
     page.goto(served + "explorer/index.html")
     table = page.locator(".atlas-table")
     assert table.locator("tbody tr").count() == 25
     assert _rows_shown(table) == _explorer_count(mirror_warehouse, "true")
     shot("explorer")
+    _first_screen(page, "explorer")
 
     page.goto(served + "categories/index.html")
     assert _charts_drawn(page) >= 2
