@@ -225,7 +225,7 @@ class QueryRunner:
         for source in sources.tables:
             self.con.execute(f"attach ':memory:' as \"{source}\"")
         self.con.execute(f'use "{alias}"')
-        self.catalog = alias  # the warehouse's catalog in this session
+        self.catalog = alias  # the catalog the pages' queries resolve against
 
     def close(self) -> None:
         self.con.close()

@@ -5,7 +5,6 @@ keeps every row it had. Real processes, a real warehouse file, a real dead port.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -18,21 +17,7 @@ import duckdb
 import pytest
 
 from mlops_atlas import pipeline
-
-
-def run_cli(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k != "GITHUB_TOKEN"}
-    return subprocess.run(
-        [sys.executable, "-m", "mlops_atlas", *args],
-        cwd=cwd,
-        env={**base, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+from tests.cli.commands import run_cli
 
 
 def row_counts(warehouse: Path) -> dict[str, int]:

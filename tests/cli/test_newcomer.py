@@ -4,7 +4,6 @@ prompt, a local server for the site, and progress with counts on every long step
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -16,22 +15,8 @@ import typer.main
 from typer.testing import CliRunner
 
 from mlops_atlas.cli import app
+from tests.cli.commands import run_cli
 from tests.git.gitrepo import commit, init_repo, write_manifest
-
-
-def run_cli(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k != "GITHUB_TOKEN"}
-    return subprocess.run(
-        [sys.executable, "-m", "mlops_atlas", *args],
-        cwd=cwd,
-        env={**base, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def _commands(group, prefix: tuple[str, ...] = ()):
