@@ -278,11 +278,12 @@ def render(
     *,
     pages: Path = REPORTS_PAGES_DIR,
     stages: Stages | None = None,
+    sql_log: list[str] | None = None,
 ) -> Any:
     """Render the paper and the dashboard (Evidence pages) over `warehouse` to `out`, with the
     marts and model tables as Parquet in `out/data/` (documented from the build's manifest).
     Skipped when the tables, the pages, their sources, the renderer and the manifest are those of
-    the site already in `out`."""
+    the site already in `out`. Each statement run is appended to `sql_log` if given."""
     from mlops_atlas.render.data_export import DATA_SCHEMAS
     from mlops_atlas.render.site import BUILD_MARKER, check_out_dir, render_site
     from mlops_atlas.unchanged import RENDER_STAMP, read_stamp, render_key, write_stamp
@@ -310,6 +311,7 @@ def render(
             on_page=stages.count,
             data_schemas=DATA_SCHEMAS,
             manifest=manifest,
+            sql_log=sql_log,
         ),
     )
     if inputs is not None:

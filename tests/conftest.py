@@ -30,6 +30,8 @@ class RecordingStages(pipeline.Stages):
 
 #: what the mirror warehouse's stages counted, filled by the fixtures below
 _STAGE_COUNTS: dict[str, tuple[int, int | None]] = {}
+#: every statement the real site's render ran, in order
+_REAL_SITE_SQL: list[str] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -66,7 +68,14 @@ def real_site(mirror_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
     """The real pages (reports/pages) rendered once over `mirror_warehouse`:
     `(out_dir, RenderSummary)`. The paper, dashboard and browser tests read it; none writes."""
     out = tmp_path_factory.mktemp("real_site") / "site"
-    return out, pipeline.render(mirror_warehouse, out, stages=RecordingStages(_STAGE_COUNTS))
+    stages = RecordingStages(_STAGE_COUNTS)
+    return out, pipeline.render(mirror_warehouse, out, stages=stages, sql_log=_REAL_SITE_SQL)
+
+
+@pytest.fixture(scope="session")
+def real_site_sql(real_site) -> list[str]:
+    """Every statement `real_site`'s render ran against DuckDB, in order."""
+    return _REAL_SITE_SQL
 
 
 @pytest.fixture(scope="session")
