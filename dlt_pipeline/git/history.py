@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -145,6 +146,9 @@ def _tz_column(column: list[str], memo: dict[str, int]) -> pa.Array:
     return pa.array([memo[o] for o in column], pa.int64())
 
 
+_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
 @dataclass(frozen=True)
 class _Ref:
     name: str  # refs/tags/v1.0
@@ -159,6 +163,59 @@ def _list_refs(repo: Path, patterns: Iterable[str]) -> list[_Ref]:
         name, _, sha = line.partition("\x00")
         refs.append(_Ref(name, sha))
     return refs
+
+
+@dataclass(frozen=True)
+class _Described:
+    tag_refs: list[_Ref]
+    head_sha: str | None  # HEAD's branch tip; None while the branch is unborn
+    answers: list[tuple[str | None, str | None]]  # as _batch_check's, for _extract's queries
+    tagger: dict[str, datetime]  # as _tagger_times's
+
+
+_DESCRIBE_FORMAT = (
+    "%00".join(("%(refname)", "%(objectname)", "%(objecttype)", "%(*objectname)", "%(*objecttype)"))
+    + "%00%(taggerdate:unix)"
+)
+
+
+def _describe_refs(repo: Path, head_ref: str | None) -> _Described | None:
+    """The tags and HEAD's branch with what `_batch_check` and `_tagger_times` would answer for
+    them, read by one `for-each-ref` with object fields. None when that cannot stand in for the
+    careful path, which then names the problem: a ref to a missing object makes it fail, and a
+    tag of a tag peels one level only."""
+    patterns = ["refs/tags", *([head_ref] if head_ref else [])]
+    out = run_git(repo, ["for-each-ref", f"--format={_DESCRIBE_FORMAT}", *patterns], check=False)
+    if out.returncode != 0:
+        return None
+    tag_refs: list[_Ref] = []
+    answers: list[tuple[str | None, str | None]] = []
+    tagger: dict[str, datetime] = {}
+    head_sha = None
+    for line in out.stdout.decode("utf-8", "replace").splitlines():
+        fields = line.split("\x00")
+        if len(fields) != 6:
+            return None
+        name, sha, kind, peeled_sha, peeled_kind, tagged_unix = fields
+        if name == head_ref:
+            if kind != "commit":
+                return None
+            head_sha = sha
+        if not name.startswith("refs/tags/"):
+            continue
+        tag_refs.append(_Ref(name, sha))
+        if kind != "tag":
+            answers += [(sha, kind), (sha, kind)]
+            continue
+        if peeled_kind == "tag":
+            return None
+        answers += [(sha, kind), (peeled_sha, peeled_kind)]
+        if tagged_unix:
+            with contextlib.suppress(ValueError, OverflowError):
+                tagger[sha] = datetime.fromtimestamp(int(tagged_unix), UTC)
+    if head_sha:
+        answers.append((head_sha, "commit"))
+    return _Described(tag_refs, head_sha, answers, tagger)
 
 
 def _batch_check(repo: Path, queries: list[str]) -> list[tuple[str | None, str | None]]:
@@ -215,6 +272,19 @@ def _read_head(git_dir: Path) -> tuple[str | None, str | None]:
     if head.startswith("ref: "):
         return head[5:].strip(), None
     return None, head or None
+
+
+def _plain_git_dir(repo: Path) -> Path | None:
+    """`repo` itself (bare) or its `.git` folder when its files make it a repository as git
+    checks one (HEAD naming a ref or a commit, objects and refs folders); else None, and git
+    is asked (a `.git` file, a folder git does not take, one inside another repository)."""
+    for git_dir in (repo / ".git", repo):
+        if not ((git_dir / "objects").is_dir() and (git_dir / "refs").is_dir()):
+            continue
+        head_ref, detached = _read_head(git_dir)
+        if (head_ref or "").startswith("refs/") or _SHA.fullmatch(detached or ""):
+            return git_dir
+    return None
 
 
 def refs_fingerprint(spec: HistorySpec) -> str | None:
@@ -280,22 +350,27 @@ def _extract(
     where = f"{spec.repository} ({repo})"
     if not repo.is_dir():
         return HistoryExtract(spec, STATUS_CORRUPT, f"{where}: directory does not exist")
-    probe = run_git(
-        repo, ["rev-parse", "--absolute-git-dir", "--is-shallow-repository"], check=False
-    )
-    if probe.returncode != 0:
-        return HistoryExtract(
-            spec, STATUS_CORRUPT, f"{where}: not a git repository: {first_line(probe.stderr)}"
+    git_dir = _plain_git_dir(repo)
+    if git_dir is not None:  # git would find this folder as it is: no need to ask it
+        is_shallow = (git_dir / "shallow").is_file()
+    else:
+        probe = run_git(
+            repo, ["rev-parse", "--absolute-git-dir", "--is-shallow-repository"], check=False
         )
-    git_dir_text, shallow = probe.stdout.decode("utf-8", "replace").split("\n")[:2]
-    if Path(git_dir_text).resolve() not in (repo.resolve(), (repo / ".git").resolve()):
-        # git walked up to an enclosing repository: this folder itself is not one.
-        return HistoryExtract(
-            spec, STATUS_CORRUPT, f"{where}: not a git repository (enclosed by {git_dir_text})"
-        )
-    head_ref, detached = _read_head(Path(git_dir_text))
+        if probe.returncode != 0:
+            return HistoryExtract(
+                spec, STATUS_CORRUPT, f"{where}: not a git repository: {first_line(probe.stderr)}"
+            )
+        git_dir_text, shallow = probe.stdout.decode("utf-8", "replace").split("\n")[:2]
+        if Path(git_dir_text).resolve() not in (repo.resolve(), (repo / ".git").resolve()):
+            # git walked up to an enclosing repository: this folder itself is not one.
+            return HistoryExtract(
+                spec, STATUS_CORRUPT, f"{where}: not a git repository (enclosed by {git_dir_text})"
+            )
+        git_dir, is_shallow = Path(git_dir_text), shallow.strip() == "true"
+    head_ref, detached = _read_head(git_dir)
     branch = head_ref.removeprefix("refs/heads/") if head_ref else None
-    if shallow.strip() == "true":
+    if is_shallow:
         return HistoryExtract(
             spec,
             STATUS_SHALLOW,
@@ -303,18 +378,24 @@ def _extract(
             default_branch=branch,
         )
 
-    # One for-each-ref for the tags and HEAD's branch (exact name: a prefix match such as
-    # refs/heads/main/x must not stand in for an unborn refs/heads/main).
-    refs = _list_refs(repo, ["refs/tags", *([head_ref] if head_ref else [])])
-    tag_refs = [ref for ref in refs if ref.name.startswith("refs/tags/")]
-    head_sha = detached or next((ref.sha for ref in refs if ref.name == head_ref), None)
-    # Per tag: the object's own type, then the fully peeled object.
-    queries = []
-    for ref in tag_refs:
-        queries += [ref.sha, f"{ref.sha}^{{}}"]
-    if head_sha:
-        queries.append(f"{head_sha}^{{commit}}")
-    answers = _batch_check(repo, queries)
+    # A healthy history's tags, their types and tagger times and HEAD's branch in one git call;
+    # otherwise each fact is asked for on its own, so a missing object is named.
+    described = None if detached else _describe_refs(repo, head_ref)
+    if described is not None:
+        tag_refs, head_sha, answers = described.tag_refs, described.head_sha, described.answers
+    else:
+        # One for-each-ref for the tags and HEAD's branch (exact name: a prefix match such as
+        # refs/heads/main/x must not stand in for an unborn refs/heads/main).
+        refs = _list_refs(repo, ["refs/tags", *([head_ref] if head_ref else [])])
+        tag_refs = [ref for ref in refs if ref.name.startswith("refs/tags/")]
+        head_sha = detached or next((ref.sha for ref in refs if ref.name == head_ref), None)
+        # Per tag: the object's own type, then the fully peeled object.
+        queries = []
+        for ref in tag_refs:
+            queries += [ref.sha, f"{ref.sha}^{{}}"]
+        if head_sha:
+            queries.append(f"{head_sha}^{{commit}}")
+        answers = _batch_check(repo, queries)
 
     problems: list[str] = []
     tips: list[str] = []
@@ -390,7 +471,7 @@ def _extract(
 
     # A tag without a tagger time (lightweight, or annotated with no tagger line) takes its
     # target's commit time; targets loaded in an earlier run are looked up in one git call.
-    tagger = _tagger_times(repo, annotated)
+    tagger = described.tagger if described else _tagger_times(repo, annotated)
     wanted = {t for _, obj_sha, _, t in pending_tags if t and obj_sha not in tagger}
     commit_times = _commit_times(commits, wanted)
     missing_times = sorted(wanted - commit_times.keys())
