@@ -20,9 +20,6 @@ from threadpoolctl import threadpool_limits
 
 from ml.config import config_section
 
-#: Threads growing a forest's trees (the machine has two cores).
-FIT_JOBS = 2
-
 
 def _training_rows(
     panel: pd.DataFrame, origin: pd.Timestamp, outcome: str, months: int
@@ -59,14 +56,13 @@ def learned_predictions(
             max_features="sqrt",
             class_weight="balanced",
             random_state=int(model_settings["seed"]),
-            n_jobs=FIT_JOBS,
+            # One thread: a tree on a few thousand rows takes about a millisecond, less than
+            # handing it to another thread costs, and dbt runs another model beside this one.
+            # The trees' probabilities are then also summed in one order, to the last bit.
+            n_jobs=1,
         )
-        # The trees are grown in parallel (each from its own seed, so the forest is the same
-        # whatever the threads), and summed one by one: threads would add the trees'
-        # probabilities in the order they finish, which changes the last bits.
         with threadpool_limits(limits=1):
             model.fit(panel.loc[train, features].astype(float).to_numpy(), y.to_numpy())
-            model.set_params(n_jobs=1)
             proba = model.predict_proba(panel.loc[test, features].astype(float).to_numpy())
         predictions[test] = proba[:, list(model.classes_).index(1)]
     return predictions

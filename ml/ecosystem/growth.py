@@ -2,8 +2,10 @@
 
 A logistic curve `K / (1 + exp(-r (t - t0)))` is fitted to the cumulative number of repositories
 per month, overall and per topic: K is the saturation level, r the monthly growth rate and t0 the
-inflection month, when new repositories per month peak. Fits start from several initial guesses
-within bounds and keep the one with the least squared error, so one bad start cannot fail a fit.
+inflection month, when new repositories per month peak. A coarse grid over the whole box of
+allowed growth rates and inflections (the saturation solved exactly at each point) picks a few
+starts; a local least-squares fit from each refines it, and the one with the least squared error
+is kept, so one bad start cannot fail a fit.
 
 `cycle_position` places the latest month on the fitted curve by z = r (t_latest - t0). The
 logistic's growth rate itself accelerates fastest and decelerates fastest at z = -/+ ln(2 + sqrt 3)
@@ -22,7 +24,6 @@ more often recent; missing them bends the cumulative curve down at its end, towa
 
 from __future__ import annotations
 
-import itertools
 import math
 import warnings
 from typing import Any
@@ -107,14 +108,9 @@ def fit_logistic(
     margin = float(c["inflection_margin_months"])
     lower = [1.0, r_low, float(t.min()) - margin]
     upper = [float(c["max_saturation_multiple"]), r_high, float(t.max()) + margin]
-    half = float(t[np.argmax(scaled >= 0.5)])
-    t0_starts = [half, float(t.max()), float(t.max()) + 12.0]
     best: tuple[float, np.ndarray] | None = None
     errors: list[str] = []
-    for k0, r0, t00 in itertools.product(
-        c["saturation_starts"], c["growth_rate_starts"], t0_starts
-    ):
-        start = np.clip([float(k0), float(r0), t00], lower, upper)
+    for start in _grid_starts(t, scaled, lower, upper, c):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", OptimizeWarning)
@@ -137,6 +133,27 @@ def fit_logistic(
         return None, f"did not converge: {errors[0] if errors else 'no finite fit'}"
     k, r, t0 = best[1]
     return (float(k) * y_max, float(r), float(t0)), "ok"
+
+
+def _grid_starts(
+    t: np.ndarray, y: np.ndarray, lower: list[float], upper: list[float], c: dict[str, Any]
+) -> list[np.ndarray]:
+    """The `grid_starts` best points of a grid over (r, t0) within the bounds, each with its
+    best saturation: for a fixed (r, t0) the curve is K times a known shape, so the K with the
+    least squared error is a ratio of sums (kept within its bounds). The local fits start from
+    these, so the search covers the whole box, not a few guesses inside it."""
+    rates_n, inflections_n = (int(v) for v in c["start_grid"])
+    rates = np.geomspace(lower[1], upper[1], rates_n)
+    inflections = np.linspace(lower[2], upper[2], inflections_n)
+    r, t0 = (a.ravel() for a in np.meshgrid(rates, inflections, indexing="ij"))
+    with np.errstate(over="ignore"):
+        shape = 1.0 / (1.0 + np.exp(-r[:, None] * (t[None, :] - t0[:, None])))
+    k = np.clip(
+        (shape @ y) / np.maximum(np.sum(shape * shape, axis=1), 1e-300), *lower[:1], upper[0]
+    )
+    sse = np.sum((k[:, None] * shape - y[None, :]) ** 2, axis=1)
+    order = np.argsort(sse, kind="stable")[: int(c["grid_starts"])]
+    return [np.array([k[i], r[i], t0[i]]) for i in order]
 
 
 def finding_status(fit: dict[str, Any], config: dict[str, Any] | None = None) -> str:
