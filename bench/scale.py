@@ -10,8 +10,11 @@ For each size N it synthesises, from the mirror's own shapes and a fixed seed:
 - a git mirror with one history per repository of the mirror's manifest and copy: as many
   commits as the real history (its `commits` column), at times spread over its real first and
   last commit, by a pool of authors that grows with the square root of the commits (a few
-  write most: Zipf weights), one merge in ten, and as many tags as it has (lightweight, on
-  commits spread over the history); written by `git fast-import`;
+  write most: Zipf weights) and is its own, but for its two least active authors, drawn from
+  people who commit to about four histories each (so the pairs of repositories sharing
+  authors grow linearly, as in the mirror: 986 pairs among 1,009 repositories), one merge in
+  ten, and as many tags as it has (lightweight, on commits spread over the history); written
+  by `git fast-import`;
 - the mirror's README texts under each copy's name.
 
 Then it runs the stages as a user does (`mlops-atlas load --archive`, `build`, `report`, each
@@ -94,7 +97,15 @@ def synthesise_archive(source: Path, target: Path, n: int, rng: random.Random) -
     (target / "manifest.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _fast_import_stream(commits: int, tags: int, start: float, end: float, rng: random.Random):
+def _fast_import_stream(
+    commits: int,
+    tags: int,
+    start: float,
+    end: float,
+    rng: random.Random,
+    history: int,
+    shared: tuple[int, int],
+):
     """The `git fast-import` input of one synthetic history (see the module doc)."""
     times = sorted(rng.uniform(start, end) for _ in range(commits))
     pool = max(1, int(commits**0.5))
@@ -103,7 +114,11 @@ def _fast_import_stream(commits: int, tags: int, start: float, end: float, rng: 
     tagged = set(rng.sample(range(commits), min(tags, commits)))
     for i, (moment, author) in enumerate(zip(times, authors, strict=True)):
         stamp = f"{int(moment)} +0000"
-        who = f"Author {author} <author{author}@example.org>"
+        if pool > 2 and author >= pool - 2:  # the two least active: people of other histories too
+            person = shared[pool - 1 - author]
+            who = f"Person {person} <person{person}@example.org>"
+        else:
+            who = f"Author {author} <author{author}.h{history}@example.org>"
         parts = [f"commit refs/heads/main\nmark :{i + 1}\nauthor {who} {stamp}\n"]
         parts.append(f"committer {who} {stamp}\ndata 0\n")
         if i:
@@ -123,6 +138,9 @@ def synthesise_git(source: Path, target: Path, n: int, rng: random.Random) -> in
         rows = [r for r in csv.DictReader(fh) if r["dir_name"] and r["commits"]]
     out_rows = []
     made = 0
+    # People who commit to more than one history: half as many as histories, so each is in
+    # about four and the pairs of histories sharing an author grow with the histories.
+    people = max(1, len(rows) * n // 2)
     for row in rows:
         start = datetime.fromisoformat(row["oldest_commit_at"].replace("Z", "+00:00")).timestamp()
         end = datetime.fromisoformat(row["newest_commit_at"].replace("Z", "+00:00")).timestamp()
@@ -131,7 +149,9 @@ def synthesise_git(source: Path, target: Path, n: int, rng: random.Random) -> in
             name = copy_name(row["requested_full_name"], k)
             folder = target / (name.replace("/", "__") + ".git")
             subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(folder)], check=True)
-            stream = "".join(_fast_import_stream(commits, tags, start, end, rng))
+            history = len(out_rows)
+            shared = (rng.randrange(people), rng.randrange(people))
+            stream = "".join(_fast_import_stream(commits, tags, start, end, rng, history, shared))
             subprocess.run(
                 ["git", "-C", str(folder), "fast-import", "--quiet"],
                 input=stream.encode(),
