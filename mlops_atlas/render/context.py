@@ -268,7 +268,11 @@ class PageContext:
         return bool(value)
 
     # --- dependencies -----------------------------------------------------------
-    def expr_inputs(self, text: str, line: int) -> set[str]:
+    def expr_inputs(self, text: str, line: int) -> frozenset[str]:
+        """Input names an expression reads, directly or through the queries it names."""
+        known = self.queries.names_read.get(text)
+        if known is not None:
+            return known
         try:
             names = expressions.roots(text)
             found = set(expressions.input_names(text))
@@ -277,30 +281,39 @@ class PageContext:
         for name in names:
             if name in self.page.queries:
                 found |= self.queries.inputs_of(name)
-        return found
+        known = self.queries.names_read[text] = frozenset(found)
+        return known
 
     def node_inputs(self, node: Node) -> set[str]:
         """Inputs a node's output depends on (and so must be precomputed per option)."""
+        return (self._names_read(node) & self.inputs.keys()) - self.bound.keys()
+
+    def _names_read(self, node: Node) -> frozenset[str]:
+        """Every input name a node's expressions read, directly or through queries: the same
+        on every render of the page, so worked out once per node (pages ask for it often)."""
+        known = self.queries.names_read.get(id(node))
+        if known is not None:
+            return known
         found: set[str] = set()
         if isinstance(node, Text):
             for _, _, text in text_expressions(node.markdown):
                 found |= self.expr_inputs(text, node.line)
         elif isinstance(node, Component):
-            if node.name == "Dropdown":
-                return set()
-            for value in node.props.values():
-                if isinstance(value, Expr):
-                    found |= self.expr_inputs(value.text, node.line)
-            for child in node.children:
-                found |= self.node_inputs(child)
+            if node.name != "Dropdown":
+                for value in node.props.values():
+                    if isinstance(value, Expr):
+                        found |= self.expr_inputs(value.text, node.line)
+                for child in node.children:
+                    found |= self._names_read(child)
         elif isinstance(node, IfBlock):
             for cond, body in node.branches:
                 if cond:
                     found |= self.expr_inputs(cond, node.line)
                 for child in body:
-                    found |= self.node_inputs(child)
+                    found |= self._names_read(child)
         elif isinstance(node, EachBlock):
             found |= self.expr_inputs(node.source, node.line)
             for child in node.body:
-                found |= self.node_inputs(child)
-        return (found & set(self.inputs)) - set(self.bound)
+                found |= self._names_read(child)
+        known = self.queries.names_read[id(node)] = frozenset(found)
+        return known

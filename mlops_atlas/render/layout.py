@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import posixpath
 from dataclasses import dataclass
 from importlib import resources
 
@@ -27,8 +26,15 @@ class NavItem:
 
 
 def relative(out_dir: str, target_dir: str, file: str = "index.html") -> str:
-    target = posixpath.join(target_dir, file) if target_dir else file
-    return posixpath.relpath(target, out_dir or ".")
+    """The link from the page in folder `out_dir` to `file` in `target_dir` (site folders,
+    relative to its root), as `posixpath.relpath` gives it for such clean paths, without
+    asking the operating system for the current folder on each of a site's many links."""
+    target = [p for p in f"{target_dir}/{file}".split("/") if p and p != "."]
+    start = [p for p in out_dir.split("/") if p and p != "."]
+    common = 0
+    while common < min(len(start), len(target)) and start[common] == target[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + target[common:]) or "."
 
 
 def page_html(

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+from mlops_atlas.render.layout import relative
+
 _TEMPLATE = re.compile(r"^\[([A-Za-z_]\w*)\]$")
 _SAFE_SCHEMES = ("http", "https", "mailto")
 
@@ -132,8 +134,7 @@ class LinkResolver:
         if target is None:
             self.broken.add(url)
             target = parts.path.strip("/")
-        file = posixpath.join(target, "index.html") if target else "index.html"
-        rel = posixpath.relpath(file, self.current_dir or ".")
+        rel = relative(self.current_dir, target)
         if parts.query:
             rel += f"?{parts.query}"
         if parts.fragment:

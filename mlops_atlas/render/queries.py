@@ -195,6 +195,12 @@ class Sources:
         return sources
 
 
+@functools.cache
+def _source_pattern(source: str) -> re.Pattern[str]:
+    """`<source>.<table>` in a statement, the table name captured."""
+    return re.compile(rf'(?i)\b"?{re.escape(source)}"?\s*\.\s*"?([A-Za-z_]\w*)')
+
+
 class QueryRunner:
     """One read-only DuckDB session for a whole build, caching results by final SQL."""
 
@@ -208,6 +214,7 @@ class QueryRunner:
         self.log = log  # if given, each statement run (source tables, queries) is appended
         self._cache: dict[str, QueryResult] = {}
         self._materialized: set[tuple[str, str]] = set()
+        self._source_tables = sum(len(tables) for tables in sources.tables.values())
         alias = warehouse_path.stem if _NAME.match(warehouse_path.stem) else "warehouse_file"
         if alias in sources.tables:
             alias = f"{alias}_file"
@@ -232,8 +239,9 @@ class QueryRunner:
 
     def _materialize_sources(self, sql: str) -> None:
         for source, tables in self.sources.tables.items():
-            pattern = rf'(?i)\b"?{re.escape(source)}"?\s*\.\s*"?([A-Za-z_]\w*)'
-            for m in re.finditer(pattern, sql):
+            if len(self._materialized) == self._source_tables:
+                return  # every source table is made: nothing to look for
+            for m in _source_pattern(source).finditer(sql):
                 table = m.group(1)
                 if table not in tables or (source, table) in self._materialized:
                     continue
@@ -285,6 +293,9 @@ class PageQueries:
 
     def __init__(self, page: Page) -> None:
         self.page = page
+        # input names each expression (by its text) and node (by id: the page keeps its nodes
+        # alive as long as this) of the page reads; worked out once (context.py)
+        self.names_read: dict[str | int, frozenset[str]] = {}
         self.refs: dict[str, list[Reference]] = {}
         self._values: dict[str, list[Reference]] = {}
         self._sql: dict[tuple[Any, ...], str] = {}

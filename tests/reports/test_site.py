@@ -357,3 +357,15 @@ def test_page_context_runs_queries_as_the_page_would(warehouse: Path) -> None:
         assert [r["stars"] for r in ctx.result("repo", 1).rows] == [800]
     finally:
         runner.close()
+
+
+def test_links_between_site_folders_are_those_relpath_gives() -> None:
+    import itertools
+    import posixpath
+
+    from mlops_atlas.render.layout import relative
+
+    folders = ["", "repos", "repos/a", "repos/a/b", "repos/a/c", "owners/x", "assets"]
+    for out_dir, target, file in itertools.product(folders, folders, ["index.html", "x.js"]):
+        expected = posixpath.relpath(posixpath.join(target, file), out_dir or ".")
+        assert relative(out_dir, target, file) == expected, (out_dir, target, file)
