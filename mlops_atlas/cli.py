@@ -288,10 +288,13 @@ def run(
         out_console.print(f"- {escape(line)}", highlight=False)
     out_console.print()
     serve_hint = "mlops-atlas serve" + ("" if out == REPORTS_BUILD_DIR else f" --out {out}")
-    out_console.print(f"The paper:      {out / 'index.html'}  (serve it: {serve_hint})")
-    out_console.print(f"Its markdown:   {out / 'markdown' / 'index.md'}")
-    out_console.print(f"The dashboard:  {out / 'explorer' / 'index.html'}")
-    out_console.print(f'The warehouse:  {warehouse}  (ask it: mlops-atlas sql "select ...")')
+    for line in (
+        f"The paper:      {out / 'index.html'}  (serve it: {serve_hint})",
+        f"Its markdown:   {out / 'markdown' / 'index.md'}",
+        f"The dashboard:  {out / 'explorer' / 'index.html'}",
+        f'The warehouse:  {warehouse}  (ask it: mlops-atlas sql "select ...")',
+    ):
+        _print_whole(line)
 
 
 @app.command(short_help="Load GitHub data and git histories.")
@@ -433,11 +436,17 @@ def docs(
     _serve(target, port, open_)
 
 
+def _print_whole(line: str) -> None:
+    """A line with a path or URL in it, never broken at the terminal's width (so it copies
+    whole), and with any `[...]` in a folder name shown as it is, not read as markup."""
+    out_console.print(escape(line), soft_wrap=True, highlight=False)
+
+
 def _serve(folder: Path, port: int, open_browser: bool) -> None:
     from mlops_atlas.serve import bind
 
     server, url = bind(folder, port)
-    out_console.print(f"Serving {folder} at {url}  (Ctrl-C stops)", highlight=False)
+    _print_whole(f"Serving {folder} at {url}  (Ctrl-C stops)")
     if open_browser:
         webbrowser.open(url)
     try:

@@ -88,7 +88,11 @@ def test_sql_answers_names_the_tables_and_refuses_to_write(
 
 
 def test_serve_answers_on_localhost_and_stops(real_site, tmp_path: Path) -> None:
-    site, _ = real_site
+    # A long folder name (with brackets, which the console must not read as markup): the line
+    # naming it and the URL stays one line, whatever the terminal's width.
+    site = tmp_path / ("a-folder-with-a-long-name-[red]-" * 4) / "site"
+    site.parent.mkdir()
+    site.symlink_to(real_site[0], target_is_directory=True)
     server = subprocess.Popen(
         [sys.executable, "-m", "mlops_atlas", "serve", "--out", str(site), "--port", "0"],
         stdout=subprocess.PIPE,
@@ -102,6 +106,7 @@ def test_serve_answers_on_localhost_and_stops(real_site, tmp_path: Path) -> None
     try:
         assert server.stdout is not None
         line = server.stdout.readline()
+        assert f"Serving {site} at http://127.0.0.1:" in line
         url = next(word for word in line.split() if word.startswith("http://127.0.0.1:"))
         with urllib.request.urlopen(url + "index.html", timeout=10) as response:
             assert response.status == 200 and b"MLOps Atlas" in response.read()
