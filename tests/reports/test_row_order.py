@@ -32,10 +32,14 @@ def _text(parser: duckdb.DuckDBPyConnection, tree: dict) -> str:
     return parser.execute("select json_deserialize_sql(?)", [json.dumps(tree)]).fetchone()[0]
 
 
-def _with_order_keys(parser: duckdb.DuckDBPyConnection, sql: str) -> tuple[str, list[int | None]]:
-    """`sql` without its ORDER BY and with each ORDER BY expression appended as a column; for
-    each key, its position among the original columns when it is one (`order by 2`), else None.
-    Raises ValueError when the statement has no ORDER BY it can be checked by."""
+def _with_order_keys(
+    parser: duckdb.DuckDBPyConnection, sql: str, columns: list[str]
+) -> tuple[str | None, list[int | None]]:
+    """`sql` without its ORDER BY and with each ORDER BY expression that is not an output
+    column appended as a column (None when every key is an output column); for each key, its
+    position among the output `columns` when it is one (`order by 2`, or a column's name, which
+    DuckDB binds to the output first), else None. Raises ValueError when the statement has no
+    ORDER BY it can be checked by."""
     tree = _tree(parser, sql)
     if tree.get("error"):
         raise ValueError(f"does not parse: {tree.get('error_message')}")
@@ -50,9 +54,15 @@ def _with_order_keys(parser: duckdb.DuckDBPyConnection, sql: str) -> tuple[str, 
         if expression["class"] == "CONSTANT":
             positions.append(int(expression["value"]["value"]) - 1)
             continue
+        names = expression.get("column_names", [])
+        if expression["class"] == "COLUMN_REF" and len(names) == 1 and names[0] in columns:
+            positions.append(columns.index(names[0]))
+            continue
         expression["alias"] = f"order_key_{i}"
         keys.append(expression)
         positions.append(None)
+    if not keys:
+        return None, positions
     node["modifiers"] = [m for m in node["modifiers"] if m["type"] != "ORDER_MODIFIER"]
     if node["type"] == "SELECT_NODE":
         node["select_list"].extend(keys)
@@ -69,15 +79,16 @@ def _ties(runner: QueryRunner, parser: duckdb.DuckDBPyConnection, sql: str) -> s
     if len(rows) < 2:
         return None
     try:
-        keyed, positions = _with_order_keys(parser, sql)
+        keyed, positions = _with_order_keys(parser, sql, columns)
     except ValueError as exc:
         return str(exc)
-    try:
-        _, keyed_rows = runner.records(keyed)
-    except duckdb.Error:
-        # an ORDER BY naming an output alias of an aggregate cannot be selected again: check the
-        # rows themselves instead (distinct rows are then ordered by what the page shows)
-        return None if len(set(rows)) == len(rows) or len(columns) == 1 else "unchecked"
+    if keyed is None:
+        keyed_rows = rows
+    else:
+        try:
+            _, keyed_rows = runner.records(keyed)
+        except duckdb.Error as exc:
+            return f"its ORDER BY could not be checked: {exc}"
     extra = iter(range(len(columns), len(keyed_rows[0])))
     key_at = [p if p is not None else next(extra) for p in positions]
     by_key: dict[tuple, set[tuple]] = defaultdict(set)
@@ -120,6 +131,11 @@ def test_the_check_finds_ties_and_missing_orders(mirror_warehouse: Path) -> None
             "1 rows tie on its ORDER BY"
         )
         assert _ties(runner, parser, f"select v from {values} order by k, v") is None
+        # a name the output and the table share: the output's (here an aggregate) orders
+        grouped = f"select k, count(*) as v from {values} group by k"
+        assert _ties(runner, parser, grouped + " order by v") is None
+        tied = f"select v, count(*) as k from {values} group by v order by k"
+        assert _ties(runner, parser, tied) == "2 rows tie on its ORDER BY"
         assert _ties(runner, parser, f"select k, v from {values} order by 1, 2") is None
         assert _ties(runner, parser, f"select k, v from {values}") == "has no ORDER BY"
         union = f"select k, v from {values} union all select 3, 'd'"
