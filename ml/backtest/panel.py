@@ -91,6 +91,30 @@ class BacktestInputs:
     releases: pd.DataFrame
     gone: pd.DataFrame | None = None
 
+    @classmethod
+    def from_tables(
+        cls,
+        *,
+        as_of: pd.Timestamp,
+        repositories: pd.DataFrame,
+        signals: pd.DataFrame,
+        activity: pd.DataFrame,
+        commits: pd.DataFrame,
+        releases: pd.DataFrame,
+        gone: pd.DataFrame | None = None,
+    ) -> BacktestInputs:
+        """The inputs from whole warehouse tables (as dbt hands them to a model), keeping only
+        the columns the panel reads of the large ones."""
+        return cls(
+            as_of=as_of,
+            repositories=repositories,
+            signals=signals,
+            activity=activity[["repository_id", "month", "commits"]],
+            commits=commits[["repository_id", "committed_at", "author_id", "is_counted"]],
+            releases=releases[["repository_id", "published_at"]],
+            gone=gone,
+        )
+
 
 def check_inputs(inputs: BacktestInputs) -> None:
     """Raise ValueError when an input that predictors read reaches past `as_of` (future leakage)

@@ -148,9 +148,8 @@ def _grid_starts(
     r, t0 = (a.ravel() for a in np.meshgrid(rates, inflections, indexing="ij"))
     with np.errstate(over="ignore"):
         shape = 1.0 / (1.0 + np.exp(-r[:, None] * (t[None, :] - t0[:, None])))
-    k = np.clip(
-        (shape @ y) / np.maximum(np.sum(shape * shape, axis=1), 1e-300), *lower[:1], upper[0]
-    )
+    best_k = (shape @ y) / np.maximum(np.sum(shape * shape, axis=1), 1e-300)
+    k = np.clip(best_k, lower[0], upper[0])
     sse = np.sum((k[:, None] * shape - y[None, :]) ** 2, axis=1)
     order = np.argsort(sse, kind="stable")[: int(c["grid_starts"])]
     return [np.array([k[i], r[i], t0[i]]) for i in order]

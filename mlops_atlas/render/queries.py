@@ -238,9 +238,9 @@ class QueryRunner:
         self.con.close()
 
     def _materialize_sources(self, sql: str) -> None:
+        if len(self._materialized) == self._source_tables:
+            return  # every source table is made: nothing to look for
         for source, tables in self.sources.tables.items():
-            if len(self._materialized) == self._source_tables:
-                return  # every source table is made: nothing to look for
             for m in _source_pattern(source).finditer(sql):
                 table = m.group(1)
                 if table not in tables or (source, table) in self._materialized:

@@ -20,17 +20,14 @@ def model(dbt, session):
         name_key=lambda f: f["requested_full_name"].str.lower()
     )
     gone = gone.merge(names, on="name_key", how="inner")[["repository_id", "recorded_at"]]
-    # Each ref on a line of its own: dbt finds refs by reading this file, not by running it.
-    activity = dbt.ref("fct_repository_activity_monthly").df()
-    commits = dbt.ref("int_commits_attributed").df()
-    releases = dbt.ref("fct_releases").df()
-    inputs = BacktestInputs(
+    # Each ref written out here: dbt finds refs by reading this file, not by running it.
+    inputs = BacktestInputs.from_tables(
         as_of=as_of_instant(dbt.ref("int_as_of").df()),
         repositories=dbt.ref("dim_repositories").df(),
         signals=dbt.ref("fct_repository_signals").df(),
-        activity=activity[["repository_id", "month", "commits"]],
-        commits=commits[["repository_id", "committed_at", "author_id", "is_counted"]],
-        releases=releases[["repository_id", "published_at"]],
+        activity=dbt.ref("fct_repository_activity_monthly").df(),
+        commits=dbt.ref("int_commits_attributed").df(),
+        releases=dbt.ref("fct_releases").df(),
         gone=gone.rename(columns={"recorded_at": "gone_at"}),
     )
     panel = backtest_panel(inputs, config)
