@@ -218,15 +218,10 @@ def scatter_style(trace: Trace, color: str, position: str) -> dict[str, Any]:
     return style
 
 
-def _hex_rgba(color: str, alpha: float) -> tuple[float, float, float, float]:
-    """`#rrggbb` and an opacity as (r, g, b, a) fractions."""
-    r, g, b = (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    return r, g, b, alpha
-
-
 def _rgba(color: str, alpha: float) -> str:
-    r, g, b, a = _hex_rgba(color, alpha)
-    return f"rgba({round(r * 255)},{round(g * 255)},{round(b * 255)},{a})"
+    """`#rrggbb` and an opacity as CSS `rgba(r,g,b,a)`."""
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
 
 
 def plotly_json(chart: ChartData) -> str:
