@@ -73,10 +73,11 @@ def export_tables(
         path = out_dir / file
         path.parent.mkdir(parents=True, exist_ok=True)
         source = f'"{catalog}"."{schema}"."{name}"'
-        con.execute(
+        # COPY answers the number of rows it wrote
+        (rows,) = con.execute(  # type: ignore[misc]
             f"copy (select * from {source}) to {quote_literal(str(path))}"
             " (format parquet, compression zstd)"
-        )
+        ).fetchone()
         node = docs.get((schema, name), {})
         described = node.get("columns", {})
         columns = [
@@ -88,7 +89,6 @@ def export_tables(
                 [catalog, schema, name],
             ).fetchall()
         ]
-        (rows,) = con.execute(f"select count(*) from {source}").fetchone()  # type: ignore[misc]
         written.append(
             ExportedTable(schema, name, file, rows, node.get("description", ""), columns)
         )
