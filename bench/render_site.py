@@ -1,13 +1,16 @@
 """Benchmark the report renderer: the site's SQL run straight in DuckDB (floor), full build.
 
-    uv run python bench/render_site.py [--warehouse PATH] [--runs N]
+    uv run python bench/render_site.py [--warehouse PATH] [--runs N] [--workers N]
 
-Both are measured in the same run, on the same warehouse, and printed as ratios to the
-floor: (a) every statement the build runs (source tables, then each distinct page query)
+Measured in the same run, on the same warehouse, and printed as ratios to the floors:
+(a) every statement a one-process build runs (source tables, then each distinct page query)
 executed and fetched in one read-only DuckDB session set up as the renderer's; (b) the full
-`render_site` of reports/pages (pages, charts, dropdown variants, markdown copy). A first,
-untimed build records the statements (and warms caches); then (a) and (b) alternate `--runs`
-times and the fastest of each is kept. Without `--warehouse` the warehouse is built as the
+one-process `render_site` of reports/pages (pages, charts, dropdown variants, markdown copy);
+(c) the statements of (a) dealt in turn to `--workers` processes (default: as the main job
+renders), each a session of its own making the source tables it needs, timed from a common
+start to the last one's end; (d) the full `render_site` with that many worker processes,
+process start included. A first, untimed build records the statements (and warms caches);
+then (a) to (d) alternate `--runs` times and the fastest of each is kept. Without `--warehouse` the warehouse is built as the
 main job builds it (zimmerman-2023 archive, the mirror's git histories, `dbt build`), which
 needs the data mirror and takes a few minutes. Figures go to bench/results/ (git-ignored).
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import subprocess
@@ -24,10 +28,12 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from mlops_atlas import pipeline
+from mlops_atlas.checks import render_workers
 from mlops_atlas.environment import prepare_process
 from mlops_atlas.paths import PROJECT_ROOT, REPORTS_PAGES_DIR, REPORTS_SOURCES_DIR, mirror_root
 from mlops_atlas.render import render_site
@@ -61,10 +67,55 @@ def floor(warehouse: Path, statements: list[str]) -> float:
         runner.close()
 
 
-def render(warehouse: Path, out: Path, log: list[str] | None = None) -> tuple[float, int]:
+def _is_source_table(sql: str) -> bool:
+    return sql.startswith("create table ")
+
+
+def _floor_share(
+    warehouse: Path, statements: list[str], start: Any, seconds: Any, slot: int
+) -> None:
+    """One process of the parallel floor: a session like a worker's, made before the start;
+    source tables made as its statements need them (as a worker does), inside the timing."""
+    runner = QueryRunner(warehouse, Sources.load(SOURCES))
+    try:
+        start.wait()
+        started = time.perf_counter()
+        for sql in statements:
+            runner.records(sql)
+        seconds[slot] = time.perf_counter() - started
+    finally:
+        runner.close()
+
+
+def parallel_floor(warehouse: Path, statements: list[str], workers: int) -> float:
+    """Seconds for `workers` processes to run the page statements dealt to them in turn."""
+    queries = [sql for sql in statements if not _is_source_table(sql)]
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(workers + 1)
+    seconds = context.Array("d", workers)
+    processes = [
+        context.Process(
+            target=_floor_share,
+            args=(warehouse, queries[slot::workers], start, seconds, slot),
+        )
+        for slot in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    start.wait()
+    for process in processes:
+        process.join()
+        if process.exitcode != 0:
+            raise SystemExit(f"a floor process failed (exit {process.exitcode})")
+    return max(seconds)
+
+
+def render(
+    warehouse: Path, out: Path, log: list[str] | None = None, workers: int = 1
+) -> tuple[float, int]:
     """Seconds for the full site build, and the number of pages it wrote."""
     started = time.perf_counter()
-    summary = render_site(PAGES, warehouse, out, sql_log=log)
+    summary = render_site(PAGES, warehouse, out, sql_log=log, workers=workers)
     return time.perf_counter() - started, len(summary.pages)
 
 
@@ -79,8 +130,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warehouse", type=Path, help="a built warehouse (opened read-only)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each (default 3)")
+    parser.add_argument(
+        "--workers", type=int, help="processes of (c) and (d) (default: as the main job)"
+    )
     args = parser.parse_args()
     prepare_process()
+    workers = args.workers or render_workers()
 
     with tempfile.TemporaryDirectory(prefix="render_site_bench_") as tmp:
         scratch = Path(tmp)
@@ -91,24 +146,29 @@ def main() -> int:
             warehouse = build_warehouse(scratch)
         statements: list[str] = []
         warm_up, pages = render(warehouse, scratch / "site", statements)
-        floors, renders = [], []
+        floors, renders, parallel_floors, parallel_renders = [], [], [], []
         for _ in range(max(1, args.runs)):
             floors.append(floor(warehouse, statements))
             renders.append(render(warehouse, scratch / "site")[0])
+            parallel_floors.append(parallel_floor(warehouse, statements, workers))
+            parallel_renders.append(render(warehouse, scratch / "site", workers=workers)[0])
 
     base, full = min(floors), min(renders)
+    parallel_base, parallel_full = min(parallel_floors), min(parallel_renders)
     rows = [
-        ("(a) the site's SQL in DuckDB (floor)", base),
-        ("(b) full render_site", full),
-        ("    of which outside DuckDB: (b) - (a)", full - base),
+        ("(a) the site's SQL in DuckDB (floor)", base, base),
+        ("(b) full render_site, one process", full, base),
+        ("    of which outside DuckDB: (b) - (a)", full - base, base),
+        (f"(c) the SQL in {workers} processes (floor)", parallel_base, parallel_base),
+        (f"(d) full render_site, {workers} workers", parallel_full, parallel_base),
     ]
     print(
         f"{pages:,} pages, {len(statements):,} statements, duckdb {duckdb.__version__};"
         f" fastest of {len(renders)} runs (first build, untimed: {warm_up:.1f} s)"
     )
-    print(f"{'step':<42}{'seconds':>9}{'x floor':>9}")
-    for name, secs in rows:
-        print(f"{name:<42}{secs:>9.2f}{secs / base:>9.2f}")
+    print(f"{'step':<42}{'seconds':>9}{'x its floor':>13}")
+    for name, secs, against in rows:
+        print(f"{name:<42}{secs:>9.2f}{secs / against:>13.2f}")
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -128,6 +188,10 @@ def main() -> int:
                 "render_seconds": renders,
                 "warm_up_seconds": warm_up,
                 "ratio": full / base,
+                "workers": workers,
+                "parallel_floor_seconds": parallel_floors,
+                "parallel_render_seconds": parallel_renders,
+                "parallel_ratio": parallel_full / parallel_base,
             },
             indent=2,
         )

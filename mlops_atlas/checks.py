@@ -3,6 +3,7 @@ halfway through: the warehouse exists and is built, `--as-of` is a date within t
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -134,3 +135,20 @@ def require_built(warehouse: Path, sources_dir: Path) -> None:
             f"warehouse {warehouse} lacks {len(missing)} of the {len(wanted)} tables the report "
             f"reads ({shown}): run `mlops-atlas build` first"
         )
+
+
+#: Processes that write report pages (`render_site(workers=...)`); default: one per core, at
+#: most `MAX_RENDER_WORKERS` (each holds the pages' source tables in memory).
+RENDER_WORKERS_ENV = "ATLAS_RENDER_WORKERS"
+MAX_RENDER_WORKERS = 4
+
+
+def render_workers() -> int:
+    """`$ATLAS_RENDER_WORKERS`, a whole number from 1 up; else one per core, at most four."""
+    raw = os.environ.get(RENDER_WORKERS_ENV, "").strip()
+    if not raw:
+        return max(1, min(os.cpu_count() or 1, MAX_RENDER_WORKERS))
+    workers = int(raw) if raw.isdigit() else 0
+    if workers < 1:
+        raise CheckFailed(f"{RENDER_WORKERS_ENV} must be a whole number from 1 up, not {raw!r}")
+    return workers

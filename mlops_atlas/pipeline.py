@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from mlops_atlas.checks import (
     check_as_of,
+    render_workers,
     require_built,
     require_unlocked,
     require_warehouse,
@@ -289,6 +290,7 @@ def render(
     from mlops_atlas.unchanged import RENDER_STAMP, read_stamp, render_key, write_stamp
 
     prepare_process()
+    workers = render_workers()
     out = Path(out)
     check_out_dir(out)
     sources = pages.parent / "sources"
@@ -312,6 +314,7 @@ def render(
             data_schemas=DATA_SCHEMAS,
             manifest=manifest,
             sql_log=sql_log,
+            workers=workers,
         ),
     )
     if inputs is not None:

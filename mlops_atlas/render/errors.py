@@ -16,7 +16,16 @@ class RenderError(Exception):
     ) -> None:
         self.page = Path(page)
         self.line = line
+        self.message = message
         self.query = query
         where = f"{self.page}:{line}"
         what = f"query '{query}': " if query else ""
         super().__init__(f"{where}: {what}{message}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # rebuilt from its parts when a worker process sends it back (site.py)
+        return (_rebuild, (self.page, self.line, self.message, self.query))
+
+
+def _rebuild(page: Path, line: int, message: str, query: str | None) -> RenderError:
+    return RenderError(page, line, message, query=query)

@@ -7,29 +7,36 @@ pages too, until no new link appears.
 
 from __future__ import annotations
 
-import html
-import itertools
+import multiprocessing
 import os
 import re
 import shutil
 import time
-from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import SimpleQueue
+from typing import Protocol
 
 import plotly.offline
 
-from mlops_atlas.render.component_data import dropdown_input
-from mlops_atlas.render.context import MAX_VARIANTS, PageContext, text_expressions
+from mlops_atlas.render.context import MAX_VARIANTS
 from mlops_atlas.render.data_export import DATA_DIR, ExportedTable, export_tables
 from mlops_atlas.render.errors import RenderError
-from mlops_atlas.render.html_blocks import HtmlRenderer
-from mlops_atlas.render.layout import PLOTLY_ASSET, NavItem, page_html
+from mlops_atlas.render.layout import PLOTLY_ASSET, NavItem
 from mlops_atlas.render.links import LinkResolver, Route, discover_routes
 from mlops_atlas.render.markdown_copy import MarkdownRenderer
-from mlops_atlas.render.page import Component, EachBlock, IfBlock, Node, Page, parse_page
+from mlops_atlas.render.page import Page, parse_page
 from mlops_atlas.render.queries import PageQueries, QueryRunner, Sources
+from mlops_atlas.render.writer import (
+    PageResult,
+    PageWriter,
+    SiteSpec,
+    page_context,
+    start_worker,
+    write_in_worker,
+)
 
 BUILD_MARKER = ".atlas-build"
 MARKDOWN_DIR = "markdown"
@@ -47,23 +54,32 @@ class RenderSummary:
     data_tables: list[ExportedTable] = field(default_factory=list)
 
 
-def _dropdowns(nodes: list[Node]) -> list[Component]:
-    found: list[Component] = []
-    for node in nodes:
-        if isinstance(node, Component):
-            if node.name == "Dropdown":
-                found.append(node)
-            found += _dropdowns(node.children)
-        elif isinstance(node, IfBlock):
-            for _, body in node.branches:
-                found += _dropdowns(body)
-        elif isinstance(node, EachBlock):
-            found += _dropdowns(node.body)
-    return found
-
-
 def _value(wanted: tuple[Path, str]) -> str:
     return wanted[1]
+
+
+class _Pending(Protocol):
+    """A page being written: a worker's future, or `_Later` in this process."""
+
+    def done(self) -> bool: ...
+    def exception(self) -> BaseException | None: ...
+    def result(self) -> PageResult: ...
+
+
+class _Later:
+    """A page written in this process when its result is asked for."""
+
+    def __init__(self, writer: PageWriter, route: Route, value: str | None) -> None:
+        self._write = lambda: writer.write(route, value)
+
+    def done(self) -> bool:
+        return True
+
+    def exception(self) -> BaseException | None:
+        return None
+
+    def result(self) -> PageResult:
+        return self._write()
 
 
 class OutDirNotReplaceable(FileExistsError):
@@ -102,50 +118,6 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
         shutil.rmtree(previous)
 
 
-def page_context(
-    page: Page,
-    runner: QueryRunner,
-    links: LinkResolver | None = None,
-    params: Mapping[str, str] | None = None,
-    *,
-    queries: PageQueries | None = None,
-    max_variants: int = MAX_VARIANTS,
-) -> PageContext:
-    """The context a page renders in: its queries, `params` (a templated page's value, e.g.
-    `{"repo": "owner/name"}`) and its dropdowns as inputs, each at its default option.
-
-    `ctx.result(query, line)` runs a query as the page would; `ctx.with_bindings({input:
-    option index})` picks other options. `links` defaults to a resolver that knows no pages;
-    `queries` to a fresh `PageQueries(page)` (pass one to share its SQL cache across calls).
-    Raises RenderError for a dropdown the renderer would refuse.
-    """
-    ctx = PageContext(
-        page,
-        PageQueries(page) if queries is None else queries,
-        runner,
-        LinkResolver([], []) if links is None else links,
-        params=dict(params or {}),
-        max_variants=max_variants,
-    )
-    for comp in _dropdowns(page.nodes):
-        spec = dropdown_input(comp, ctx)
-        if spec.name in ctx.inputs:
-            raise ctx.fail(comp.line, f"a second <Dropdown name={spec.name}>")
-        ctx.inputs[spec.name] = spec
-    return ctx
-
-
-def _title(ctx: PageContext, fallback: str) -> str:
-    title = ctx.page.title
-    if title is None:
-        return fallback
-    out, last = [], 0
-    for start, end, text in text_expressions(title):
-        out += [title[last:start], ctx.show(text, 2)]
-        last = end
-    return "".join([*out, title[last:]])
-
-
 def render_site(
     pages_dir: Path,
     warehouse_path: Path,
@@ -159,6 +131,7 @@ def render_site(
     on_page: Callable[[int, int], None] | None = None,
     data_schemas: Sequence[str] = (),
     manifest: Path | None = None,
+    workers: int = 1,
 ) -> RenderSummary:
     """Render every page under pages_dir to `out_dir/<route>/index.html`.
 
@@ -171,7 +144,9 @@ def render_site(
     floor); `on_page(written, known)` is called after each page (templated pages become known
     as links to them appear). Raises RenderError naming page, line and query for any page
     mistake. The tables of `data_schemas` are written as Parquet to `out_dir/data/` with a
-    README of their columns from dbt's `manifest` (`data_export.py`).
+    README of their columns from dbt's `manifest` (`data_export.py`). With `workers` > 1 the
+    pages are written by that many processes, each with its own read-only session; the site
+    is the same file for file (writer.py).
     """
     started = time.perf_counter()
     pages_dir, out_dir = Path(pages_dir), Path(out_dir)
@@ -184,8 +159,9 @@ def render_site(
         raise ValueError(f"markdown_pages {unknown} are not pages; pages are {sorted(by_name)}")
     parsed = {r.source: parse_page(r.source) for r in [*static, *templates]}
     queries = {source: PageQueries(page) for source, page in parsed.items()}
+    sources_dir = Path(sources_dir or pages_dir.parent / "sources")
     runner = QueryRunner(
-        Path(warehouse_path), Sources.load(sources_dir or pages_dir.parent / "sources"), sql_log
+        Path(warehouse_path), Sources.load(sources_dir), [] if sql_log is not None else None
     )
     links = LinkResolver(static, templates)
     top = sorted(
@@ -198,55 +174,68 @@ def render_site(
     ]
     check_out_dir(out_dir)
     final_dir, out_dir = out_dir, _staging_dir(out_dir)
+    spec = SiteSpec(
+        pages_dir=pages_dir,
+        warehouse_path=Path(warehouse_path),
+        sources_dir=sources_dir,
+        out_dir=out_dir,
+        nav=nav,
+        site_title=site_title,
+        max_variants=max_variants,
+        log_sql=sql_log is not None,
+    )
     summary = RenderSummary()
-    any_charts = False
-    try:
-        # Static pages first, then each templated page the first time a built page links to
-        # it; the links a page adds are queued in value order.
-        queue: deque[tuple[Route, str | None]] = deque((r, None) for r in static)
-        template_of = {t.source: t for t in templates}
-        seen = 0  # links.wanted entries already queued (it only grows, in insertion order)
-        while queue:
-            route, value = queue.popleft()
-            page = parsed[route.source]
-            params = {route.param: value} if route.param and value is not None else {}
-            target = links.output_dir(route, value)
-            links.current_dir = target
-            ctx = page_context(
-                page,
-                runner,
-                links,
-                params,
-                queries=queries[route.source],
-                max_variants=max_variants,
-            )
-            renderer = HtmlRenderer()
-            body = renderer.render(page.nodes, ctx) + renderer.filter_scripts()
-            title = _title(ctx, route.path.rsplit("/", 1)[-1].replace("-", " ").title() or "Home")
-            if page.title is not None:
-                body = f"<h1>{html.escape(title)}</h1>\n{body}"
-            doc = page_html(
-                title=title,
-                body=body,
-                out_dir=target,
-                nav=nav,
-                site_title=site_title,
-                charts=renderer.has_charts,
-            )
-            any_charts |= renderer.has_charts
-            path = out_dir / target / "index.html"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(doc, encoding="utf-8")
-            summary.pages.append(final_dir / target / "index.html")
-            added = list(itertools.islice(links.wanted, seen, None))
-            seen += len(added)
-            queue.extend((template_of[source], v) for source, v in sorted(added, key=_value))
+    template_of = {t.source: t for t in templates}
+
+    def write_pages(
+        begin: Callable[[Route, str | None], _Pending], finished: SimpleQueue[_Pending] | None
+    ) -> bool:
+        """Every page: static pages first, then each templated page the first time a written
+        page links to it (the links a page adds queued in value order); results are taken in
+        that order. With `finished` (pages as their writing ends, in any order) the pages a
+        finished page links to are begun at once, before their turn. True when a page has a
+        chart."""
+        order: list[tuple[Route, str | None]] = [(r, None) for r in static]
+        begun: dict[tuple[Path, str | None], _Pending] = {}
+
+        def page(route: Route, value: str | None) -> _Pending:
+            key = (route.source, value)
+            if key not in begun:
+                begun[key] = begin(route, value)
+            return begun[key]
+
+        for route, value in order:
+            page(route, value)
+        known: set[tuple[Path, str]] = set()
+        any_charts = False
+        index = 0
+        while index < len(order):
+            pending = page(*order[index])
+            if finished is not None and not pending.done():
+                ended = finished.get()
+                if ended.exception() is None:
+                    for (source, value), _ in ended.result().links:
+                        page(template_of[source], value)
+                continue
+            result = pending.result()
+            index += 1
+            summary.pages.append(final_dir / result.target / "index.html")
+            summary.queries_run += result.queries_run
+            summary.broken_links += result.broken
+            if sql_log is not None:
+                sql_log.extend(result.statements)
+            any_charts |= result.has_charts
+            added = [key for key, _ in result.links if key not in known]
+            known.update(added)
+            order.extend((template_of[source], v) for source, v in sorted(added, key=_value))
             if on_page is not None:
-                on_page(len(summary.pages), len(summary.pages) + len(queue))
-        if any_charts:
-            asset = out_dir / PLOTLY_ASSET
-            asset.parent.mkdir(parents=True, exist_ok=True)
-            asset.write_text(plotly.offline.get_plotlyjs(), encoding="utf-8")
+                on_page(len(summary.pages), len(order))
+        return any_charts
+
+    def write_copies() -> int:
+        """The markdown copies and the Parquet tables, from this process's session; the
+        number of statements they ran."""
+        before = runner.queries_run
         for name in markdown_pages:
             written = _markdown_copy(by_name[name], parsed, queries, runner, links, out_dir)
             summary.markdown.append(final_dir / written.relative_to(out_dir))
@@ -258,14 +247,54 @@ def render_site(
                 manifest=manifest,
                 schemas=data_schemas,
             )
+        return runner.queries_run - before
+
+    try:
+        if workers <= 1:
+            writer = PageWriter(spec, parsed=parsed, queries=queries, runner=runner)
+            any_charts = write_pages(lambda route, value: _Later(writer, route, value), None)
+            summary.queries_run += write_copies()
+        else:
+            # Worker processes start fresh (spawn): a fork would copy this process's DuckDB
+            # and thread state. The copies are written here meanwhile, from this session.
+            finished: SimpleQueue[_Pending] = SimpleQueue()
+            with (
+                ProcessPoolExecutor(
+                    workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=start_worker,
+                    initargs=(spec,),
+                ) as pool,
+                ThreadPoolExecutor(1) as side,
+            ):
+
+                def begin(route: Route, value: str | None) -> _Pending:
+                    future = pool.submit(write_in_worker, route, value)
+                    future.add_done_callback(finished.put)
+                    return future
+
+                copies = side.submit(write_copies)
+                try:
+                    any_charts = write_pages(begin, finished)
+                except BaseException:
+                    pool.shutdown(cancel_futures=True)
+                    raise
+                finally:
+                    copies.exception()  # wait: the copies write into the staging folder
+                summary.queries_run += copies.result()
+        if sql_log is not None:
+            sql_log.extend(runner.log or [])
+        if any_charts:
+            asset = out_dir / PLOTLY_ASSET
+            asset.parent.mkdir(parents=True, exist_ok=True)
+            asset.write_text(plotly.offline.get_plotlyjs(), encoding="utf-8")
         _swap_in(out_dir, final_dir)
     except BaseException:
         shutil.rmtree(out_dir, ignore_errors=True)
         raise
     finally:
         runner.close()
-    summary.queries_run = runner.queries_run
-    summary.broken_links = sorted(links.broken)
+    summary.broken_links = sorted(set(summary.broken_links) | links.broken)
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -180,6 +180,12 @@ CASES = [
         ("lacks", "tables the report reads", "mlops-atlas build"),
     ),
     Case(
+        "render workers that are not a number",
+        lambda w, tmp: ["report", "-w", str(w), "--out", str(tmp / "site")],
+        ("ATLAS_RENDER_WORKERS", "whole number", "'two'"),
+        env=lambda tmp: {"ATLAS_RENDER_WORKERS": "two"},
+    ),
+    Case(
         "report into a folder of other files",
         lambda w, tmp: ["report", "-w", str(w), "--out", str(_folder_with_a_file(tmp / "mine"))],
         ("not empty", "mine"),

@@ -225,21 +225,56 @@ def test_refuses_to_clear_a_folder_it_did_not_build(
     assert not (out / "about").exists() and len(second.pages) == 7  # about linked acme only
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_a_build_that_fails_halfway_leaves_the_previous_site_whole(
-    project: Path, warehouse: Path, tmp_path: Path
+    project: Path, warehouse: Path, tmp_path: Path, workers: int
 ) -> None:
     """The site is written beside the output and swapped in when complete: a build stopped
-    by an error (or an interrupt) leaves the previous site as it was, and no half-build."""
+    by an error (or an interrupt) leaves the previous site as it was, and no half-build. An
+    error in a worker process comes back whole, naming the page and its line."""
     out = tmp_path / "out"
     first = render_site(project / "pages", warehouse, out, markdown_pages=())
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     broken = project / "pages" / "zz-last.md"  # rendered after every other static page
     broken.write_text("# Last\n\n{missing_query[0].x}\n")
-    with pytest.raises(RenderError, match=r"zz-last\.md"):
-        render_site(project / "pages", warehouse, out, markdown_pages=())
+    with pytest.raises(RenderError, match=rf"{re.escape(str(broken))}:3: ") as err:
+        render_site(project / "pages", warehouse, out, markdown_pages=(), workers=workers)
+    assert err.value.page == broken and err.value.line == 3
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before and len(first.pages) == 8
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "reports"]
+
+
+def test_worker_processes_write_the_same_site(warehouse: Path, built_site, tmp_path: Path) -> None:
+    """Pages written by two worker processes make the same site as one process: the same
+    files byte for byte, the same pages in the same order, the same broken links, the same
+    statements run (each worker makes the source tables it needs itself)."""
+    one_out, _ = built_site
+    builds = {}
+    for workers in (1, 2):
+        log: list[str] = []
+        out = tmp_path / f"workers-{workers}"
+        summary = render_site(
+            FIXTURES / "pages",
+            warehouse,
+            out,
+            markdown_pages=("index", "about"),
+            sql_log=log,
+            workers=workers,
+        )
+        files = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        pages = [p.relative_to(out) for p in summary.pages]
+        builds[workers] = (summary, log, files, pages)
+    one, one_log, one_files, one_pages = builds[1]
+    two, two_log, two_files, two_pages = builds[2]
+    assert two_files == one_files
+    html_files = {path: data for path, data in one_files.items() if path.suffix == ".html"}
+    assert html_files == {p.relative_to(one_out): p.read_bytes() for p in one_out.rglob("*.html")}
+    # templated pages, found through the links of written pages, were written too
+    assert sum(p.parent.parent.name == "repos" for p in two_pages) >= 3
+    assert two_pages == one_pages
+    assert two.markdown and two.broken_links == one.broken_links
+    assert set(two_log) == set(one_log) and two.queries_run == len(two_log)
 
 
 def test_missing_values_stay_missing_in_expressions() -> None:

@@ -1,0 +1,190 @@
+"""Writing one page of the site to HTML, in this process or in worker processes.
+
+A page's file depends only on the page, its value and the warehouse, so any process can write
+it. What a page adds to the build (the templated pages it links to, in the order it first links
+to them; its broken links; the statements it ran) comes back as a `PageResult`, which
+`render_site` merges in page order: the files, the page order and the statement log of a build
+are the same however many processes wrote it.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlops_atlas.render.component_data import dropdown_input
+from mlops_atlas.render.context import MAX_VARIANTS, PageContext, text_expressions
+from mlops_atlas.render.html_blocks import HtmlRenderer
+from mlops_atlas.render.layout import NavItem, page_html
+from mlops_atlas.render.links import LinkResolver, Route, discover_routes
+from mlops_atlas.render.page import Component, EachBlock, IfBlock, Node, Page, parse_page
+from mlops_atlas.render.queries import PageQueries, QueryRunner, Sources
+
+
+def _dropdowns(nodes: list[Node]) -> list[Component]:
+    found: list[Component] = []
+    for node in nodes:
+        if isinstance(node, Component):
+            if node.name == "Dropdown":
+                found.append(node)
+            found += _dropdowns(node.children)
+        elif isinstance(node, IfBlock):
+            for _, body in node.branches:
+                found += _dropdowns(body)
+        elif isinstance(node, EachBlock):
+            found += _dropdowns(node.body)
+    return found
+
+
+def page_context(
+    page: Page,
+    runner: QueryRunner,
+    links: LinkResolver | None = None,
+    params: Mapping[str, str] | None = None,
+    *,
+    queries: PageQueries | None = None,
+    max_variants: int = MAX_VARIANTS,
+) -> PageContext:
+    """The context a page renders in: its queries, `params` (a templated page's value, e.g.
+    `{"repo": "owner/name"}`) and its dropdowns as inputs, each at its default option.
+
+    `ctx.result(query, line)` runs a query as the page would; `ctx.with_bindings({input:
+    option index})` picks other options. `links` defaults to a resolver that knows no pages;
+    `queries` to a fresh `PageQueries(page)` (pass one to share its SQL cache across calls).
+    Raises RenderError for a dropdown the renderer would refuse.
+    """
+    ctx = PageContext(
+        page,
+        PageQueries(page) if queries is None else queries,
+        runner,
+        LinkResolver([], []) if links is None else links,
+        params=dict(params or {}),
+        max_variants=max_variants,
+    )
+    for comp in _dropdowns(page.nodes):
+        spec = dropdown_input(comp, ctx)
+        if spec.name in ctx.inputs:
+            raise ctx.fail(comp.line, f"a second <Dropdown name={spec.name}>")
+        ctx.inputs[spec.name] = spec
+    return ctx
+
+
+def _title(ctx: PageContext, fallback: str) -> str:
+    title = ctx.page.title
+    if title is None:
+        return fallback
+    out, last = [], 0
+    for start, end, text in text_expressions(title):
+        out += [title[last:start], ctx.show(text, 2)]
+        last = end
+    return "".join([*out, title[last:]])
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    """Everything a process needs to write pages of one build (sent to each worker)."""
+
+    pages_dir: Path
+    warehouse_path: Path
+    sources_dir: Path
+    out_dir: Path  # the build's staging folder
+    nav: list[NavItem]
+    site_title: str
+    max_variants: int
+    log_sql: bool
+
+
+@dataclass
+class PageResult:
+    """One written page and what it adds to the build."""
+
+    target: str  # its output folder, relative to the site
+    links: list[tuple[tuple[Path, str], str]]  # templated pages it links to, first link first
+    broken: list[str] = field(default_factory=list)
+    has_charts: bool = False
+    statements: list[str] = field(default_factory=list)
+    queries_run: int = 0
+
+
+class PageWriter:
+    """Writes pages of one build from one DuckDB session (`runner`, else one of its own)."""
+
+    def __init__(
+        self,
+        spec: SiteSpec,
+        *,
+        parsed: dict[Path, Page] | None = None,
+        queries: dict[Path, PageQueries] | None = None,
+        runner: QueryRunner | None = None,
+    ) -> None:
+        static, templates = discover_routes(spec.pages_dir)
+        self.spec = spec
+        self.parsed = parsed or {r.source: parse_page(r.source) for r in [*static, *templates]}
+        self.queries = queries or {source: PageQueries(p) for source, p in self.parsed.items()}
+        self.runner = runner or QueryRunner(
+            spec.warehouse_path, Sources.load(spec.sources_dir), [] if spec.log_sql else None
+        )
+        self.links = LinkResolver(static, templates)
+
+    def write(self, route: Route, value: str | None) -> PageResult:
+        """Write the page of `route` (for `value`, when it is a template) under the spec's
+        output folder. Raises RenderError naming page, line and query for any page mistake."""
+        page = self.parsed[route.source]
+        params = {route.param: value} if route.param and value is not None else {}
+        links = self.links
+        links.wanted, links.broken = {}, set()
+        target = links.output_dir(route, value)
+        links.current_dir = target
+        queries_before = self.runner.queries_run
+        ctx = page_context(
+            page,
+            self.runner,
+            links,
+            params,
+            queries=self.queries[route.source],
+            max_variants=self.spec.max_variants,
+        )
+        renderer = HtmlRenderer()
+        body = renderer.render(page.nodes, ctx) + renderer.filter_scripts()
+        title = _title(ctx, route.path.rsplit("/", 1)[-1].replace("-", " ").title() or "Home")
+        if page.title is not None:
+            body = f"<h1>{html.escape(title)}</h1>\n{body}"
+        doc = page_html(
+            title=title,
+            body=body,
+            out_dir=target,
+            nav=self.spec.nav,
+            site_title=self.spec.site_title,
+            charts=renderer.has_charts,
+        )
+        path = self.spec.out_dir / target / "index.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(doc, encoding="utf-8")
+        statements: list[str] = []
+        if self.runner.log is not None:
+            statements = list(self.runner.log)
+            self.runner.log.clear()
+        return PageResult(
+            target=target,
+            links=list(links.wanted.items()),
+            broken=sorted(links.broken),
+            has_charts=renderer.has_charts,
+            statements=statements,
+            queries_run=self.runner.queries_run - queries_before,
+        )
+
+
+_WORKER: PageWriter | None = None  # the page writer of a worker process
+
+
+def start_worker(spec: SiteSpec) -> None:
+    """A worker process's initializer: its own read-only session on the warehouse."""
+    global _WORKER
+    _WORKER = PageWriter(spec)
+
+
+def write_in_worker(route: Route, value: str | None) -> PageResult:
+    assert _WORKER is not None, "start_worker was not called in this process"
+    return _WORKER.write(route, value)
