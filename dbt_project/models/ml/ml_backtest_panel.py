@@ -7,6 +7,7 @@ import pandas as pd
 
 from ml.backtest.panel import BacktestInputs, backtest_panel
 from ml.config import ml_config
+from ml.own_process import call_in_own_process
 from ml.warehouse import as_of_instant
 
 
@@ -30,7 +31,8 @@ def model(dbt, session):
         releases=dbt.ref("fct_releases").df(),
         gone=gone.rename(columns={"recorded_at": "gone_at"}),
     )
-    panel = backtest_panel(inputs, config)
+    # the longest model: computed on a core of its own while dbt builds others beside it
+    panel = call_in_own_process(backtest_panel, inputs, config)
     for column in ("maintained", "growing", "commits_in_horizon", "commits_in_outcome_window"):
         panel[column] = panel[column].astype("Int64")
     panel["origin"] = pd.to_datetime(panel["origin"])

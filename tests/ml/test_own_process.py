@@ -1,0 +1,52 @@
+"""A computation handed to a process of its own comes back as it would have been computed here:
+the same result, its own exception, and a clear error when the process dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ml.own_process import ChildFailed, call_in_own_process
+
+
+def _describe(frame: pd.DataFrame, *, scale: float) -> tuple[pd.DataFrame, int]:
+    print("printed output goes to stderr, not into the result")
+    out = frame.assign(scaled=frame["value"] * scale, pid=os.getpid())
+    return out, os.getpid()
+
+
+def _refuse(reason: str) -> None:
+    raise ValueError(f"refused: {reason}")
+
+
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_the_result_is_the_one_computed_here_in_another_process() -> None:
+    frame = pd.DataFrame(
+        {
+            "name": ["a", "b", None],
+            "value": [1.5, np.nan, -2.0],
+            "when": pd.to_datetime(["2023-01-18", None, "2020-02-29"], utc=True),
+        }
+    )
+    there, pid = call_in_own_process(_describe, frame, scale=2.0)
+    here, _ = _describe(frame, scale=2.0)
+    assert pid != os.getpid()
+    pd.testing.assert_frame_equal(there.drop(columns="pid"), here.drop(columns="pid"))
+    assert there["when"].dtype == frame["when"].dtype
+
+
+def test_an_exception_comes_back_as_itself() -> None:
+    with pytest.raises(ValueError, match="refused: no data"):
+        call_in_own_process(_refuse, "no data")
+
+
+def test_a_process_that_dies_is_named() -> None:
+    with pytest.raises(ChildFailed, match=r"_die in its own process: exit -9"):
+        call_in_own_process(_die)
