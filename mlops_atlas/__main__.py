@@ -2,4 +2,5 @@
 
 from mlops_atlas.cli import main
 
-main(prog_name="python -m mlops_atlas")
+if __name__ == "__main__":  # not when a worker process imports it
+    main(prog_name="python -m mlops_atlas")
