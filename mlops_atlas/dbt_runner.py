@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -25,6 +26,9 @@ from mlops_atlas.paths import (
 )
 
 _FAILED = ("error", "fail", "runtime error")
+
+#: dbt's saved parse in a target folder, which a later command with the same project reuses.
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
 class DbtFailed(RuntimeError):
@@ -117,6 +121,78 @@ def _run(
     return returncode, "".join(tail)
 
 
+def _invocation(
+    command: str,
+    warehouse_path: Path,
+    project_dir: Path,
+    target_dir: Path | None,
+    log_dir: Path | None,
+    vars_: Mapping[str, Any] | None,
+    extra_args: Sequence[str],
+) -> tuple[list[str], dict[str, str], Path]:
+    """dbt's command line, environment and target folder for a command over a warehouse."""
+    warehouse_path = Path(warehouse_path).resolve()
+    target_dir = Path(target_dir) if target_dir else dbt_target_for(warehouse_path)
+    log_dir = Path(log_dir) if log_dir else dbt_logs_for(warehouse_path)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, **TELEMETRY_OFF, "ATLAS_WAREHOUSE": str(warehouse_path)}
+    # The evaluations the ML models keep between builds (ml/memo.py), beside the warehouse.
+    env.setdefault(ML_CACHE_ENV, str(ml_cache_for(Path(warehouse_path))))
+    args = dbt_command(
+        command,
+        project_dir=project_dir,
+        target_dir=target_dir,
+        log_dir=log_dir,
+        vars_=vars_,
+        extra_args=extra_args,
+    )
+    return args, env, target_dir
+
+
+class EarlyParse:
+    """`dbt parse` started ahead of a build, in the background (e.g. while the data loads).
+
+    Parsing reads only the project's files, never the warehouse. It runs in a folder of its own
+    beside the build's target (`parse/`), so the last build's artifacts stay whole whatever
+    happens to it; `hand_to` then gives the build its saved parse, and the `dbt build` that
+    follows with the same vars parses only what changed since: nothing. A parse that failed
+    hands nothing over, and the build parses everything itself and reports any error.
+    """
+
+    def __init__(self, warehouse_path: Path, *, vars_: Mapping[str, Any] | None = None) -> None:
+        self.folder = dbt_target_for(Path(warehouse_path).resolve()).parent / "parse"
+        args, env, _ = _invocation(
+            "parse", warehouse_path, DBT_PROJECT_DIR, self.folder, None, vars_, ()
+        )
+        self._process = subprocess.Popen(
+            args,
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def hand_to(self, target_dir: Path) -> bool:
+        """Wait for the parse, and put its saved state in `target_dir`; whether it could."""
+        saved = self.folder / PARTIAL_PARSE_FILE
+        if self._process.wait() != 0 or not saved.is_file():
+            return False
+        Path(target_dir).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(saved, Path(target_dir) / PARTIAL_PARSE_FILE)
+        return True
+
+    def stop(self) -> None:
+        """End the parse if it still runs (the build was skipped or never came)."""
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+
 def run_dbt(
     command: str,
     warehouse_path: Path,
@@ -138,23 +214,11 @@ def run_dbt(
     `on_line` (called with each line dbt prints, e.g. to count nodes) dbt's output is not shown,
     and its end is kept for the error message.
     """
-    warehouse_path = Path(warehouse_path).resolve()
-    target_dir = Path(target_dir) if target_dir else dbt_target_for(warehouse_path)
-    log_dir = Path(log_dir) if log_dir else dbt_logs_for(warehouse_path)
-    target_dir.mkdir(parents=True, exist_ok=True)
+    args, env, target_dir = _invocation(
+        command, warehouse_path, project_dir, target_dir, log_dir, vars_, extra_args
+    )
     run_results = target_dir / "run_results.json"
     run_results.unlink(missing_ok=True)
-    env = {**os.environ, **TELEMETRY_OFF, "ATLAS_WAREHOUSE": str(warehouse_path)}
-    # The evaluations the ML models keep between builds (ml/memo.py), beside the warehouse.
-    env.setdefault(ML_CACHE_ENV, str(ml_cache_for(Path(warehouse_path))))
-    args = dbt_command(
-        command,
-        project_dir=project_dir,
-        target_dir=target_dir,
-        log_dir=log_dir,
-        vars_=vars_,
-        extra_args=extra_args,
-    )
     started = time.monotonic()
     returncode, output = _run(args, env, capture_output or on_line is not None, on_line)
     return summarize(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlops_atlas.checks import (
     check_as_of,
@@ -31,6 +31,9 @@ from mlops_atlas.paths import (
     dbt_target_for,
     mirror_root,
 )
+
+if TYPE_CHECKING:
+    from mlops_atlas.dbt_runner import EarlyParse
 
 #: The archive replayed when no token is set: the 2023 study's own search responses.
 DEFAULT_ARCHIVE = "zimmerman-2023"
@@ -203,6 +206,7 @@ def build(
     stages: Stages | None = None,
     target_dir: Path | None = None,
     engine: str = "duckdb",
+    early_parse: EarlyParse | None = None,
 ) -> Any:
     """`dbt build` over `warehouse`: staging, intermediate, marts, the ML models, every test.
 
@@ -210,7 +214,8 @@ def build(
     output is read, not shown: its nodes are counted into `stages`, its log is beside the
     warehouse, and a failure names the failing nodes. With engine `spark`, on a local Spark
     session over the lake folder `warehouse` (`mlops_atlas/spark/`; dbt's artifacts stay inside
-    the lake, `target_dir` is not used)."""
+    the lake, `target_dir` is not used). An `early_parse` started before the load hands its
+    parse to the build (`run` does this)."""
     from mlops_atlas.dbt_runner import DbtSummary, node_counter, run_dbt
     from mlops_atlas.unchanged import BUILD_STAMP, build_key, read_stamp, table_digest, write_stamp
 
@@ -242,16 +247,19 @@ def build(
             lambda: DbtSummary("build", 0, 0, 0, 0, 0.0, target_dir, skipped=True),
         )
     stamp.unlink(missing_ok=True)
-    summary = stages.run(
-        "dbt build",
-        lambda: run_dbt(
+
+    def dbt_build() -> Any:
+        if early_parse is not None:
+            early_parse.hand_to(target_dir)
+        return run_dbt(
             "build",
             warehouse,
             vars_=vars_,
             target_dir=target_dir,
             on_line=node_counter(stages.count),
-        ),
-    )
+        )
+
+    summary = stages.run("dbt build", dbt_build)
     if inputs is not None:
         write_stamp(stamp, {"inputs": inputs, "outputs": table_digest(warehouse)})
     return summary
@@ -333,10 +341,27 @@ def run(
     stages: Stages | None = None,
     engine: str = "duckdb",
 ) -> RunResult:
-    """The main job: load, build (with the models and tests), render; on DuckDB or Spark."""
+    """The main job: load, build (with the models and tests), render; on DuckDB or Spark.
+
+    On DuckDB, dbt parses the project while the data loads (`EarlyParse`), so the build starts
+    with its parse done."""
+    from mlops_atlas.dbt_runner import EarlyParse, dbt_available
+
     stages = stages or Stages()
-    loaded = load(warehouse, archive=archive, git=git, mirror=mirror, stages=stages, engine=engine)
-    result = RunResult(load=loaded, stages=stages.seconds)
-    result.build = build(warehouse, as_of=as_of, stages=stages, engine=engine)
+    early = None
+    if _check_engine(engine) == "duckdb" and dbt_available():
+        prepare_process()
+        early = EarlyParse(warehouse, vars_={"as_of": as_of.isoformat()} if as_of else None)
+    try:
+        loaded = load(
+            warehouse, archive=archive, git=git, mirror=mirror, stages=stages, engine=engine
+        )
+        result = RunResult(load=loaded, stages=stages.seconds)
+        result.build = build(
+            warehouse, as_of=as_of, stages=stages, engine=engine, early_parse=early
+        )
+    finally:
+        if early is not None:
+            early.stop()
     result.render = render(warehouse, out, stages=stages)
     return result
