@@ -91,7 +91,8 @@ def parallel_floor(warehouse: Path, statements: list[str], workers: int) -> floa
     """Seconds for `workers` processes to run the page statements dealt to them in turn."""
     queries = [sql for sql in statements if not _is_source_table(sql)]
     context = multiprocessing.get_context("spawn")
-    start = context.Barrier(workers + 1)
+    # a process that fails before the start breaks the barrier after this long, not never
+    start = context.Barrier(workers + 1, timeout=600)
     seconds = context.Array("d", workers)
     processes = [
         context.Process(

@@ -10,9 +10,11 @@ models beside it. Its inputs and result cross as pickles; an error comes back as
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
+import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -25,7 +27,9 @@ class ChildFailed(RuntimeError):
 
 def call_in_own_process(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """`function(*args, **kwargs)` computed in a new Python process of this environment;
-    its exception, if it raises, is raised here. `function` must be importable by name."""
+    its exception, if it raises, is raised here (with the child's traceback as a note).
+    `function` must be importable by name."""
+    name = getattr(function, "__qualname__", repr(function))
     payload = pickle.dumps((function, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
     done = subprocess.run(
         [sys.executable, "-m", "ml.own_process"],
@@ -33,26 +37,32 @@ def call_in_own_process(function: Callable[..., T], /, *args: Any, **kwargs: Any
         capture_output=True,
         check=False,
     )
+    error = done.stderr.decode("utf-8", "replace")[-4000:]
     if done.returncode != 0 or not done.stdout:
-        name = getattr(function, "__qualname__", repr(function))
-        error = done.stderr.decode("utf-8", "replace")[-4000:]
         raise ChildFailed(f"{name} in its own process: exit {done.returncode}\n{error}")
-    ok, value = pickle.loads(done.stdout)
+    try:
+        ok, value = pickle.loads(done.stdout)
+    except Exception as exc:
+        raise ChildFailed(f"{name} in its own process: unreadable answer ({exc})\n{error}") from exc
     if not ok:
         raise value
     return value
 
 
 def _main() -> int:
+    # The answer goes to a copy of the output stream; the stream itself is pointed at stderr
+    # first, so nothing printed (by imports, native code or the function) can mix with it.
+    answer_stream = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     function, args, kwargs = pickle.loads(sys.stdin.buffer.read())
-    result_stream = sys.stdout.buffer
-    sys.stdout = sys.stderr  # anything the function prints must not mix with the result
     try:
         answer: tuple[bool, Any] = (True, function(*args, **kwargs))
     except Exception as exc:
+        exc.add_note(f"in its own process:\n{traceback.format_exc()}")
         answer = (False, exc)
-    result_stream.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
-    result_stream.flush()
+    answer_stream.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+    answer_stream.flush()
     return 0
 
 

@@ -144,11 +144,15 @@ MAX_RENDER_WORKERS = 4
 
 
 def render_workers() -> int:
-    """`$ATLAS_RENDER_WORKERS`, a whole number from 1 up; else one per core, at most four."""
+    """`$ATLAS_RENDER_WORKERS`, a whole number from 1 up; else one per core this process may
+    use, at most four."""
     raw = os.environ.get(RENDER_WORKERS_ENV, "").strip()
     if not raw:
-        return max(1, min(os.cpu_count() or 1, MAX_RENDER_WORKERS))
-    workers = int(raw) if raw.isdigit() else 0
+        return max(1, min(len(os.sched_getaffinity(0)), MAX_RENDER_WORKERS))
+    try:
+        workers = int(raw)
+    except ValueError:
+        workers = 0
     if workers < 1:
         raise CheckFailed(f"{RENDER_WORKERS_ENV} must be a whole number from 1 up, not {raw!r}")
     return workers

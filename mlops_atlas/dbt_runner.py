@@ -156,11 +156,12 @@ class EarlyParse:
     beside the build's target (`parse/`), so the last build's artifacts stay whole whatever
     happens to it; `hand_to` then gives the build its saved parse, and the `dbt build` that
     follows with the same vars parses only what changed since: nothing. A parse that failed
-    hands nothing over, and the build parses everything itself and reports any error.
+    hands nothing over, and the build parses as it would have without it (reporting any error).
     """
 
     def __init__(self, warehouse_path: Path, *, vars_: Mapping[str, Any] | None = None) -> None:
         self.folder = dbt_target_for(Path(warehouse_path).resolve()).parent / "parse"
+        (self.folder / PARTIAL_PARSE_FILE).unlink(missing_ok=True)  # only this parse's is handed
         args, env, _ = _invocation(
             "parse", warehouse_path, DBT_PROJECT_DIR, self.folder, None, vars_, ()
         )

@@ -146,7 +146,8 @@ def render_site(
     mistake. The tables of `data_schemas` are written as Parquet to `out_dir/data/` with a
     README of their columns from dbt's `manifest` (`data_export.py`). With `workers` > 1 the
     pages are written by that many processes, each with its own read-only session; the site
-    is the same file for file (writer.py).
+    is the same file for file (writer.py), while `sql_log` and `queries_run` count every
+    session's statements, repeats included.
     """
     started = time.perf_counter()
     pages_dir, out_dir = Path(pages_dir), Path(out_dir)

@@ -3,8 +3,9 @@
 A page's file depends only on the page, its value and the warehouse, so any process can write
 it. What a page adds to the build (the templated pages it links to, in the order it first links
 to them; its broken links; the statements it ran) comes back as a `PageResult`, which
-`render_site` merges in page order: the files, the page order and the statement log of a build
-are the same however many processes wrote it.
+`render_site` merges in page order: the files, the page order and the broken links of a build
+are the same however many processes wrote it. Each process keeps its own query cache and makes
+its own source tables, so with several the statement log holds repeats.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from ml.own_process import ChildFailed, call_in_own_process
 
 def _describe(frame: pd.DataFrame, *, scale: float) -> tuple[pd.DataFrame, int]:
     print("printed output goes to stderr, not into the result")
+    os.write(1, b"nor what is written to file descriptor 1 directly\n")
     out = frame.assign(scaled=frame["value"] * scale, pid=os.getpid())
     return out, os.getpid()
 
@@ -43,8 +44,9 @@ def test_the_result_is_the_one_computed_here_in_another_process() -> None:
 
 
 def test_an_exception_comes_back_as_itself() -> None:
-    with pytest.raises(ValueError, match="refused: no data"):
+    with pytest.raises(ValueError, match="refused: no data") as err:
         call_in_own_process(_refuse, "no data")
+    assert "in _refuse" in "".join(err.value.__notes__)  # where in the child it was raised
 
 
 def test_a_process_that_dies_is_named() -> None:
