@@ -257,7 +257,7 @@ def render_site(
             summary.queries_run += write_copies()
         else:
             # Worker processes start fresh (spawn): a fork would copy this process's DuckDB
-            # and thread state. The copies are written here meanwhile, from this session.
+            # and thread state. The copies are written here meanwhile, by this process's DuckDB.
             finished: SimpleQueue[_Pending] = SimpleQueue()
             with (
                 ProcessPoolExecutor(
