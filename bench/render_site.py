@@ -10,9 +10,10 @@ one-process `render_site` of reports/pages (pages, charts, dropdown variants, ma
 renders), each a session of its own making the source tables it needs, timed from a common
 start to the last one's end; (d) the full `render_site` with that many worker processes,
 process start included. A first, untimed build records the statements (and warms caches);
-then (a) to (d) alternate `--runs` times and the fastest of each is kept. Without `--warehouse` the warehouse is built as the
-main job builds it (zimmerman-2023 archive, the mirror's git histories, `dbt build`), which
-needs the data mirror and takes a few minutes. Figures go to bench/results/ (git-ignored).
+then (a) to (d) alternate `--runs` times and the fastest of each is kept. Without
+`--warehouse` the warehouse is built as the main job builds it (zimmerman-2023 archive, the
+mirror's git histories, `dbt build`), which needs the data mirror and takes a few minutes.
+Figures go to bench/results/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from mlops_atlas.checks import render_workers
 from mlops_atlas.environment import prepare_process
 from mlops_atlas.paths import PROJECT_ROOT, REPORTS_PAGES_DIR, REPORTS_SOURCES_DIR, mirror_root
 from mlops_atlas.render import render_site
-from mlops_atlas.render.queries import QueryRunner, Sources
+from mlops_atlas.render.queries import QueryRunner, Sources, makes_source_table
 
 PAGES = REPORTS_PAGES_DIR
 SOURCES = REPORTS_SOURCES_DIR
@@ -67,10 +68,6 @@ def floor(warehouse: Path, statements: list[str]) -> float:
         runner.close()
 
 
-def _is_source_table(sql: str) -> bool:
-    return sql.startswith("create table ")
-
-
 def _floor_share(
     warehouse: Path, statements: list[str], start: Any, seconds: Any, slot: int
 ) -> None:
@@ -89,7 +86,7 @@ def _floor_share(
 
 def parallel_floor(warehouse: Path, statements: list[str], workers: int) -> float:
     """Seconds for `workers` processes to run the page statements dealt to them in turn."""
-    queries = [sql for sql in statements if not _is_source_table(sql)]
+    queries = [sql for sql in statements if not makes_source_table(sql)]
     context = multiprocessing.get_context("spawn")
     # a process that fails before the start breaks the barrier after this long, not never
     start = context.Barrier(workers + 1, timeout=600)

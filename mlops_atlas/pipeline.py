@@ -199,6 +199,11 @@ def _load_github(
         )
 
 
+def _dbt_vars(as_of: date | None) -> dict[str, str] | None:
+    """The vars a build passes to dbt (an early parse must pass the same to be reused)."""
+    return {"as_of": as_of.isoformat()} if as_of else None
+
+
 def build(
     warehouse: Path,
     *,
@@ -225,7 +230,7 @@ def build(
     if as_of is not None:
         check_as_of(warehouse, as_of)
     stages = stages or Stages()
-    vars_ = {"as_of": as_of.isoformat()} if as_of else None
+    vars_ = _dbt_vars(as_of)
     if _check_engine(engine) == "spark":
         from mlops_atlas.spark.build import run_spark_build
 
@@ -351,7 +356,7 @@ def run(
     early = None
     if _check_engine(engine) == "duckdb" and dbt_available():
         prepare_process()
-        early = EarlyParse(warehouse, vars_={"as_of": as_of.isoformat()} if as_of else None)
+        early = EarlyParse(warehouse, vars_=_dbt_vars(as_of))
     try:
         loaded = load(
             warehouse, archive=archive, git=git, mirror=mirror, stages=stages, engine=engine

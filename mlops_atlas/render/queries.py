@@ -201,6 +201,15 @@ def _source_pattern(source: str) -> re.Pattern[str]:
     return re.compile(rf'(?i)\b"?{re.escape(source)}"?\s*\.\s*"?([A-Za-z_]\w*)')
 
 
+#: How a statement that makes a source table begins (the rest of a build's statements query).
+SOURCE_TABLE_STATEMENT = "create table "
+
+
+def makes_source_table(sql: str) -> bool:
+    """Whether a logged statement made a source table rather than queried one."""
+    return sql.startswith(SOURCE_TABLE_STATEMENT)
+
+
 class QueryRunner:
     """One read-only DuckDB session for a whole build, caching results by final SQL."""
 
@@ -247,7 +256,7 @@ class QueryRunner:
                     continue
                 path = tables[table]
                 source_sql = path.read_text(encoding="utf-8").strip().rstrip(";")
-                create = f'create table "{source}".main."{table}" as {source_sql}'
+                create = f'{SOURCE_TABLE_STATEMENT}"{source}".main."{table}" as {source_sql}'
                 try:
                     self.con.execute(create)
                 except duckdb.Error as exc:

@@ -215,7 +215,7 @@ def render_site(
             if finished is not None and not pending.done():
                 ended = finished.get()
                 if ended.exception() is None:
-                    for (source, value), _ in ended.result().links:
+                    for source, value in ended.result().links:
                         page(template_of[source], value)
                 continue
             result = pending.result()
@@ -226,7 +226,7 @@ def render_site(
             if sql_log is not None:
                 sql_log.extend(result.statements)
             any_charts |= result.has_charts
-            added = [key for key, _ in result.links if key not in known]
+            added = [key for key in result.links if key not in known]
             known.update(added)
             order.extend((template_of[source], v) for source, v in sorted(added, key=_value))
             if on_page is not None:

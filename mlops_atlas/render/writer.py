@@ -102,7 +102,7 @@ class PageResult:
     """One written page and what it adds to the build."""
 
     target: str  # its output folder, relative to the site
-    links: list[tuple[tuple[Path, str], str]]  # templated pages it links to, first link first
+    links: list[tuple[Path, str]]  # (template, value) of the pages it links to, first link first
     broken: list[str] = field(default_factory=list)
     has_charts: bool = False
     statements: list[str] = field(default_factory=list)
@@ -169,7 +169,7 @@ class PageWriter:
             self.runner.log.clear()
         return PageResult(
             target=target,
-            links=list(links.wanted.items()),
+            links=list(links.wanted),
             broken=sorted(links.broken),
             has_charts=renderer.has_charts,
             statements=statements,
