@@ -1,5 +1,5 @@
 """Static checks of the dbt Python models in dbt_project/models/ml (no warehouse needed): every
-model is documented in _ml__models.yml, its key is tested not_null + unique, it materialises as a
+model is documented in _ml__models.yml, its key is checked not_null + unique, it materialises as a
 table in the `ml` schema."""
 
 from __future__ import annotations
@@ -19,11 +19,15 @@ def _documented() -> dict[str, dict]:
     return {m["name"]: m for m in spec["models"]}
 
 
-def _tests(column: dict) -> set[str]:
-    names = set()
-    for test in column.get("data_tests", []) or []:
-        names.add(test if isinstance(test, str) else next(iter(test)))
-    return names
+def _rules(model: dict, column: str) -> set[str]:
+    """The column_checks rules the model declares for `column`."""
+    rules = set()
+    for test in model.get("data_tests", []) or []:
+        if isinstance(test, dict) and "column_checks" in test:
+            for rule, columns in test["column_checks"]["arguments"].items():
+                if column in columns:
+                    rules.add(rule)
+    return rules
 
 
 def test_there_are_ml_models() -> None:
@@ -36,9 +40,9 @@ def test_model_documented_with_tested_key(path: Path) -> None:
     assert path.stem in documented, f"{path.name} is not documented in _ml__models.yml"
     model = documented[path.stem]
     assert model.get("description"), f"{path.stem} has no description"
-    first = model["columns"][0]
-    assert {"not_null", "unique"} <= _tests(first), (
-        f"{path.stem}: key column {first['name']} needs not_null and unique tests"
+    first = model["columns"][0]["name"]
+    assert {"not_null", "unique"} <= _rules(model, first), (
+        f"{path.stem}: key column {first} needs the not_null and unique checks"
     )
 
 
