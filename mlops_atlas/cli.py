@@ -332,6 +332,12 @@ def build(
     summary = pipeline.build(
         warehouse, as_of=_as_date(as_of), stages=ConsoleStages(), engine=engine
     )
+    if getattr(summary, "skipped", False):
+        console.print(
+            "dbt build: the warehouse and the project are as they were at the last build, "
+            f"so nothing was rebuilt; artifacts in {summary.target_dir}"
+        )
+        return
     console.print(
         f"dbt build: {summary.passed:,} passed, {summary.warned:,} warned "
         f"in {summary.seconds:.1f} s; artifacts in {summary.target_dir}"
@@ -350,6 +356,12 @@ def report(
     warehouse = _warehouse(warehouse, engine)
     _prepare(verbose, warehouse)
     summary = pipeline.render(warehouse, out, stages=ConsoleStages())
+    if summary is None:
+        console.print(
+            f"The site in {out} was rendered from the same tables and pages, so nothing was "
+            f"rendered: open {out / 'index.html'}"
+        )
+        return
     console.print(
         f"Rendered {len(summary.pages):,} pages in {summary.seconds:.1f} s: "
         f"open {out / 'index.html'}"

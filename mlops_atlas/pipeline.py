@@ -296,8 +296,9 @@ def render(
 ) -> Any:
     """Render the paper and the dashboard (Evidence pages) over `warehouse` to `out`, with the
     marts and model tables as Parquet in `out/data/` (documented from the build's manifest).
-    Skipped when the tables, the pages, their sources, the renderer and the manifest are those of
-    the site already in `out`. Each statement run is appended to `sql_log` if given."""
+    Skipped, returning None, when the tables, the pages, their sources, the renderer and the
+    manifest are those of the site already in `out`; else the site's summary. Each statement
+    run is appended to `sql_log` if given."""
     from mlops_atlas.render.data_export import DATA_SCHEMAS
     from mlops_atlas.render.site import BUILD_MARKER, check_out_dir, render_site
     from mlops_atlas.unchanged import RENDER_STAMP, read_stamp, render_key, write_stamp

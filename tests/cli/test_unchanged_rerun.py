@@ -14,6 +14,7 @@ import pytest
 
 from mlops_atlas import pipeline, unchanged
 from mlops_atlas.paths import RAW_GIT_DATASET, RAW_GITHUB_DATASET
+from tests.cli.commands import run_cli
 
 
 def _files(site: Path) -> dict[str, bytes]:
@@ -78,3 +79,15 @@ def test_a_changed_table_is_noticed(rerun: dict, tmp_path: Path) -> None:
     with duckdb.connect(str(copy)) as con:
         con.execute(f"delete from {RAW_GIT_DATASET}.commits where parents_count = 0")
     assert unchanged.table_digest(copy, (RAW_GIT_DATASET,)) != raw_before
+
+
+def test_the_stage_commands_say_they_skipped(rerun: dict) -> None:
+    """`build` and `report` on their own, over the re-run folder: each says nothing changed
+    rather than printing the counts of a run that did not happen."""
+    warehouse, out = rerun["warehouse"], rerun["out"]
+    built = run_cli("build", "-w", str(warehouse), cwd=warehouse.parent)
+    assert built.returncode == 0, built.stderr
+    assert "nothing was rebuilt" in " ".join(built.stdout.split())
+    rendered = run_cli("report", "-w", str(warehouse), "--out", str(out), cwd=warehouse.parent)
+    assert rendered.returncode == 0, rendered.stderr
+    assert "nothing was rendered" in " ".join(rendered.stdout.split())
