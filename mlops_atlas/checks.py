@@ -114,15 +114,24 @@ def require_unlocked(warehouse: Path) -> None:
         duckdb.connect(str(warehouse)).close()
 
 
+#: A `schema.table` a report source's SQL reads (after `from` or `join`).
+_SOURCE_RELATION = re.compile(r"\b(?:from|join)\s+(\w+\.\w+)\b", re.IGNORECASE)
+
+
+def relations_read(source_sql: str) -> list[str]:
+    """The warehouse relations (`schema.table`) a report source's SQL reads, in order."""
+    return _SOURCE_RELATION.findall(source_sql)
+
+
 def require_built(warehouse: Path, sources_dir: Path) -> None:
     """The report reads the tables its sources name (`reports/sources/warehouse/*.sql`): each
     must exist, else the warehouse was not built, or was built by an older version."""
     require_warehouse(warehouse)
     wanted = sorted(
         {
-            match
+            relation
             for sql in Path(sources_dir).rglob("*.sql")
-            for match in re.findall(r"\bfrom\s+(\w+\.\w+)", sql.read_text(encoding="utf-8"))
+            for relation in relations_read(sql.read_text(encoding="utf-8"))
         }
     )
     with _open(warehouse) as con:
