@@ -39,6 +39,7 @@ from mlops_atlas.environment import prepare_process
 from mlops_atlas.paths import PROJECT_ROOT, REPORTS_PAGES_DIR, REPORTS_SOURCES_DIR, mirror_root
 from mlops_atlas.render import render_site
 from mlops_atlas.render.queries import QueryRunner, Sources, makes_source_table
+from mlops_atlas.render.writer import WORKER_DUCKDB_THREADS
 
 PAGES = REPORTS_PAGES_DIR
 SOURCES = REPORTS_SOURCES_DIR
@@ -74,6 +75,7 @@ def _floor_share(
     """One process of the parallel floor: a session like a worker's, made before the start;
     source tables made as its statements need them (as a worker does), inside the timing."""
     runner = QueryRunner(warehouse, Sources.load(SOURCES))
+    runner.con.execute(f"set threads = {WORKER_DUCKDB_THREADS}")
     try:
         start.wait()
         started = time.perf_counter()
