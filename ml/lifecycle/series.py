@@ -77,22 +77,41 @@ def monthly_series(
             .to_numpy(),
         }
     )
+    # One pass over the rows sorted by repository (numpy slices, not a groupby: this runs for
+    # every repository at every back-test origin and timeline date).
+    frame = frame.sort_values("repository_id", kind="stable")
+    ids = frame["repository_id"].to_numpy()
+    month_index = frame["month_index"].to_numpy()
+    value = frame["value"].to_numpy()
+    keys, starts = np.unique(ids, return_index=True)
+    bounds = [*starts.tolist(), len(ids)]
+    cutoff_index = cutoff.year * 12 + cutoff.month - 1
     series: dict[int, pd.Series] = {}
-    for repository_id, rows in frame.groupby("repository_id", sort=True):
-        end = cutoff
+    for position, repository_id in enumerate(keys.tolist()):
+        end_index = cutoff_index
         until = observed_until.get(repository_id)
         if until is not None and not pd.isna(until):
-            end = min(end, last_complete_month(until))
-        end_index = end.year * 12 + end.month - 1
-        rows = rows[rows["month_index"] <= end_index]
-        if rows.empty:
+            end = last_complete_month(until)
+            end_index = min(end_index, end.year * 12 + end.month - 1)
+        rows = slice(bounds[position], bounds[position + 1])
+        kept = month_index[rows] <= end_index
+        if not kept.any():
             series[repository_id] = pd.Series(dtype=float)
             continue
-        first = int(rows["month_index"].min())
+        months = month_index[rows][kept]
+        first = int(months.min())
         values = np.zeros(end_index - first + 1)
-        np.add.at(values, rows["month_index"].to_numpy() - first, rows["value"].to_numpy())
-        index = pd.date_range(
-            pd.Timestamp(year=first // 12, month=first % 12 + 1, day=1), end, freq="MS"
-        )
-        series[repository_id] = pd.Series(values, index=index)
+        np.add.at(values, months - first, value[rows][kept])
+        series[repository_id] = pd.Series(values, index=_month_range(first, end_index))
     return series
+
+
+@lru_cache(maxsize=1 << 14)
+def _month_range(first_index: int, last_index: int) -> pd.DatetimeIndex:
+    """Month starts from month number `first_index` to `last_index` (year * 12 + month - 1);
+    an index is immutable, so the series of one span share it."""
+    return pd.date_range(
+        pd.Timestamp(year=first_index // 12, month=first_index % 12 + 1, day=1),
+        pd.Timestamp(year=last_index // 12, month=last_index % 12 + 1, day=1),
+        freq="MS",
+    )
