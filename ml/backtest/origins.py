@@ -67,13 +67,19 @@ def months_between(start: pd.Series, finish: pd.Timestamp) -> pd.Series:
     return (days / DAYS_PER_MONTH).round(2)
 
 
-def contributor_absence(authors: pd.Series) -> int:
-    """CHAOSS contributor absence factor of one window's commit authors: the fewest authors whose
-    commits make up at least half of the window's commits (0 for an empty window)."""
-    if authors.empty:
-        return 0
-    counts = np.sort(authors.value_counts().to_numpy())[::-1]
-    return int(np.argmax(2 * np.cumsum(counts) >= counts.sum()) + 1)
+def contributor_absence(commits: pd.DataFrame) -> pd.Series:
+    """CHAOSS contributor absence factor of each repository's commits in one window
+    (`repository_id`, `author_id`): the fewest authors whose commits make up at least half of
+    its commits, by repository. A repository without commits there is left out (its factor is
+    0)."""
+    per_author = commits.groupby(["repository_id", "author_id"]).size()
+    ordered = per_author.reset_index(name="commits").sort_values(
+        ["repository_id", "commits"], ascending=[True, False], kind="stable"
+    )
+    grouped = ordered.groupby("repository_id")["commits"]
+    ordered["authors"] = grouped.cumcount() + 1
+    half = 2 * grouped.cumsum() >= grouped.transform("sum")
+    return ordered[half].groupby("repository_id")["authors"].min()
 
 
 def git_signals_at(
@@ -125,9 +131,7 @@ def git_signals_at(
         "active_authors_prev_12m": ids.map(
             in_prev.groupby("repository_id")["author_id"].nunique()
         ).fillna(0),
-        "contributor_absence_factor": ids.map(by_last["author_id"].agg(contributor_absence)).fillna(
-            0
-        ),
+        "contributor_absence_factor": ids.map(contributor_absence(in_last)).fillna(0),
         "shared_commits": ids.map(
             seen[~seen["is_counted"].astype(bool)].groupby("repository_id").size()
         ).fillna(0),

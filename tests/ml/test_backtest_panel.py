@@ -192,9 +192,19 @@ def test_features_at_an_origin_by_hand() -> None:
 
 
 def test_contributor_absence() -> None:
-    assert contributor_absence(pd.Series([], dtype=object)) == 0
-    assert contributor_absence(pd.Series(["a"] * 6 + ["b"] * 3 + ["c"] * 3)) == 1
-    assert contributor_absence(pd.Series(["a", "b", "c", "d"])) == 2
+    def factors(authors: dict[str, list[str]]) -> dict[str, int]:
+        commits = pd.DataFrame(
+            [(repo, author) for repo, names in authors.items() for author in names],
+            columns=["repository_id", "author_id"],
+        )
+        return contributor_absence(commits).to_dict()
+
+    assert factors({}) == {}
+    assert factors(
+        {"r1": ["a"] * 6 + ["b"] * 3 + ["c"] * 3, "r2": ["a", "b", "c", "d"], "r3": ["c", "b"]}
+    ) == {"r1": 1, "r2": 2, "r3": 1}
+    # half of the commits is enough: 3 of 6 by the first author
+    assert factors({"r": ["a"] * 3 + ["b", "c", "d"]}) == {"r": 1}
 
 
 def test_panel_rows_existing_repositories_at_each_origin(panel: pd.DataFrame) -> None:
