@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -121,7 +120,7 @@ def _run(
     return returncode, "".join(tail)
 
 
-def _invocation(
+def invocation(
     command: str,
     warehouse_path: Path,
     project_dir: Path,
@@ -149,51 +148,6 @@ def _invocation(
     return args, env, target_dir
 
 
-class EarlyParse:
-    """`dbt parse` started ahead of a build, in the background (e.g. while the data loads).
-
-    Parsing reads only the project's files, never the warehouse. It runs in a folder of its own
-    beside the build's target (`parse/`), so the last build's artifacts stay whole whatever
-    happens to it; `hand_to` then gives the build its saved parse, and the `dbt build` that
-    follows with the same vars parses only what changed since: nothing. A parse that failed
-    hands nothing over, and the build parses as it would have without it (reporting any error).
-    """
-
-    def __init__(self, warehouse_path: Path, *, vars_: Mapping[str, Any] | None = None) -> None:
-        self.folder = dbt_target_for(Path(warehouse_path).resolve()).parent / "parse"
-        (self.folder / PARTIAL_PARSE_FILE).unlink(missing_ok=True)  # only this parse's is handed
-        args, env, _ = _invocation(
-            "parse", warehouse_path, DBT_PROJECT_DIR, self.folder, None, vars_, ()
-        )
-        self._process = subprocess.Popen(
-            args,
-            env=env,
-            cwd=PROJECT_ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-    def hand_to(self, target_dir: Path) -> bool:
-        """Wait for the parse, and put its saved state in `target_dir`; whether it could."""
-        saved = self.folder / PARTIAL_PARSE_FILE
-        if self._process.wait() != 0 or not saved.is_file():
-            return False
-        Path(target_dir).mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(saved, Path(target_dir) / PARTIAL_PARSE_FILE)
-        return True
-
-    def stop(self) -> None:
-        """End the parse if it still runs (the build was skipped or never came)."""
-        if self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-
-
 def run_dbt(
     command: str,
     warehouse_path: Path,
@@ -215,7 +169,7 @@ def run_dbt(
     `on_line` (called with each line dbt prints, e.g. to count nodes) dbt's output is not shown,
     and its end is kept for the error message.
     """
-    args, env, target_dir = _invocation(
+    args, env, target_dir = invocation(
         command, warehouse_path, project_dir, target_dir, log_dir, vars_, extra_args
     )
     run_results = target_dir / "run_results.json"

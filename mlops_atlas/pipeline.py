@@ -33,7 +33,7 @@ from mlops_atlas.paths import (
 )
 
 if TYPE_CHECKING:
-    from mlops_atlas.dbt_runner import EarlyParse
+    from mlops_atlas.dbt_standby import StandbyBuild
 
 #: The archive replayed when no token is set: the 2023 study's own search responses.
 DEFAULT_ARCHIVE = "zimmerman-2023"
@@ -200,7 +200,7 @@ def _load_github(
 
 
 def _dbt_vars(as_of: date | None) -> dict[str, str] | None:
-    """The vars a build passes to dbt (an early parse must pass the same to be reused)."""
+    """The vars a build passes to dbt (a standby build must have the same to be used)."""
     return {"as_of": as_of.isoformat()} if as_of else None
 
 
@@ -211,7 +211,7 @@ def build(
     stages: Stages | None = None,
     target_dir: Path | None = None,
     engine: str = "duckdb",
-    early_parse: EarlyParse | None = None,
+    standby: StandbyBuild | None = None,
 ) -> Any:
     """`dbt build` over `warehouse`: staging, intermediate, marts, the ML models, every test.
 
@@ -219,8 +219,8 @@ def build(
     output is read, not shown: its nodes are counted into `stages`, its log is beside the
     warehouse, and a failure names the failing nodes. With engine `spark`, on a local Spark
     session over the lake folder `warehouse` (`mlops_atlas/spark/`; dbt's artifacts stay inside
-    the lake, `target_dir` is not used). An `early_parse` started before the load hands its
-    parse to the build (`run` does this)."""
+    the lake, `target_dir` is not used). A `standby` build started before the load (`run` does
+    this) runs the build when it is the one asked for."""
     from mlops_atlas.dbt_runner import DbtSummary, node_counter, run_dbt
     from mlops_atlas.unchanged import BUILD_STAMP, build_key, read_stamp, table_digest, write_stamp
 
@@ -254,8 +254,8 @@ def build(
     stamp.unlink(missing_ok=True)
 
     def dbt_build() -> Any:
-        if early_parse is not None:
-            early_parse.hand_to(target_dir)
+        if standby is not None and standby.matches(target_dir, vars_):
+            return standby.build(on_line=node_counter(stages.count))
         return run_dbt(
             "build",
             warehouse,
@@ -349,25 +349,24 @@ def run(
 ) -> RunResult:
     """The main job: load, build (with the models and tests), render; on DuckDB or Spark.
 
-    On DuckDB, dbt parses the project while the data loads (`EarlyParse`), so the build starts
-    with its parse done."""
-    from mlops_atlas.dbt_runner import EarlyParse, dbt_available
+    On DuckDB, the dbt process of the build starts before the load and parses the project
+    while the data loads (`StandbyBuild`), so the build begins with dbt ready."""
+    from mlops_atlas.dbt_runner import dbt_available
+    from mlops_atlas.dbt_standby import StandbyBuild
 
     stages = stages or Stages()
-    early = None
+    standby = None
     if _check_engine(engine) == "duckdb" and dbt_available():
         prepare_process()
-        early = EarlyParse(warehouse, vars_=_dbt_vars(as_of))
+        standby = StandbyBuild(warehouse, vars_=_dbt_vars(as_of))
     try:
         loaded = load(
             warehouse, archive=archive, git=git, mirror=mirror, stages=stages, engine=engine
         )
         result = RunResult(load=loaded, stages=stages.seconds)
-        result.build = build(
-            warehouse, as_of=as_of, stages=stages, engine=engine, early_parse=early
-        )
+        result.build = build(warehouse, as_of=as_of, stages=stages, engine=engine, standby=standby)
     finally:
-        if early is not None:
-            early.stop()
+        if standby is not None:
+            standby.stop()
     result.render = render(warehouse, out, stages=stages)
     return result

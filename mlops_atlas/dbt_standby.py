@@ -1,0 +1,150 @@
+"""A `dbt build` started ahead of its time: its process imports dbt and parses the project while
+the data loads, then waits; told to build, it builds at once with the manifest it parsed.
+
+Parsing reads only the project's files, never the warehouse, so it can run while the load holds
+the warehouse's lock. What it saves is everything a fresh dbt process does before its first
+node: starting Python, importing dbt and the adapter (about 3 s), parsing or loading a saved
+parse. The parse writes to a folder of its own (`parse/`, beside the build's target), so the last
+build's artifacts stay whole whatever happens to it; when the build starts, the parse's manifest
+and saved parse are put in the target, where a build writes them.
+
+Run as `python -m mlops_atlas.dbt_standby SPEC` (a JSON list: the parse's and the build's dbt
+arguments). It prints `PARSED_LINE` when the parse has ended, then reads one line: `build`
+builds, anything else (or the end of its input) ends it without building.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from mlops_atlas.dbt_runner import (
+    PARTIAL_PARSE_FILE,
+    DbtSummary,
+    invocation,
+    summarize,
+)
+from mlops_atlas.paths import DBT_PROJECT_DIR, PROJECT_ROOT, dbt_target_for
+
+#: What the standby process prints when its parse has ended (then, whether it succeeded).
+PARSED_LINE = "mlops-atlas: parse ended"
+#: The parse's files a build writes too, put in the build's target when the build starts.
+PARSE_ARTIFACTS = ("manifest.json", PARTIAL_PARSE_FILE)
+
+
+class StandbyBuild:
+    """`dbt build` of `warehouse_path` with `vars_`, parsed ahead in a process that waits.
+
+    `build` runs it; `stop` ends the process when no build comes (a skipped build, a failed
+    load). A parse that failed hands nothing over: the build then parses as a fresh dbt
+    process would (reporting any error)."""
+
+    def __init__(self, warehouse_path: Path, *, vars_: Mapping[str, Any] | None = None) -> None:
+        self.target_dir = dbt_target_for(Path(warehouse_path).resolve())
+        self.vars = dict(vars_) if vars_ else None
+        self.folder = self.target_dir.parent / "parse"
+        for name in PARSE_ARTIFACTS:  # only this parse's files are handed over
+            (self.folder / name).unlink(missing_ok=True)
+        parse, env, _ = invocation(
+            "parse", warehouse_path, DBT_PROJECT_DIR, self.folder, None, vars_, ("--quiet",)
+        )
+        build, _, _ = invocation(
+            "build", warehouse_path, DBT_PROJECT_DIR, self.target_dir, None, vars_, ()
+        )
+        spec = json.dumps([parse[1:], build[1:]])  # dbt's arguments, without the program
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "mlops_atlas.dbt_standby", spec],
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        )
+
+    def matches(self, target_dir: Path, vars_: Mapping[str, Any] | None) -> bool:
+        """Whether this is the build asked for: the same target folder and vars."""
+        return Path(target_dir).resolve() == self.target_dir and (
+            (dict(vars_) if vars_ else None) == self.vars
+        )
+
+    def build(self, on_line: Callable[[str], None] | None = None) -> DbtSummary:
+        """Wait for the parse, hand its files to the target, build; the summary, or DbtFailed
+        naming the failing nodes (as `run_dbt` does). `on_line` gets each line of the build's
+        output."""
+        process = self._process
+        assert process.stdin is not None and process.stdout is not None
+        tail: deque[str] = deque(maxlen=200)
+        parsed = _parse_ended(process.stdout, tail)
+        if parsed:
+            self.target_dir.mkdir(parents=True, exist_ok=True)
+            for name in PARSE_ARTIFACTS:
+                shutil.copyfile(self.folder / name, self.target_dir / name)
+        (self.target_dir / "run_results.json").unlink(missing_ok=True)
+        started = time.monotonic()
+        try:
+            process.stdin.write("build\n")
+            process.stdin.close()
+        except BrokenPipeError:
+            pass  # it ended already; its output and exit code say why
+        for line in process.stdout:
+            tail.append(line)
+            if on_line is not None:
+                on_line(line)
+        returncode = process.wait()
+        return summarize(
+            "build",
+            self.target_dir,
+            ok=returncode == 0,
+            seconds=time.monotonic() - started,
+            failure=f"exit {returncode}",
+            output="".join(tail),
+        )
+
+    def stop(self) -> None:
+        """End the process if it still runs (the build was skipped or never came)."""
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        for stream in (self._process.stdin, self._process.stdout):
+            if stream is not None and not stream.closed:
+                stream.close()
+
+
+def _parse_ended(stdout: IO[str], tail: deque[str]) -> bool:
+    """Read the standby's output up to the parse's end; whether the parse succeeded."""
+    for line in stdout:
+        if line.startswith(PARSED_LINE):
+            return line.rstrip().endswith("ok")
+        tail.append(line)
+    return False
+
+
+def main(spec: str) -> int:
+    """The standby process: parse, report, wait for `build`, build with the parsed manifest."""
+    from dbt.cli.main import dbtRunner
+
+    parse_args, build_args = json.loads(spec)
+    parsed = dbtRunner().invoke(parse_args)
+    manifest = parsed.result if parsed.success else None
+    print(f"{PARSED_LINE}: {'ok' if manifest is not None else 'failed'}", flush=True)
+    if sys.stdin.readline().strip() != "build":
+        return 0
+    built = dbtRunner(manifest=manifest).invoke(build_args)
+    return 0 if built.success else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

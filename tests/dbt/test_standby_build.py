@@ -1,0 +1,65 @@
+"""The main job's dbt build starts before the load (mlops_atlas/dbt_standby.py): its process
+parses while the data loads and builds when told, with the same result as a fresh `dbt build`;
+stopped, it leaves the last build's artifacts as they were; a failing build names its nodes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from mlops_atlas.dbt_runner import PARTIAL_PARSE_FILE, DbtFailed, node_counter
+from mlops_atlas.dbt_standby import StandbyBuild
+from mlops_atlas.paths import dbt_logs_for, dbt_target_for
+from mlops_atlas.unchanged import table_digest
+
+
+def test_a_standby_build_builds_what_a_fresh_build_built(
+    mirror_warehouse: Path, tmp_path: Path
+) -> None:
+    warehouse = tmp_path / "atlas.duckdb"
+    shutil.copyfile(mirror_warehouse, warehouse)
+    standby = StandbyBuild(warehouse)
+    try:
+        counted: list[tuple[int, int | None]] = []
+        summary = standby.build(on_line=node_counter(lambda d, t: counted.append((d, t))))
+    finally:
+        standby.stop()
+    target = dbt_target_for(warehouse)
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    assert summary.failed == 0 and summary.nodes == len(results) > 150
+    assert counted[-1] == (len(results), len(results))
+    # the parse's manifest and saved parse are in the target, as after a fresh build
+    assert (target / "manifest.json").is_file() and (target / PARTIAL_PARSE_FILE).is_file()
+    log = (dbt_logs_for(warehouse) / "dbt.log").read_text(encoding="utf-8")
+    build_lines = log.rsplit("Running with dbt", 1)[-1]  # the build's own lines
+    assert f"'target_path': '{target}'" in build_lines
+    assert "parsing" not in build_lines.lower()  # it neither parsed nor read a saved parse
+    assert table_digest(warehouse) == table_digest(mirror_warehouse)
+
+
+def test_a_stopped_standby_leaves_the_last_build_alone(tmp_path: Path) -> None:
+    warehouse = tmp_path / "atlas.duckdb"
+    target = dbt_target_for(warehouse)
+    target.mkdir(parents=True)
+    (target / "manifest.json").write_text('{"from": "the last build"}', encoding="utf-8")
+    standby = StandbyBuild(warehouse)
+    time.sleep(3)  # dbt has started parsing
+    standby.stop()
+    assert (target / "manifest.json").read_text(encoding="utf-8") == '{"from": "the last build"}'
+    assert not (target / PARTIAL_PARSE_FILE).exists()
+    assert not warehouse.exists()  # parsing never opens it, so it can run beside the load
+    standby.stop()  # stopping again is harmless
+
+
+def test_a_failing_standby_build_names_its_nodes(tmp_path: Path) -> None:
+    warehouse = tmp_path / "atlas.duckdb"  # nothing loaded: the staging models find no table
+    standby = StandbyBuild(warehouse)
+    try:
+        with pytest.raises(DbtFailed, match=r"dbt build failed \(exit 1\): model\.mlops_atlas\."):
+            standby.build()
+    finally:
+        standby.stop()
