@@ -87,7 +87,7 @@ def test_the_stage_commands_say_they_skipped(rerun: dict) -> None:
     warehouse, out = rerun["warehouse"], rerun["out"]
     built = run_cli("build", "-w", str(warehouse), cwd=warehouse.parent)
     assert built.returncode == 0, built.stderr
-    assert "nothing was rebuilt" in " ".join(built.stdout.split())
+    assert "nothing was rebuilt" in " ".join(built.stderr.split())  # the console is stderr
     rendered = run_cli("report", "-w", str(warehouse), "--out", str(out), cwd=warehouse.parent)
     assert rendered.returncode == 0, rendered.stderr
-    assert "nothing was rendered" in " ".join(rendered.stdout.split())
+    assert "nothing was rendered" in " ".join(rendered.stderr.split())
