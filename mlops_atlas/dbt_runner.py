@@ -95,13 +95,32 @@ def node_counter(report: Callable[[int, int], None]) -> Callable[[str], None]:
     return on_line
 
 
+#: Lines of dbt's output kept for an error message (its end).
+OUTPUT_TAIL_LINES = 200
+#: dbt's record of a run, read for failures and counts (removed before each run).
+RUN_RESULTS_FILE = "run_results.json"
+
+
+def read_output(
+    process: subprocess.Popen[str], tail: deque[str], on_line: Callable[[str], None] | None
+) -> int:
+    """Read a dbt process's output to its end, keeping the last lines in `tail` and passing
+    each to `on_line`; its exit code."""
+    assert process.stdout is not None
+    for line in process.stdout:
+        tail.append(line)
+        if on_line is not None:
+            on_line(line)
+    return process.wait()
+
+
 def _run(
     args: list[str], env: dict[str, str], capture: bool, on_line: Callable[[str], None] | None
 ) -> tuple[int, str]:
     """Run dbt; with `capture`, read its output line by line (kept: the last lines)."""
     if not capture:
         return subprocess.run(args, env=env, cwd=PROJECT_ROOT, check=False).returncode, ""
-    tail: deque[str] = deque(maxlen=200)
+    tail: deque[str] = deque(maxlen=OUTPUT_TAIL_LINES)
     with subprocess.Popen(
         args,
         env=env,
@@ -111,12 +130,7 @@ def _run(
         text=True,
         errors="replace",
     ) as process:
-        assert process.stdout is not None
-        for line in process.stdout:
-            tail.append(line)
-            if on_line is not None:
-                on_line(line)
-        returncode = process.wait()
+        returncode = read_output(process, tail, on_line)
     return returncode, "".join(tail)
 
 
@@ -172,7 +186,7 @@ def run_dbt(
     args, env, target_dir = invocation(
         command, warehouse_path, project_dir, target_dir, log_dir, vars_, extra_args
     )
-    run_results = target_dir / "run_results.json"
+    run_results = target_dir / RUN_RESULTS_FILE
     run_results.unlink(missing_ok=True)
     started = time.monotonic()
     returncode, output = _run(args, env, capture_output or on_line is not None, on_line)
@@ -197,7 +211,7 @@ def summarize(
 ) -> DbtSummary:
     """The summary of the dbt run whose `run_results.json` is in `target_dir`; raises DbtFailed
     naming the failing nodes (and the end of dbt's `output`, when given) unless `ok`."""
-    run_results = target_dir / "run_results.json"
+    run_results = target_dir / RUN_RESULTS_FILE
     results: list[dict[str, Any]] = []
     if run_results.is_file():
         results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])

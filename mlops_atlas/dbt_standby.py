@@ -23,15 +23,19 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from mlops_atlas.dbt_runner import (
+    OUTPUT_TAIL_LINES,
     PARTIAL_PARSE_FILE,
+    RUN_RESULTS_FILE,
     DbtSummary,
     invocation,
+    read_output,
     summarize,
 )
 from mlops_atlas.paths import DBT_PROJECT_DIR, PROJECT_ROOT, dbt_target_for
+from mlops_atlas.unchanged import project_digest
 
 #: What the standby process prints when its parse has ended (then, whether it succeeded).
 PARSED_LINE = "mlops-atlas: parse ended"
@@ -46,17 +50,26 @@ class StandbyBuild:
     load). A parse that failed hands nothing over: the build then parses as a fresh dbt
     process would (reporting any error)."""
 
-    def __init__(self, warehouse_path: Path, *, vars_: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        warehouse_path: Path,
+        *,
+        vars_: Mapping[str, Any] | None = None,
+        project_dir: Path = DBT_PROJECT_DIR,
+    ) -> None:
         self.target_dir = dbt_target_for(Path(warehouse_path).resolve())
         self.vars = dict(vars_) if vars_ else None
+        self.project_dir = project_dir
+        self.project = project_digest(project_dir)  # what the parse read; an edit voids it
+        self._parsed: bool | None = None
         self.folder = self.target_dir.parent / "parse"
         for name in PARSE_ARTIFACTS:  # only this parse's files are handed over
             (self.folder / name).unlink(missing_ok=True)
         parse, env, _ = invocation(
-            "parse", warehouse_path, DBT_PROJECT_DIR, self.folder, None, vars_, ("--quiet",)
+            "parse", warehouse_path, project_dir, self.folder, None, vars_, ("--quiet",)
         )
         build, _, _ = invocation(
-            "build", warehouse_path, DBT_PROJECT_DIR, self.target_dir, None, vars_, ()
+            "build", warehouse_path, project_dir, self.target_dir, None, vars_, ()
         )
         spec = json.dumps([parse[1:], build[1:]])  # dbt's arguments, without the program
         self._process = subprocess.Popen(
@@ -69,12 +82,29 @@ class StandbyBuild:
             text=True,
             errors="replace",
         )
+        self._tail: deque[str] = deque(maxlen=OUTPUT_TAIL_LINES)
 
     def matches(self, target_dir: Path, vars_: Mapping[str, Any] | None) -> bool:
-        """Whether this is the build asked for: the same target folder and vars."""
-        return Path(target_dir).resolve() == self.target_dir and (
-            (dict(vars_) if vars_ else None) == self.vars
+        """Whether this is the build asked for: the same target folder and vars, and the project
+        as it was when the parse began (a file edited during the load must be built as edited,
+        and the build's stamp records the files as they are now)."""
+        return (
+            Path(target_dir).resolve() == self.target_dir
+            and (dict(vars_) if vars_ else None) == self.vars
+            and project_digest(self.project_dir) == self.project
         )
+
+    def parsed(self) -> bool:
+        """Wait for the parse to end; whether it succeeded."""
+        if self._parsed is None:
+            assert self._process.stdout is not None
+            self._parsed = False
+            for line in self._process.stdout:
+                if PARSED_LINE in line:
+                    self._parsed = line.rstrip().endswith("ok")
+                    break
+                self._tail.append(line)
+        return self._parsed
 
     def build(self, on_line: Callable[[str], None] | None = None) -> DbtSummary:
         """Wait for the parse, hand its files to the target, build; the summary, or DbtFailed
@@ -82,31 +112,26 @@ class StandbyBuild:
         output."""
         process = self._process
         assert process.stdin is not None and process.stdout is not None
-        tail: deque[str] = deque(maxlen=200)
-        parsed = _parse_ended(process.stdout, tail)
-        if parsed:
+        if self.parsed():
             self.target_dir.mkdir(parents=True, exist_ok=True)
             for name in PARSE_ARTIFACTS:
-                shutil.copyfile(self.folder / name, self.target_dir / name)
-        (self.target_dir / "run_results.json").unlink(missing_ok=True)
+                if (self.folder / name).is_file():
+                    shutil.copyfile(self.folder / name, self.target_dir / name)
+        (self.target_dir / RUN_RESULTS_FILE).unlink(missing_ok=True)
         started = time.monotonic()
         try:
             process.stdin.write("build\n")
             process.stdin.close()
         except BrokenPipeError:
             pass  # it ended already; its output and exit code say why
-        for line in process.stdout:
-            tail.append(line)
-            if on_line is not None:
-                on_line(line)
-        returncode = process.wait()
+        returncode = read_output(process, self._tail, on_line)
         return summarize(
             "build",
             self.target_dir,
             ok=returncode == 0,
             seconds=time.monotonic() - started,
             failure=f"exit {returncode}",
-            output="".join(tail),
+            output="".join(self._tail),
         )
 
     def stop(self) -> None:
@@ -123,15 +148,6 @@ class StandbyBuild:
                 stream.close()
 
 
-def _parse_ended(stdout: IO[str], tail: deque[str]) -> bool:
-    """Read the standby's output up to the parse's end; whether the parse succeeded."""
-    for line in stdout:
-        if line.startswith(PARSED_LINE):
-            return line.rstrip().endswith("ok")
-        tail.append(line)
-    return False
-
-
 def main(spec: str) -> int:
     """The standby process: parse, report, wait for `build`, build with the parsed manifest."""
     from dbt.cli.main import dbtRunner
@@ -139,7 +155,8 @@ def main(spec: str) -> int:
     parse_args, build_args = json.loads(spec)
     parsed = dbtRunner().invoke(parse_args)
     manifest = parsed.result if parsed.success else None
-    print(f"{PARSED_LINE}: {'ok' if manifest is not None else 'failed'}", flush=True)
+    # on a line of its own, whatever dbt printed last
+    print(f"\n{PARSED_LINE}: {'ok' if manifest is not None else 'failed'}", flush=True)
     if sys.stdin.readline().strip() != "build":
         return 0
     built = dbtRunner(manifest=manifest).invoke(build_args)

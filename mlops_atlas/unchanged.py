@@ -171,12 +171,12 @@ def build_key(warehouse: Path, vars_: dict[str, Any] | None) -> str | None:
     if raw is None:
         return None
     versions = {name: _version(name) for name in BUILD_LIBRARIES}
-    return key(
-        raw,
-        tree_digest(DBT_PROJECT_DIR, PROJECT_ROOT / "ml", PROJECT_ROOT / "profiles.yml"),
-        vars_ or {},
-        versions,
-    )
+    return key(raw, project_digest(), vars_ or {}, versions)
+
+
+def project_digest(project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """The files a dbt build runs: the dbt project, the ML code its models call, the profile."""
+    return tree_digest(project_dir, PROJECT_ROOT / "ml", PROJECT_ROOT / "profiles.yml")
 
 
 def _version(name: str) -> str | None:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 
 from mlops_atlas.dbt_runner import PARTIAL_PARSE_FILE, DbtFailed, node_counter
 from mlops_atlas.dbt_standby import StandbyBuild
-from mlops_atlas.paths import dbt_logs_for, dbt_target_for
+from mlops_atlas.paths import DBT_PROJECT_DIR, dbt_logs_for, dbt_target_for
 from mlops_atlas.unchanged import table_digest
 
 
@@ -47,12 +46,34 @@ def test_a_stopped_standby_leaves_the_last_build_alone(tmp_path: Path) -> None:
     target.mkdir(parents=True)
     (target / "manifest.json").write_text('{"from": "the last build"}', encoding="utf-8")
     standby = StandbyBuild(warehouse)
-    time.sleep(3)  # dbt has started parsing
+    assert standby.parsed()
+    assert (standby.folder / "manifest.json").is_file()  # the parse wrote in its own folder
+    assert not warehouse.exists()  # parsing never opens it, so it can run beside the load
     standby.stop()
     assert (target / "manifest.json").read_text(encoding="utf-8") == '{"from": "the last build"}'
     assert not (target / PARTIAL_PARSE_FILE).exists()
-    assert not warehouse.exists()  # parsing never opens it, so it can run beside the load
     standby.stop()  # stopping again is harmless
+
+
+def test_a_project_edited_during_the_load_is_not_built_from_the_old_parse(
+    tmp_path: Path,
+) -> None:
+    """The build's stamp records the project's files as they are when it runs, so a parse of
+    older files must not be what it builds."""
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    warehouse = tmp_path / "atlas.duckdb"
+    standby = StandbyBuild(warehouse, project_dir=project)
+    try:
+        target = dbt_target_for(warehouse)
+        assert standby.matches(target, None)
+        assert not standby.matches(target, {"as_of": "2023-01-21"})
+        assert not standby.matches(tmp_path / "elsewhere", None)
+        model = project / "models" / "marts" / "ecosystem" / "dim_owners.sql"
+        model.write_text(model.read_text(encoding="utf-8") + "\n-- edited\n", encoding="utf-8")
+        assert not standby.matches(target, None)
+    finally:
+        standby.stop()
 
 
 def test_a_failing_standby_build_names_its_nodes(tmp_path: Path) -> None:
