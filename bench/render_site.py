@@ -39,7 +39,7 @@ from mlops_atlas.environment import prepare_process
 from mlops_atlas.paths import PROJECT_ROOT, REPORTS_PAGES_DIR, REPORTS_SOURCES_DIR, mirror_root
 from mlops_atlas.render import render_site
 from mlops_atlas.render.queries import QueryRunner, Sources, makes_source_table
-from mlops_atlas.render.writer import WORKER_DUCKDB_THREADS
+from mlops_atlas.render.writer import worker_duckdb_threads
 
 PAGES = REPORTS_PAGES_DIR
 SOURCES = REPORTS_SOURCES_DIR
@@ -70,12 +70,12 @@ def floor(warehouse: Path, statements: list[str]) -> float:
 
 
 def _floor_share(
-    warehouse: Path, statements: list[str], start: Any, seconds: Any, slot: int
+    warehouse: Path, statements: list[str], start: Any, seconds: Any, slot: int, workers: int
 ) -> None:
     """One process of the parallel floor: a session like a worker's, made before the start;
     source tables made as its statements need them (as a worker does), inside the timing."""
     runner = QueryRunner(warehouse, Sources.load(SOURCES))
-    runner.con.execute(f"set threads = {WORKER_DUCKDB_THREADS}")
+    runner.con.execute(f"set threads = {worker_duckdb_threads(workers)}")
     try:
         start.wait()
         started = time.perf_counter()
@@ -96,7 +96,7 @@ def parallel_floor(warehouse: Path, statements: list[str], workers: int) -> floa
     processes = [
         context.Process(
             target=_floor_share,
-            args=(warehouse, queries[slot::workers], start, seconds, slot),
+            args=(warehouse, queries[slot::workers], start, seconds, slot, workers),
         )
         for slot in range(workers)
     ]

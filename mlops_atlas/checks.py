@@ -119,8 +119,9 @@ _SOURCE_RELATION = re.compile(r"\b(?:from|join)\s+(\w+\.\w+)\b", re.IGNORECASE)
 
 
 def relations_read(source_sql: str) -> list[str]:
-    """The warehouse relations (`schema.table`) a report source's SQL reads, in order."""
-    return _SOURCE_RELATION.findall(source_sql)
+    """The warehouse relations (`schema.table`) a report source's SQL reads, in order (its
+    `--` comments left out)."""
+    return _SOURCE_RELATION.findall(re.sub(r"--[^\n]*", "", source_sql))
 
 
 def require_built(warehouse: Path, sources_dir: Path) -> None:
@@ -152,12 +153,17 @@ RENDER_WORKERS_ENV = "ATLAS_RENDER_WORKERS"
 MAX_RENDER_WORKERS = 4
 
 
+def usable_cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0))
+
+
 def render_workers() -> int:
     """`$ATLAS_RENDER_WORKERS`, a whole number from 1 up; else one per core this process may
     use, at most four."""
     raw = os.environ.get(RENDER_WORKERS_ENV, "").strip()
     if not raw:
-        return max(1, min(len(os.sched_getaffinity(0)), MAX_RENDER_WORKERS))
+        return max(1, min(usable_cores(), MAX_RENDER_WORKERS))
     try:
         workers = int(raw)
     except ValueError:

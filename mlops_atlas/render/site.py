@@ -35,6 +35,7 @@ from mlops_atlas.render.writer import (
     SiteSpec,
     page_context,
     start_worker,
+    worker_duckdb_threads,
     write_in_worker,
 )
 
@@ -184,6 +185,7 @@ def render_site(
         site_title=site_title,
         max_variants=max_variants,
         log_sql=sql_log is not None,
+        duckdb_threads=worker_duckdb_threads(workers),
     )
     summary = RenderSummary()
     template_of = {t.source: t for t in templates}
