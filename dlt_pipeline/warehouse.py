@@ -107,12 +107,12 @@ def repositories_by_stars(warehouse_path: Path, min_stars: int) -> list[str]:
         details = (
             f"""
             -- the latest answer: recorded_at has whole seconds, so two runs within one second
-            -- are told apart by their loads' ids (dlt's load times, increasing)
+            -- are told apart by their loads (dlt's load ids, which increase)
             select lower(requested_full_name) as name_key,
-                   arg_max(full_name, (recorded_at, _dlt_load_id::double)) as full_name,
-                   arg_max(detail_status, (recorded_at, _dlt_load_id::double)) = 'gone'
-                       as is_gone
+                   arg_max(full_name, (recorded_at, _dlt_load_id)) as full_name,
+                   arg_max(detail_status, (recorded_at, _dlt_load_id)) = 'gone' as is_gone
             from {RAW_GITHUB_DATASET}.repository_details
+            where recorded_at is not null
             group by 1
             """
             if has_details
