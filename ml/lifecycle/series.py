@@ -108,8 +108,9 @@ def monthly_series(
 
 @lru_cache(maxsize=1 << 14)
 def _month_range(first_index: int, last_index: int) -> pd.DatetimeIndex:
-    """Month starts from month number `first_index` to `last_index` (year * 12 + month - 1);
-    an index is immutable, so the series of one span share it."""
+    """Month starts from month number `first_index` to `last_index` (year * 12 + month - 1),
+    shared by the series of one span (an index's values cannot change; none of its users
+    renames it)."""
     return pd.date_range(
         pd.Timestamp(year=first_index // 12, month=first_index % 12 + 1, day=1),
         pd.Timestamp(year=last_index // 12, month=last_index % 12 + 1, day=1),

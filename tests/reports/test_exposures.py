@@ -1,10 +1,11 @@
 """The dbt exposures name exactly the tables the report pages read.
 
 Pages read `warehouse.<source>`; each source is `reports/sources/warehouse/<source>.sql`, which
-selects from warehouse relations (most from one; a few join several, made once per render so a
-page per repository looks up one row). A relation's table name is the dbt node's name, so the
-set of names reached from the paper (index.md) and from the dashboard (every other page) must
-equal the `depends_on` of the `paper` and `dashboard` exposures.
+selects from warehouse relations (most from one; a few join several, made once in each DuckDB
+session of the renderer so a page per repository looks up one row). A relation's table name is
+the dbt node's name, so the set of names reached from the paper (index.md) and from the
+dashboard (every other page) must equal the `depends_on` of the `paper` and `dashboard`
+exposures.
 """
 
 from __future__ import annotations

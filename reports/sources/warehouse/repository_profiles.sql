@@ -1,7 +1,8 @@
 -- One row per repository with what the pages list about it: dim_repositories with its kind,
 -- task category, text cluster, maturity score and lifecycle stage (and the stage rule's
--- condition). Made once per render, so each of the thousand repository pages, each owner's page
--- and each of the explorer's filters read one table rather than joining up to six.
+-- condition). Made once in each DuckDB session of the renderer, so each of the thousand
+-- repository pages, each owner's page and each of the explorer's filters read one table
+-- rather than joining up to six.
 select
     r.repository_id,
     r.full_name,

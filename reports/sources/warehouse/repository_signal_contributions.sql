@@ -1,8 +1,8 @@
 -- One row per scored repository and maturity signal: the signal's raw value (from
 -- fct_repository_signals, the column ml_maturity_weights names), its normalised value, weight
 -- and contribution (from ml_maturity's normalised__<signal> and contribution__<signal>
--- columns, looked up by name through each row as JSON). Made once per render, so a repository
--- page reads its rows rather than turning two rows into JSON itself.
+-- columns, looked up by name through each row as JSON). Made once in each DuckDB session of
+-- the renderer, so a repository page reads its rows rather than turning two rows into JSON.
 with m as (
     select t.repository_id, t.full_name, to_json(t) as j
     from ml.ml_maturity as t
