@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from mlops_atlas.environment import usable_cores
 from mlops_atlas.lake import connect_lake
 from mlops_atlas.paths import RAW_GIT_DATASET, RAW_GITHUB_DATASET
 
@@ -151,11 +152,6 @@ def require_built(warehouse: Path, sources_dir: Path) -> None:
 #: most `MAX_RENDER_WORKERS` (each holds the pages' source tables in memory).
 RENDER_WORKERS_ENV = "ATLAS_RENDER_WORKERS"
 MAX_RENDER_WORKERS = 4
-
-
-def usable_cores() -> int:
-    """The cores this process may run on."""
-    return len(os.sched_getaffinity(0))
 
 
 def render_workers() -> int:

@@ -26,3 +26,8 @@ def prepare_process() -> None:
     """
     os.environ.update(TELEMETRY_OFF)
     os.environ.setdefault("DLT_PROJECT_DIR", str(PROJECT_ROOT))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0))

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlops_atlas.checks import usable_cores
+from mlops_atlas.environment import usable_cores
 from mlops_atlas.render.component_data import dropdown_input
 from mlops_atlas.render.context import MAX_VARIANTS, PageContext, text_expressions
 from mlops_atlas.render.html_blocks import HtmlRenderer
