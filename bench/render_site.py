@@ -74,8 +74,7 @@ def _floor_share(
 ) -> None:
     """One process of the parallel floor: a session like a worker's, made before the start;
     source tables made as its statements need them (as a worker does), inside the timing."""
-    runner = QueryRunner(warehouse, Sources.load(SOURCES))
-    runner.con.execute(f"set threads = {worker_duckdb_threads(workers)}")
+    runner = QueryRunner(warehouse, Sources.load(SOURCES), threads=worker_duckdb_threads(workers))
     try:
         start.wait()
         started = time.perf_counter()

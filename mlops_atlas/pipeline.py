@@ -254,8 +254,10 @@ def build(
     stamp.unlink(missing_ok=True)
 
     def dbt_build() -> Any:
-        if standby is not None and standby.matches(target_dir, vars_):
-            return standby.build(on_line=node_counter(stages.count))
+        if standby is not None:
+            if standby.matches(target_dir, vars_):
+                return standby.build(on_line=node_counter(stages.count))
+            standby.stop()  # another build was asked for: it would only wait
         return run_dbt(
             "build",
             warehouse,

@@ -214,8 +214,15 @@ class QueryRunner:
     """One read-only DuckDB session for a whole build, caching results by final SQL."""
 
     def __init__(
-        self, warehouse_path: Path, sources: Sources, log: list[str] | None = None
+        self,
+        warehouse_path: Path,
+        sources: Sources,
+        log: list[str] | None = None,
+        *,
+        threads: int | None = None,
     ) -> None:
+        """A session on `warehouse_path`; `threads` sets its DuckDB threads (default: one per
+        core), for processes that share the cores."""
         if not warehouse_path.exists():
             raise FileNotFoundError(f"warehouse not found: {warehouse_path}")
         self.sources = sources
@@ -230,6 +237,8 @@ class QueryRunner:
         # An in-memory session that attaches the warehouse READ_ONLY: source tables are
         # kept in memory catalogs, which a read-only primary database cannot create.
         self.con = duckdb.connect(":memory:")
+        if threads is not None:
+            self.con.execute(f"set threads = {int(threads)}")
         if warehouse_path.is_dir():
             # a lake (a Spark build's Parquet tables): its tables as views, same names
             self.con.execute("set TimeZone = 'UTC'")

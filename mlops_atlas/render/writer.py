@@ -96,7 +96,7 @@ class SiteSpec:
     site_title: str
     max_variants: int
     log_sql: bool
-    duckdb_threads: int = 1  # of each worker's session (worker_duckdb_threads)
+    duckdb_threads: int | None = None  # of a worker's session (worker_duckdb_threads)
 
 
 @dataclass
@@ -127,7 +127,10 @@ class PageWriter:
         self.parsed = parsed or {r.source: parse_page(r.source) for r in [*static, *templates]}
         self.queries = queries or {source: PageQueries(p) for source, p in self.parsed.items()}
         self.runner = runner or QueryRunner(
-            spec.warehouse_path, Sources.load(spec.sources_dir), [] if spec.log_sql else None
+            spec.warehouse_path,
+            Sources.load(spec.sources_dir),
+            [] if spec.log_sql else None,
+            threads=spec.duckdb_threads,
         )
         self.links = LinkResolver(static, templates)
 
@@ -193,7 +196,6 @@ def start_worker(spec: SiteSpec) -> None:
     """A worker process's initializer: its own read-only session on the warehouse."""
     global _WORKER
     _WORKER = PageWriter(spec)
-    _WORKER.runner.con.execute(f"set threads = {spec.duckdb_threads}")
 
 
 def write_in_worker(route: Route, value: str | None) -> PageResult:

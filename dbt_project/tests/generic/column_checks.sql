@@ -6,25 +6,24 @@
     the column, the rule and how many rows break it (for `unique`, the rows beyond the first of
     each repeated value). -#}
 {% test column_checks(model, not_null=[], unique=[], non_negative=[], unit_interval=[], accepted_values={}) %}
-{#- What counts the rows that break each rule, `@` standing for the column. -#}
+{#- What counts the rows that break each rule, `@` standing for the column and `#` for the
+    accepted values. -#}
 {%- set breaking = {
     'not_null': 'sum(case when @ is null then 1 else 0 end)',
     'unique': 'count(@) - count(distinct @)',
     'non_negative': 'sum(case when @ < 0 then 1 else 0 end)',
     'unit_interval': 'sum(case when @ < 0 or @ > 1 then 1 else 0 end)',
+    'accepted_values': 'sum(case when @ not in (#) then 1 else 0 end)',
 } -%}
 {%- set rules = [] -%}
-{%- for rule, columns in [('not_null', not_null), ('unique', unique), ('non_negative', non_negative), ('unit_interval', unit_interval)] -%}
+{%- for rule, columns in [('not_null', not_null), ('unique', unique), ('non_negative', non_negative), ('unit_interval', unit_interval), ('accepted_values', accepted_values)] -%}
     {%- for column in columns -%}
-        {%- do rules.append((column, rule, breaking[rule] | replace('@', column))) -%}
+        {%- set listed = [] -%}
+        {%- for value in (accepted_values[column] if rule == 'accepted_values' else []) -%}
+            {%- do listed.append("'" ~ escape_single_quotes(value) ~ "'" if value is string else value | string) -%}
+        {%- endfor -%}
+        {%- do rules.append((column, rule, breaking[rule] | replace('@', column) | replace('#', listed | join(', ')))) -%}
     {%- endfor -%}
-{%- endfor -%}
-{%- for column, values in accepted_values.items() -%}
-    {%- set listed = [] -%}
-    {%- for value in values -%}
-        {%- do listed.append("'" ~ escape_single_quotes(value) ~ "'" if value is string else value | string) -%}
-    {%- endfor -%}
-    {%- do rules.append((column, 'accepted_values', 'sum(case when ' ~ column ~ ' not in (' ~ listed | join(', ') ~ ') then 1 else 0 end)')) -%}
 {%- endfor -%}
 {%- if not rules -%}
     {{ exceptions.raise_compiler_error("column_checks on " ~ model ~ " names no column") }}
