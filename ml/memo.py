@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from ml.own_process import call_in_own_process
 from mlops_atlas.paths import ML_CACHE_ENV
 
 T = TypeVar("T")
@@ -54,15 +55,19 @@ def fingerprint(*parts: Any) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
-def remembered(func: Callable[..., T], *args: Any, keep: bool = False) -> T:
+def remembered(
+    func: Callable[..., T], *args: Any, keep: bool = False, own_process: bool = False
+) -> T:
     """`func(*args)`, computed once per process for equal arguments (see the module doc).
 
     Two threads asking at once for the same result wait for one computation. `keep`: also
-    store it between builds (in `$ATLAS_ML_CACHE`, see `stored`).
+    store it between builds (in `$ATLAS_ML_CACHE`, see `stored`). `own_process`: compute it in
+    a Python process of its own (ml/own_process.py), for a long computation that would
+    otherwise hold the interpreter's lock against the models dbt builds beside it.
     """
     key = f"{func.__module__}.{func.__qualname__}:{fingerprint(*args)}"
     if keep:
-        return stored(key, lambda: remembered(func, *args))
+        return stored(key, lambda: remembered(func, *args, own_process=own_process))
     with _guard:
         if key in _results:
             _results.move_to_end(key)
@@ -72,7 +77,7 @@ def remembered(func: Callable[..., T], *args: Any, keep: bool = False) -> T:
         with _guard:
             if key in _results:
                 return _results[key]
-        result = func(*args)
+        result = call_in_own_process(func, *args) if own_process else func(*args)
         with _guard:
             _results[key] = result
             while len(_results) > MAX_ENTRIES:

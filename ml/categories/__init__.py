@@ -1,6 +1,11 @@
 """The study's six task categories of tools: a supervised, calibrated classifier."""
 
-from ml.categories.evaluate import category_metrics, category_predictions, cluster_predictions
+from ml.categories.evaluate import (
+    category_cross_validations,
+    category_metrics,
+    category_predictions,
+    cluster_predictions,
+)
 from ml.categories.labels import load_category_labels
 from ml.categories.model import (
     UNASSIGNED,
@@ -13,6 +18,7 @@ from ml.categories.model import (
 __all__ = [
     "UNASSIGNED",
     "CategoryModel",
+    "category_cross_validations",
     "category_metrics",
     "category_predictions",
     "cluster_predictions",

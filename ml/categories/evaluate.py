@@ -75,18 +75,16 @@ def _scored(rows: pd.DataFrame, predicted: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def category_predictions(
+def category_cross_validations(
     repos: pd.DataFrame, labels: pd.DataFrame, config: dict | None = None
-) -> pd.DataFrame:
-    """Every out-of-sample answer the metrics are computed from (both evaluations, both feature
-    sets): `repository_id`, `category`, `secondary`, `answer`, `has_readme`, the probabilities,
-    `evaluation`, `features`."""
+) -> dict[str, pd.DataFrame]:
+    """The cross-validated answers for the train split, for each feature set: the part of the
+    evaluation that fits a model per fold (a build computes it in a process of its own and
+    keeps it, ml/memo.py). Columns as `category_predictions` less `evaluation`, `features`."""
     settings = config_section("categories", config)
     categories = list(settings["categories"])
-    rows = labelled_tools(repos, labels)
-    train = rows[rows["split"] == "train"].reset_index(drop=True)
-    test = rows[rows["split"] == "test"].reset_index(drop=True)
-    parts = []
+    train = _train_and_test(repos, labels)[0]
+    answers = {}
     for features, use_readme in FEATURE_SETS.items():
 
         def fit_predict(
@@ -101,8 +99,36 @@ def category_predictions(
             int(settings["cv_folds"]),
             int(settings["seed"]),
         )
-        oof = pd.concat(folds).set_index("_row").sort_index()
-        parts.append(_scored(train, oof).assign(evaluation="cross_validation", features=features))
+        answers[features] = _scored(train, pd.concat(folds).set_index("_row").sort_index())
+    return answers
+
+
+def _train_and_test(repos: pd.DataFrame, labels: pd.DataFrame) -> tuple[pd.DataFrame, ...]:
+    rows = labelled_tools(repos, labels)
+    train = rows[rows["split"] == "train"].reset_index(drop=True)
+    test = rows[rows["split"] == "test"].reset_index(drop=True)
+    return train, test
+
+
+def category_predictions(
+    repos: pd.DataFrame,
+    labels: pd.DataFrame,
+    config: dict | None = None,
+    cross_validations: dict[str, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """Every out-of-sample answer the metrics are computed from (both evaluations, both feature
+    sets): `repository_id`, `category`, `secondary`, `answer`, `has_readme`, the probabilities,
+    `evaluation`, `features`. `cross_validations`: `category_cross_validations` of the same
+    inputs, if computed already."""
+    settings = config_section("categories", config)
+    categories = list(settings["categories"])
+    if cross_validations is None:
+        cross_validations = category_cross_validations(repos, labels, config)
+    train, test = _train_and_test(repos, labels)
+    parts = []
+    for features, use_readme in FEATURE_SETS.items():
+        cv = cross_validations[features]
+        parts.append(cv.assign(evaluation="cross_validation", features=features))
         if len(test):
             # The deployed classifier (ml_tool_categories) is this same fit: made once.
             model = remembered(fit_category_model, train, categories, settings, use_readme)

@@ -4,6 +4,7 @@ from ml.evaluation import wilson_interval
 from ml.kind.evaluate import (
     cross_validated_kinds,
     held_out_kinds,
+    kind_cross_validations,
     kind_metrics,
     kind_predictions,
     metrics_from_predictions,
@@ -16,6 +17,7 @@ __all__ = [
     "KindModel",
     "cross_validated_kinds",
     "held_out_kinds",
+    "kind_cross_validations",
     "kind_metrics",
     "kind_predictions",
     "kind_shares",

@@ -96,19 +96,35 @@ def held_out_kinds(
     return _frame(test, predict_kinds(model, test), -1)
 
 
-def kind_predictions(
+def kind_cross_validations(
     repos: pd.DataFrame, labels: pd.DataFrame, config: dict | None = None
+) -> dict[str, pd.DataFrame]:
+    """`cross_validated_kinds` for each feature set: the part of the evaluation that fits a
+    model per fold (a build computes it in a process of its own and keeps it, ml/memo.py)."""
+    return {
+        features: cross_validated_kinds(repos, labels, config, use_readme)
+        for features, use_readme in FEATURE_SETS.items()
+    }
+
+
+def kind_predictions(
+    repos: pd.DataFrame,
+    labels: pd.DataFrame,
+    config: dict | None = None,
+    cross_validations: dict[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Every out-of-sample prediction the kind metrics are computed from: both evaluations,
-    both feature sets (columns of `cross_validated_kinds` plus `evaluation`, `features`)."""
+    both feature sets (columns of `cross_validated_kinds` plus `evaluation`, `features`).
+    `cross_validations`: `kind_cross_validations` of the same inputs, if computed already."""
+    if cross_validations is None:
+        cross_validations = kind_cross_validations(repos, labels, config)
     parts = []
     for features, use_readme in FEATURE_SETS.items():
-        for evaluation, run in (
-            ("cross_validation", cross_validated_kinds),
-            ("test", held_out_kinds),
-        ):
-            part = run(repos, labels, config, use_readme)
-            parts.append(part.assign(evaluation=evaluation, features=features))
+        parts.append(
+            cross_validations[features].assign(evaluation="cross_validation", features=features)
+        )
+        held_out = held_out_kinds(repos, labels, config, use_readme)
+        parts.append(held_out.assign(evaluation="test", features=features))
     return pd.concat(parts, ignore_index=True)
 
 

@@ -1,9 +1,10 @@
 """The main job's dbt build starts before the load (mlops_atlas/dbt_standby.py): its process
-parses while the data loads and builds when told, with the same result as a fresh `dbt build`;
+parses while the data loads (then imports what the Python models import) and builds when told, with the same result as a fresh `dbt build`;
 stopped, it leaves the last build's artifacts as they were; a failing build names its nodes."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -12,7 +13,7 @@ import duckdb
 import pytest
 
 from mlops_atlas.dbt_runner import PARTIAL_PARSE_FILE, DbtFailed, node_counter
-from mlops_atlas.dbt_standby import StandbyBuild
+from mlops_atlas.dbt_standby import StandbyBuild, python_model_imports
 from mlops_atlas.paths import DBT_PROJECT_DIR, dbt_logs_for, dbt_target_for
 from mlops_atlas.unchanged import table_digest
 
@@ -105,3 +106,17 @@ def test_a_failing_standby_build_names_its_nodes(tmp_path: Path) -> None:
             standby.build()
     finally:
         standby.stop()
+
+
+def test_the_standby_imports_what_the_python_models_import() -> None:
+    """What the standby imports while it waits: every module the project's Python models
+    import, each importable here (a misspelt module would only be imported at its model)."""
+    sources = [
+        p.read_text(encoding="utf-8") for p in sorted(DBT_PROJECT_DIR.rglob("models/**/*.py"))
+    ]
+    modules = python_model_imports(sources)
+    assert {"pandas", "ml.backtest.panel", "ml.kind", "ml.memo"} <= set(modules)
+    assert len(modules) == len(set(modules))
+    assert all(importlib.util.find_spec(name) is not None for name in modules)
+    # relative imports and sources that do not parse are left to the build
+    assert python_model_imports(["from .x import y\nimport json", "def broken(:"]) == ["json"]

@@ -3,6 +3,7 @@ the same, computed again when either changes."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -60,3 +61,27 @@ def test_without_a_folder_nothing_is_written(
     memo.forget()
     memo.remembered(_evaluate, pd.DataFrame({"x": [1]}), 7, keep=True)
     assert not list(tmp_path.rglob("*"))
+
+
+def _evaluate_where(frame: pd.DataFrame, factor: int) -> pd.DataFrame:
+    return frame.assign(score=frame["x"] * factor, pid=os.getpid())
+
+
+def test_a_result_computed_in_its_own_process_is_remembered_and_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`own_process`: the same result, computed by another process; then remembered in this
+    one, and kept between builds like any other."""
+    monkeypatch.setenv(ML_CACHE_ENV, str(tmp_path))
+    memo.forget()
+    frame = pd.DataFrame({"x": [1, 2, 3]})
+    first = memo.remembered(_evaluate_where, frame, 2, own_process=True)
+    assert first["score"].tolist() == [2, 4, 6]
+    assert set(first["pid"]) != {os.getpid()}
+    assert memo.remembered(_evaluate_where, frame, 2, own_process=True) is first
+    kept = memo.remembered(_evaluate_where, frame, 3, keep=True, own_process=True)
+    memo.forget()  # a new build
+    again = memo.remembered(_evaluate_where, frame, 3, keep=True, own_process=True)
+    pd.testing.assert_frame_equal(kept, again)  # read back: the first child's pid
+    assert set(kept["pid"]) != {os.getpid()}
+    memo.forget()

@@ -6,7 +6,12 @@ One row per evaluation, feature set (`with_readme`, `without_readme`, `clusters`
 
 import pandas as pd
 
-from ml.categories import category_predictions, cluster_predictions, load_category_labels
+from ml.categories import (
+    category_cross_validations,
+    category_predictions,
+    cluster_predictions,
+    load_category_labels,
+)
 from ml.config import ml_config
 from ml.labels.match import match_labels
 from ml.memo import remembered
@@ -24,10 +29,14 @@ def model(dbt, session):
     test_labels = labels[labels["split"] == "test"]
     train_labels = labels[labels["split"] == "train"]
     heldout = clusters.assign(category=clusters["heldout_category"].fillna("unassigned"))
+    # Cross-validation: computed again only when its inputs or the code change (ml/memo.py),
+    # on a core of its own while dbt builds other models beside it.
+    folds = remembered(
+        category_cross_validations, repos, labels, config, keep=True, own_process=True
+    )
     out = pd.concat(
         [
-            # Cross-validation: computed again only when its inputs or the code change.
-            remembered(category_predictions, repos, labels, config, keep=True),
+            category_predictions(repos, labels, config, folds),
             cluster_predictions(heldout, repos, train_labels, "cross_validation"),
             cluster_predictions(clusters, repos, test_labels, "test"),
         ],
