@@ -5,7 +5,8 @@ Parsing reads only the project's files, never the warehouse, so it can run while
 the warehouse's lock. What it saves is everything a fresh dbt process does before its first
 node: starting Python, importing dbt and the adapter (about 3 s), parsing or loading a saved
 parse; and, once parsed, it imports what the project's Python models import (the ML code,
-pandas, scikit-learn: about 2 s that the build's first Python models would wait for). The parse writes to a folder of its own (`parse/`, beside the build's target), so the last
+pandas, scikit-learn: about 2 s that the build's first Python models would wait for). It
+starts the node with the longest chain of work after it first (dbt_schedule.py). The parse writes to a folder of its own (`parse/`, beside the build's target), so the last
 build's artifacts stay whole whatever happens to it; when the build starts, the parse's manifest
 and saved parse are put in the target, where a build writes them.
 
@@ -37,6 +38,7 @@ from mlops_atlas.dbt_runner import (
     read_output,
     summarize,
 )
+from mlops_atlas.dbt_schedule import use_longest_chain_first
 from mlops_atlas.paths import DBT_PROJECT_DIR, PROJECT_ROOT, dbt_target_for
 from mlops_atlas.unchanged import project_digest
 
@@ -186,6 +188,7 @@ def main(spec: str) -> int:
     `build`, build with the parsed manifest."""
     from dbt.cli.main import dbtRunner
 
+    use_longest_chain_first()
     parse_args, build_args = json.loads(spec)
     parsed = dbtRunner().invoke(parse_args)
     manifest = parsed.result if parsed.success else None

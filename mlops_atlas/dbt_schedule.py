@@ -1,0 +1,66 @@
+"""Which ready node a `dbt build` starts first: the one with the longest chain of work after it.
+
+dbt 1.11 starts ready nodes by their depth in the graph, shallowest first. The back-test panel
+is the build's longest model (about a third of its time) and sits deep below the marts, so the
+shallower ML models took the threads first and the panel started halfway through the build,
+with everything after it waiting. Here each node's priority is the expected seconds of the
+longest chain from it to the end of the graph (its own and the longest of its children's), so
+the nodes on that chain, the panel's inputs and their tests, start as soon as they are ready.
+
+A node's expected seconds: the model's `meta.expected_seconds` where the project sets it (the
+few long Python models, as measured on the mirror), else `DEFAULT_SECONDS` for its kind. The
+order changes when nodes run, never what they build. Used by the main job's standby build
+(dbt_standby.py), the process that calls `use_longest_chain_first`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx  # dbt's graph library: the graph dbt hands to its queue is a DiGraph
+
+#: Expected seconds of a node without `meta.expected_seconds`, by kind.
+DEFAULT_SECONDS = {"python": 1.0, "sql": 0.2, "test": 0.05}
+
+
+def node_seconds(node: Any) -> float:
+    """Expected seconds of a manifest node (a model, seed, snapshot or test)."""
+    if node is None:
+        return DEFAULT_SECONDS["test"]
+    meta = getattr(getattr(node, "config", None), "meta", None) or {}
+    if "expected_seconds" in meta:
+        return float(meta["expected_seconds"])
+    if str(getattr(node, "resource_type", "")) in ("test", "unit_test"):
+        return DEFAULT_SECONDS["test"]
+    return DEFAULT_SECONDS.get(getattr(node, "language", "sql"), DEFAULT_SECONDS["sql"])
+
+
+def chain_scores(graph: nx.DiGraph, seconds: dict[str, float]) -> dict[str, float]:
+    """Each node's score for dbt's queue (lowest first): minus the seconds of the longest chain
+    from it to the end of the graph, itself included."""
+    longest: dict[str, float] = {}
+    for node in reversed(list(nx.topological_sort(graph))):
+        after = max((longest[child] for child in graph.successors(node)), default=0.0)
+        longest[node] = seconds.get(node, DEFAULT_SECONDS["test"]) + after
+    return {node: -chain for node, chain in longest.items()}
+
+
+def _scores(queue: Any, graph: nx.DiGraph) -> dict[str, float]:
+    manifest = queue.manifest
+    lookups = (manifest.nodes, getattr(manifest, "unit_tests", {}))
+    seconds = {
+        node: node_seconds(next((found[node] for found in lookups if node in found), None))
+        for node in graph.nodes
+    }
+    return chain_scores(graph, seconds)
+
+
+def use_longest_chain_first() -> bool:
+    """Make this process's dbt start the ready node with the longest chain after it first;
+    False (dbt's own order kept) on a dbt whose queue is not scored as 1.11's is."""
+    from dbt.graph.queue import GraphQueue
+
+    if not callable(getattr(GraphQueue, "_get_scores", None)):
+        return False
+    GraphQueue._get_scores = _scores  # type: ignore[method-assign]
+    return True
