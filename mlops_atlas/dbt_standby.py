@@ -5,8 +5,9 @@ Parsing reads only the project's files, never the warehouse, so it can run while
 the warehouse's lock. What it saves is everything a fresh dbt process does before its first
 node: starting Python, importing dbt and the adapter (about 3 s), parsing or loading a saved
 parse; and, once parsed, it imports what the project's Python models import (the ML code,
-pandas, scikit-learn: about 2 s that the build's first Python models would wait for). It
-starts the node with the longest chain of work after it first (dbt_schedule.py). The parse writes to a folder of its own (`parse/`, beside the build's target), so the last
+pandas, scikit-learn: about 2 s that the build's first Python models would wait for) and
+starts the server the long ML computations are forked from (ml/own_process.py). It starts
+the node with the longest chain of work after it first (dbt_schedule.py). The parse writes to a folder of its own (`parse/`, beside the build's target), so the last
 build's artifacts stay whole whatever happens to it; when the build starts, the parse's manifest
 and saved parse are put in the target, where a build writes them.
 
@@ -188,6 +189,8 @@ def main(spec: str) -> int:
     `build`, build with the parsed manifest."""
     from dbt.cli.main import dbtRunner
 
+    from ml.own_process import start_server
+
     use_longest_chain_first()
     parse_args, build_args = json.loads(spec)
     parsed = dbtRunner().invoke(parse_args)
@@ -197,7 +200,10 @@ def main(spec: str) -> int:
     if manifest is not None:
         models = manifest.nodes.values()
         python = (n.raw_code for n in models if getattr(n, "language", "sql") == "python")
-        _import_ahead(python_model_imports(python))
+        modules = python_model_imports(python)
+        _import_ahead(modules)
+        # the process the long computations are forked from, with the same modules imported
+        start_server(modules)
     if sys.stdin.readline().strip() != "build":
         return 0
     built = dbtRunner(manifest=manifest).invoke(build_args)

@@ -1,5 +1,6 @@
 """A computation handed to a process of its own comes back as it would have been computed here:
-the same result, its own exception, and a clear error when the process dies."""
+the same result, its own exception, and a clear error (with what it printed) when the process
+dies; what it prints never reaches this process's output."""
 
 from __future__ import annotations
 
@@ -25,10 +26,13 @@ def _refuse(reason: str) -> None:
 
 
 def _die() -> None:
+    print("last words", flush=True)
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def test_the_result_is_the_one_computed_here_in_another_process() -> None:
+def test_the_result_is_the_one_computed_here_in_another_process(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
     frame = pd.DataFrame(
         {
             "name": ["a", "b", None],
@@ -37,6 +41,8 @@ def test_the_result_is_the_one_computed_here_in_another_process() -> None:
         }
     )
     there, pid = call_in_own_process(_describe, frame, scale=2.0)
+    out, err = capfd.readouterr()
+    assert "printed output" not in out + err and "nor what is written" not in out + err
     here, _ = _describe(frame, scale=2.0)
     assert pid != os.getpid()
     pd.testing.assert_frame_equal(there.drop(columns="pid"), here.drop(columns="pid"))
@@ -50,5 +56,5 @@ def test_an_exception_comes_back_as_itself() -> None:
 
 
 def test_a_process_that_dies_is_named() -> None:
-    with pytest.raises(ChildFailed, match=r"_die in its own process: exit -9"):
+    with pytest.raises(ChildFailed, match=r"_die in its own process: exit -9\nlast words"):
         call_in_own_process(_die)
