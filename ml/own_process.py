@@ -15,11 +15,13 @@ A child's own output (warnings, prints) goes to a file of its own, shown only if
 
 from __future__ import annotations
 
+import ast
 import multiprocessing
 import os
 import pickle
 import sys
 import tempfile
+import threading
 import traceback
 from collections.abc import Callable, Iterable
 from multiprocessing.connection import Connection
@@ -38,15 +40,68 @@ class ChildFailed(RuntimeError):
     """The child process died without sending back a result or an exception."""
 
 
+def imported_modules(sources: Iterable[str]) -> list[str]:
+    """The modules Python `sources` import, in first-seen order (absolute imports only; a
+    source that does not parse is skipped)."""
+    names: dict[str, None] = {}
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for statement in ast.walk(tree):
+            if isinstance(statement, ast.Import):
+                names.update(dict.fromkeys(alias.name for alias in statement.names))
+            elif (
+                isinstance(statement, ast.ImportFrom) and statement.level == 0 and statement.module
+            ):
+                names[statement.module] = None
+    return list(names)
+
+
+def _main_modules() -> list[str]:
+    """What a child imports again when it starts: multiprocessing runs the parent's main module
+    (or script) anew in each child, so the server imports it (or what the script imports) once."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and spec.name:
+        # a `python -m` module; a package's __main__ is not run again (nor may the server run it)
+        return [] if spec.name.split(".")[-1] == "__main__" else [spec.name]
+    path = getattr(main, "__file__", None)
+    try:
+        source = Path(path).read_text(encoding="utf-8") if path else ""
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [m for m in imported_modules([source]) if m in sys.modules]
+
+
 def start_server(modules: Iterable[str] = ()) -> None:
-    """Start the process children are forked from, importing `modules` in it first (names
-    that do not import are skipped); nothing if it runs already."""
+    """Start the process children are forked from, importing in it first `modules` (those this
+    process imported without error: the server stops at a module that raises) and what each
+    child would import again; nothing if it runs already. Called with no other thread running
+    (the standby build), the server is started with its output pointed at /dev/null, so that it
+    never holds this process's output open (a reader waits for the output's end)."""
     from multiprocessing import forkserver
 
     if not _preloading:
-        _preloading.extend([__name__, *modules])
+        imported = [m for m in modules if m in sys.modules]
+        _preloading.extend(dict.fromkeys([__name__, *_main_modules(), *imported]))
         _CONTEXT.set_forkserver_preload(_preloading)
-    forkserver.ensure_running()
+    if threading.active_count() > 1:
+        forkserver.ensure_running()
+        return
+    saved = [os.dup(1), os.dup(2)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            os.dup2(null.fileno(), 2)
+        forkserver.ensure_running()
+    finally:
+        for fd, copy in zip((1, 2), saved, strict=True):
+            os.dup2(copy, fd)
+            os.close(copy)
 
 
 def call_in_own_process(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
@@ -59,22 +114,31 @@ def call_in_own_process(function: Callable[..., T], /, *args: Any, **kwargs: Any
     handle, output = tempfile.mkstemp(prefix="atlas-child-", suffix=".log")
     os.close(handle)
     receiver, sender = _CONTEXT.Pipe(duplex=False)
+    process = None
     try:
         process = _CONTEXT.Process(target=_child, args=(sender, payload, output), daemon=True)
         process.start()
         sender.close()
         try:
             answer = receiver.recv_bytes()
-        except EOFError:
+        except (EOFError, OSError):  # it died before or while answering
             answer = b""
         process.join()
+        tail = Path(output).read_text(encoding="utf-8", errors="replace")[-OUTPUT_TAIL_CHARS:]
         if not answer:
-            tail = Path(output).read_text(encoding="utf-8", errors="replace")[-OUTPUT_TAIL_CHARS:]
             raise ChildFailed(f"{name} in its own process: exit {process.exitcode}\n{tail}")
+        try:
+            ok, value = pickle.loads(answer)
+        except Exception as exc:
+            raise ChildFailed(
+                f"{name} in its own process: unreadable answer ({exc})\n{tail}"
+            ) from exc
     finally:
+        sender.close()
         receiver.close()
+        if process is not None and process.exitcode is not None:
+            process.close()
         Path(output).unlink(missing_ok=True)
-    ok, value = pickle.loads(answer)
     if not ok:
         raise value
     return value
@@ -85,7 +149,7 @@ def _child(sender: Connection, payload: bytes, output: str) -> None:
     with open(output, "ab", buffering=0) as log:
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
-    sys.stdout = sys.stderr = open(1, "w", closefd=False)  # noqa: SIM115 - fd 1, kept open
+    sys.stdout = sys.stderr = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115 - fd 1
     function, args, kwargs = pickle.loads(payload)
     try:
         answer: tuple[bool, Any] = (True, function(*args, **kwargs))
@@ -95,7 +159,7 @@ def _child(sender: Connection, payload: bytes, output: str) -> None:
     try:
         data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as exc:  # an unpicklable result or exception: say so, whole
-        failed = ChildFailed(f"its answer does not pickle: {exc!r}")
+        failed = ChildFailed(f"its answer does not pickle: {exc!r}\n{traceback.format_exc()}")
         data = pickle.dumps((False, failed), protocol=pickle.HIGHEST_PROTOCOL)
     sender.send_bytes(data)
     sender.close()

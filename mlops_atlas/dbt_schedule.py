@@ -15,6 +15,7 @@ order changes when nodes run, never what they build. Used by the main job's stan
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import networkx as nx  # dbt's graph library: the graph dbt hands to its queue is a DiGraph
@@ -28,8 +29,12 @@ def node_seconds(node: Any) -> float:
     if node is None:
         return DEFAULT_SECONDS["test"]
     meta = getattr(getattr(node, "config", None), "meta", None) or {}
-    if "expected_seconds" in meta:
-        return float(meta["expected_seconds"])
+    try:
+        seconds = float(meta.get("expected_seconds", "nan"))
+    except (TypeError, ValueError):
+        seconds = math.nan  # not a number: the default for its kind, as if it were not set
+    if math.isfinite(seconds) and seconds >= 0:
+        return seconds
     if str(getattr(node, "resource_type", "")) in ("test", "unit_test"):
         return DEFAULT_SECONDS["test"]
     return DEFAULT_SECONDS.get(getattr(node, "language", "sql"), DEFAULT_SECONDS["sql"])

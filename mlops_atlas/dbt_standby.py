@@ -18,7 +18,7 @@ builds, anything else (or the end of its input) ends it without building.
 
 from __future__ import annotations
 
-import ast
+import contextlib
 import importlib
 import json
 import os
@@ -27,7 +27,7 @@ import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -155,25 +155,6 @@ class StandbyBuild:
                 stream.close()
 
 
-def python_model_imports(sources: Iterable[str]) -> list[str]:
-    """The modules Python models' `sources` import, in first-seen order (absolute imports only;
-    a model that does not parse is left to the build to report)."""
-    names: dict[str, None] = {}
-    for source in sources:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        for statement in ast.walk(tree):
-            if isinstance(statement, ast.Import):
-                names.update(dict.fromkeys(alias.name for alias in statement.names))
-            elif (
-                isinstance(statement, ast.ImportFrom) and statement.level == 0 and statement.module
-            ):
-                names[statement.module] = None
-    return list(names)
-
-
 def _import_ahead(modules: list[str]) -> None:
     """Import what the Python models will import (the ML code, pandas, scikit-learn: about a
     second each for the first models of a build), while the process waits anyway. A module
@@ -196,13 +177,15 @@ def _end(code: int) -> NoReturn:
 
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
-    DuckDBConnectionManager.close_all_connections()  # the exit step dbt-duckdb registers
-    gc.collect()  # the dropped environment closes the database
-    multiprocessing.util._exit_function()  # children, and the locks the resource tracker holds
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    try:
+        DuckDBConnectionManager.close_all_connections()  # the exit step dbt-duckdb registers
+        gc.collect()  # the dropped environment closes the database
+        multiprocessing.util._exit_function()  # children, and the locks the resource tracker holds
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)
 
 
 def main(spec: str) -> int:
@@ -210,7 +193,7 @@ def main(spec: str) -> int:
     `build`, build with the parsed manifest."""
     from dbt.cli.main import dbtRunner
 
-    from ml.own_process import start_server
+    from ml.own_process import imported_modules, start_server
 
     use_longest_chain_first()
     parse_args, build_args = json.loads(spec)
@@ -221,10 +204,12 @@ def main(spec: str) -> int:
     if manifest is not None:
         models = manifest.nodes.values()
         python = (n.raw_code for n in models if getattr(n, "language", "sql") == "python")
-        modules = python_model_imports(python)
+        modules = imported_modules(python)
         _import_ahead(modules)
-        # the process the long computations are forked from, with the same modules imported
-        start_server(modules)
+        # the process the long computations are forked from, with the same modules; if it
+        # cannot start now, each computation starts it or reports why it cannot
+        with contextlib.suppress(OSError):
+            start_server(modules)
     if sys.stdin.readline().strip() != "build":
         return 0
     built = dbtRunner(manifest=manifest).invoke(build_args)

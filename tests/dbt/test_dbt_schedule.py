@@ -9,7 +9,12 @@ import networkx as nx
 import pytest
 from dbt.graph.queue import GraphQueue
 
-from mlops_atlas.dbt_schedule import DEFAULT_SECONDS, chain_scores, use_longest_chain_first
+from mlops_atlas.dbt_schedule import (
+    DEFAULT_SECONDS,
+    chain_scores,
+    node_seconds,
+    use_longest_chain_first,
+)
 
 
 def _node(language: str = "sql", seconds: float | None = None) -> SimpleNamespace:
@@ -23,6 +28,15 @@ def test_a_chain_is_scored_by_its_longest_way_to_the_end() -> None:
     graph = nx.DiGraph([("a", "b"), ("b", "c"), ("a", "d")])
     scores = chain_scores(graph, {"a": 1.0, "b": 2.0, "c": 4.0, "d": 10.0})
     assert scores == {"a": -11.0, "b": -6.0, "c": -4.0, "d": -10.0}
+
+
+def test_a_model_without_a_usable_expected_time_gets_its_kinds_default() -> None:
+    assert node_seconds(_node("python", seconds=13)) == 13
+    assert node_seconds(_node("python")) == DEFAULT_SECONDS["python"]
+    for bad in ("soon", float("nan"), -1, None):
+        node = _node("sql")
+        node.config.meta["expected_seconds"] = bad
+        assert node_seconds(node) == DEFAULT_SECONDS["sql"]
 
 
 def test_dbts_queue_starts_the_long_chain_first(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,4 +67,3 @@ def test_dbts_queue_starts_the_long_chain_first(monkeypatch: pytest.MonkeyPatch)
     assert use_longest_chain_first()
     scored = order(GraphQueue(graph.copy(), manifest, set(nodes)))
     assert scored[:2] == ["model.p.b_inputs", "model.p.c_panel"]
-    assert DEFAULT_SECONDS["python"] < 13

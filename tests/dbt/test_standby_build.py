@@ -12,8 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ml.own_process import imported_modules
 from mlops_atlas.dbt_runner import PARTIAL_PARSE_FILE, DbtFailed, node_counter
-from mlops_atlas.dbt_standby import StandbyBuild, python_model_imports
+from mlops_atlas.dbt_standby import StandbyBuild
 from mlops_atlas.paths import DBT_PROJECT_DIR, dbt_logs_for, dbt_target_for
 from mlops_atlas.unchanged import table_digest
 
@@ -116,9 +117,9 @@ def test_the_standby_imports_what_the_python_models_import() -> None:
     sources = [
         p.read_text(encoding="utf-8") for p in sorted(DBT_PROJECT_DIR.rglob("models/**/*.py"))
     ]
-    modules = python_model_imports(sources)
+    modules = imported_modules(sources)
     assert {"pandas", "ml.backtest.panel", "ml.kind", "ml.memo"} <= set(modules)
     assert len(modules) == len(set(modules))
     assert all(importlib.util.find_spec(name) is not None for name in modules)
     # relative imports and sources that do not parse are left to the build
-    assert python_model_imports(["from .x import y\nimport json", "def broken(:"]) == ["json"]
+    assert imported_modules(["from .x import y\nimport json", "def broken(:"]) == ["json"]

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -58,3 +61,51 @@ def test_an_exception_comes_back_as_itself() -> None:
 def test_a_process_that_dies_is_named() -> None:
     with pytest.raises(ChildFailed, match=r"_die in its own process: exit -9\nlast words"):
         call_in_own_process(_die)
+
+
+class _TwoArgumentError(Exception):
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f"{first} {second}")  # pickles, but cannot be rebuilt from its args
+
+
+def _raise_two_argument_error() -> None:
+    raise _TwoArgumentError("cannot", "rebuild")
+
+
+def test_an_answer_that_cannot_be_read_is_named() -> None:
+    with pytest.raises(
+        ChildFailed, match="_raise_two_argument_error in its own process: unreadable"
+    ):
+        call_in_own_process(_raise_two_argument_error)
+
+
+SERVER_CHECK = """
+import os, sys
+from multiprocessing import forkserver
+sys.path.insert(0, sys.argv[1])
+try:
+    import raises_on_import
+except RuntimeError:
+    pass
+from ml.own_process import call_in_own_process, start_server
+start_server(["raises_on_import", "json"])
+assert call_in_own_process(os.getpid) != os.getpid()
+server = forkserver._forkserver._forkserver_pid
+print(os.readlink(f"/proc/{server}/fd/1"), os.readlink(f"/proc/{server}/fd/2"))
+"""
+
+
+def test_the_server_skips_what_failed_to_import_and_keeps_no_output_open(tmp_path: Path) -> None:
+    """A module that raised here is not preloaded (the server would stop at it), and a server
+    started with no other thread running writes to /dev/null, not to this process's output,
+    which a reader would otherwise wait on until the server ends."""
+    (tmp_path / "raises_on_import.py").write_text('raise RuntimeError("no")\n', encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", SERVER_CHECK, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [os.devnull, os.devnull]
