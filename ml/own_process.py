@@ -30,7 +30,9 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-_CONTEXT = multiprocessing.get_context("forkserver")
+#: forkserver where the platform has it (Linux, macOS); elsewhere each child is a fresh Python.
+_FORKSERVER = "forkserver" in multiprocessing.get_all_start_methods()
+_CONTEXT = multiprocessing.get_context("forkserver" if _FORKSERVER else "spawn")
 _preloading: list[str] = []  # the server's modules, set once, before it first starts
 #: The last characters of a dead child's output quoted in its error.
 OUTPUT_TAIL_CHARS = 4000
@@ -81,6 +83,8 @@ def start_server(modules: Iterable[str] = ()) -> None:
     child would import again; nothing if it runs already. Called with no other thread running
     (the standby build), the server is started with its output pointed at /dev/null, so that it
     never holds this process's output open (a reader waits for the output's end)."""
+    if not _FORKSERVER:
+        return
     from multiprocessing import forkserver
 
     if not _preloading:
