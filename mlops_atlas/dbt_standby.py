@@ -7,7 +7,9 @@ node: starting Python, importing dbt and the adapter (about 3 s), parsing or loa
 parse; and, once parsed, it imports what the project's Python models import (the ML code,
 pandas, scikit-learn: about 2 s that the build's first Python models would wait for) and
 starts the server the long ML computations are forked from (ml/own_process.py). It starts
-the node with the longest chain of work after it first (dbt_schedule.py). The parse writes to a folder of its own (`parse/`, beside the build's target), so the last
+the node with the longest chain of work after it first (dbt_schedule.py).
+
+The parse writes to a folder of its own (`parse/`, beside the build's target), so the last
 build's artifacts stay whole whatever happens to it; when the build starts, the parse's manifest
 and saved parse are put in the target, where a build writes them.
 

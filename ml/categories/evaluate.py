@@ -83,7 +83,7 @@ def category_cross_validations(
     keeps it, ml/memo.py). Columns as `category_predictions` less `evaluation`, `features`."""
     settings = config_section("categories", config)
     categories = list(settings["categories"])
-    train = _train_and_test(repos, labels)[0]
+    train, _ = _train_and_test(repos, labels)
     answers = {}
     for features, use_readme in FEATURE_SETS.items():
 
@@ -103,7 +103,7 @@ def category_cross_validations(
     return answers
 
 
-def _train_and_test(repos: pd.DataFrame, labels: pd.DataFrame) -> tuple[pd.DataFrame, ...]:
+def _train_and_test(repos: pd.DataFrame, labels: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = labelled_tools(repos, labels)
     train = rows[rows["split"] == "train"].reset_index(drop=True)
     test = rows[rows["split"] == "test"].reset_index(drop=True)
