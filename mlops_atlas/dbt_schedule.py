@@ -7,6 +7,12 @@ with everything after it waiting. Here each node's priority is the expected seco
 longest chain from it to the end of the graph (its own and the longest of its children's), so
 the nodes on that chain, the panel's inputs and their tests, start as soon as they are ready.
 
+The score alone is not enough: dbt's main loop takes every node off its queue as soon as it is
+ready and hands it to the thread pool, whose own queue is first come, first served. A node on
+the long chain that became ready while the threads were busy waited behind every node readied
+before it. So the queue also holds its nodes back until a thread is free, and the choice is
+made then, among all the nodes ready at that moment.
+
 A node's expected seconds: the model's `meta.expected_seconds` where the project sets it (the
 few long Python models, as measured on the mirror), else `DEFAULT_SECONDS` for its kind. The
 order changes when nodes run, never what they build. Used by the main job's standby build
@@ -16,9 +22,15 @@ order changes when nodes run, never what they build. Used by the main job's stan
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import networkx as nx  # dbt's graph library: the graph dbt hands to its queue is a DiGraph
+
+#: Where the queue is told how many threads the build runs (set when dbt starts its queue).
+THREADS_ATTRIBUTE = "atlas_threads"
+#: Marks dbt's methods as wrapped here already.
+WRAPPED = "atlas_wrapped"
 
 #: Expected seconds of a node without `meta.expected_seconds`, by kind.
 DEFAULT_SECONDS = {"python": 1.0, "sql": 0.2, "test": 0.05}
@@ -60,12 +72,50 @@ def _scores(queue: Any, graph: nx.DiGraph) -> dict[str, float]:
     return chain_scores(graph, seconds)
 
 
-def use_longest_chain_first() -> bool:
-    """Make this process's dbt start the ready node with the longest chain after it first;
-    False (dbt's own order kept) on a dbt whose queue is not scored as 1.11's is."""
-    from dbt.graph.queue import GraphQueue
+def _when_a_thread_is_free(get: Callable[..., Any]) -> Callable[..., Any]:
+    """dbt's `GraphQueue.get`, made to wait (when the queue knows its threads) until fewer
+    nodes are handed out than there are threads, so the node is chosen when one can start."""
 
-    if not callable(getattr(GraphQueue, "_get_scores", None)):
+    def get_when_a_thread_is_free(queue: Any, block: bool = True, timeout: Any = None) -> Any:
+        threads = getattr(queue, THREADS_ATTRIBUTE, None)
+        if threads and block and timeout is None:
+            with queue.some_task_done:  # mark_done notifies it, under the queue's lock
+                while len(queue.in_progress) >= threads:
+                    queue.some_task_done.wait()
+        return get(queue, block, timeout)
+
+    setattr(get_when_a_thread_is_free, WRAPPED, True)
+    return get_when_a_thread_is_free
+
+
+def _telling_the_queue_its_threads(run_queue: Callable[..., Any]) -> Callable[..., Any]:
+    def run_queue_with_threads(task: Any, pool: Any) -> Any:
+        setattr(task.job_queue, THREADS_ATTRIBUTE, int(task.config.threads))
+        return run_queue(task, pool)
+
+    setattr(run_queue_with_threads, WRAPPED, True)
+    return run_queue_with_threads
+
+
+def use_longest_chain_first() -> bool:
+    """Make this process's dbt start the ready node with the longest chain after it first, when
+    a thread is free; False (dbt's own order kept) on a dbt whose queue and task are not as
+    1.11's are."""
+    from dbt.graph.queue import GraphQueue
+    from dbt.task.runnable import GraphRunnableTask
+
+    needed = (
+        getattr(GraphQueue, "_get_scores", None),
+        getattr(GraphQueue, "get", None),
+        getattr(GraphRunnableTask, "run_queue", None),
+    )
+    if not all(callable(f) for f in needed):
         return False
     GraphQueue._get_scores = _scores  # type: ignore[method-assign]
+    if not getattr(GraphQueue.get, WRAPPED, False):  # once, however often this is called
+        GraphQueue.get = _when_a_thread_is_free(GraphQueue.get)  # type: ignore[method-assign]
+    if not getattr(GraphRunnableTask.run_queue, WRAPPED, False):
+        GraphRunnableTask.run_queue = _telling_the_queue_its_threads(  # type: ignore[method-assign]
+            GraphRunnableTask.run_queue
+        )
     return True

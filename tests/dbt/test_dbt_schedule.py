@@ -3,6 +3,7 @@ ready node with the longest chain of expected work after it starts first."""
 
 from __future__ import annotations
 
+import threading
 from types import SimpleNamespace
 
 import networkx as nx
@@ -11,6 +12,7 @@ from dbt.graph.queue import GraphQueue
 
 from mlops_atlas.dbt_schedule import (
     DEFAULT_SECONDS,
+    THREADS_ATTRIBUTE,
     chain_scores,
     node_seconds,
     use_longest_chain_first,
@@ -67,3 +69,47 @@ def test_dbts_queue_starts_the_long_chain_first(monkeypatch: pytest.MonkeyPatch)
     assert use_longest_chain_first()
     scored = order(GraphQueue(graph.copy(), manifest, set(nodes)))
     assert scored[:2] == ["model.p.b_inputs", "model.p.c_panel"]
+
+
+def test_a_node_is_chosen_when_a_thread_is_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    """dbt's loop hands each ready node to its thread pool at once, first come first served;
+    told its threads, the queue holds the next node back until one is free. With one thread,
+    the panel's input is taken first; the short model, ready all along, is not handed out
+    while it runs, and when it is done the panel, ready only then, goes before it."""
+    import dbt.task.runnable
+    from dbt.task.runnable import GraphRunnableTask
+
+    for name in ("_get_scores", "get"):  # restored after
+        monkeypatch.setattr(GraphQueue, name, getattr(GraphQueue, name))
+    monkeypatch.setattr(GraphRunnableTask, "run_queue", GraphRunnableTask.run_queue)
+    nodes = {
+        "model.p.a_inputs": _node("sql"),
+        "model.p.b_short": _node("python"),
+        "model.p.c_panel": _node("python", seconds=13),
+    }
+    graph = nx.DiGraph([("model.p.a_inputs", "model.p.c_panel")])
+    graph.add_node("model.p.b_short")
+    manifest = SimpleNamespace(nodes=nodes, expect=nodes.__getitem__)
+    assert use_longest_chain_first()
+
+    # dbt's own loop tells the queue its threads as it starts (here with nothing to run, and
+    # dbt's global flags as a command sets them)
+    monkeypatch.setattr(dbt.task.runnable, "get_flags", lambda: SimpleNamespace(FAIL_FAST=False))
+    told = GraphQueue(nx.DiGraph(), manifest, set())
+    task = SimpleNamespace(
+        job_queue=told, config=SimpleNamespace(threads=1), _raise_set_error=lambda: None
+    )
+    GraphRunnableTask.run_queue(task, pool=None)
+    assert getattr(told, THREADS_ATTRIBUTE) == 1
+
+    queue = GraphQueue(graph, manifest, set(nodes))
+    setattr(queue, THREADS_ATTRIBUTE, 1)
+    assert queue.get() is nodes["model.p.a_inputs"]
+    taken: list[object] = []
+    waiting = threading.Thread(target=lambda: taken.append(queue.get()), daemon=True)
+    waiting.start()
+    waiting.join(timeout=0.5)
+    assert waiting.is_alive() and not taken  # the one thread is busy: nothing handed out
+    queue.mark_done("model.p.a_inputs")
+    waiting.join(timeout=5)
+    assert taken == [nodes["model.p.c_panel"]]
