@@ -77,6 +77,12 @@ def dbt_command(
     return args + list(extra_args)
 
 
+#: What the warehouse's build leaves out: dbt's unit tests, which check the SQL models' logic on
+#: fixed inputs, so they say nothing new about the data; dbt advises running them in development
+#: and CI, not in production builds. The test suite runs them (tests/dbt/test_dbt_build.py), and
+#: so does a hand-run `dbt build`. The data tests all run in every build.
+WAREHOUSE_BUILD_ARGS: tuple[str, ...] = ("--exclude-resource-type", "unit_test")
+
 #: dbt's line for a node that finished: "  12 of 464 OK created sql view model ...".
 NODE_DONE = re.compile(r"\b(\d+) of (\d+) (?:OK|PASS|WARN|ERROR|FAIL|SKIP|NO-OP)\b")
 

@@ -37,6 +37,7 @@ from mlops_atlas.dbt_runner import (
     OUTPUT_TAIL_LINES,
     PARTIAL_PARSE_FILE,
     RUN_RESULTS_FILE,
+    WAREHOUSE_BUILD_ARGS,
     DbtSummary,
     invocation,
     read_output,
@@ -78,7 +79,7 @@ class StandbyBuild:
             "parse", warehouse_path, project_dir, self.folder, None, vars_, ("--quiet",)
         )
         build, _, _ = invocation(
-            "build", warehouse_path, project_dir, self.target_dir, None, vars_, ()
+            "build", warehouse_path, project_dir, self.target_dir, None, vars_, WAREHOUSE_BUILD_ARGS
         )
         spec = json.dumps([parse[1:], build[1:]])  # dbt's arguments, without the program
         self._process = subprocess.Popen(

@@ -221,7 +221,7 @@ def build(
     session over the lake folder `warehouse` (`mlops_atlas/spark/`; dbt's artifacts stay inside
     the lake, `target_dir` is not used). A `standby` build started before the load (`run` does
     this) runs the build when it is the one asked for."""
-    from mlops_atlas.dbt_runner import DbtSummary, node_counter, run_dbt
+    from mlops_atlas.dbt_runner import WAREHOUSE_BUILD_ARGS, DbtSummary, node_counter, run_dbt
     from mlops_atlas.unchanged import BUILD_STAMP, build_key, read_stamp, table_digest, write_stamp
 
     prepare_process()
@@ -263,6 +263,7 @@ def build(
             warehouse,
             vars_=vars_,
             target_dir=target_dir,
+            extra_args=WAREHOUSE_BUILD_ARGS,
             on_line=node_counter(stages.count),
         )
 

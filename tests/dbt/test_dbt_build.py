@@ -9,8 +9,10 @@ repository stays clean.
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import subprocess
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,6 +21,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 
 from mlops_atlas import pipeline
+from mlops_atlas.dbt_runner import run_dbt
 
 AS_OF = datetime(2023, 1, 21, tzinfo=UTC)
 KNOWN = "kserve/kserve"
@@ -96,7 +99,13 @@ def builds(mirror: Path, mirror_warehouse: Path, tmp_path_factory: pytest.TempPa
     shutil.copyfile(mirror_warehouse, warehouse)
     pipeline.build(warehouse, as_of=AS_OF.date(), target_dir=tmp / "target")
     dated = _facts(warehouse)
-    return {"default": default, "dated": dated, "mirror": mirror}
+    return {
+        "default": default,
+        "dated": dated,
+        "mirror": mirror,
+        "dated_warehouse": warehouse,
+        "dated_target": tmp / "target",
+    }
 
 
 def _commit_times(mirror: Path, git_repository: str) -> list[datetime]:
@@ -119,6 +128,32 @@ def _commit_times(mirror: Path, git_repository: str) -> list[datetime]:
         text=True,
     ).stdout
     return [datetime.fromtimestamp(int(t), tz=UTC) for t in out.split()]
+
+
+def test_the_unit_tests_pass_and_the_warehouse_build_leaves_them_out(
+    builds: dict, tmp_path: Path
+) -> None:
+    """The warehouse's build runs every data test and no unit test (WAREHOUSE_BUILD_ARGS); the
+    unit tests, run here on their own, all pass."""
+    target = builds["dated_target"]
+    kinds = Counter(
+        r["unique_id"].split(".")[0]
+        for r in json.loads((target / "run_results.json").read_text())["results"]
+    )
+    manifest = json.loads((target / "manifest.json").read_text())
+    data_tests = sum(1 for n in manifest["nodes"].values() if n["resource_type"] == "test")
+    assert kinds["unit_test"] == 0
+    assert kinds["test"] == data_tests > 100
+    unit_tests = len(manifest["unit_tests"])
+    assert unit_tests >= 9
+    summary = run_dbt(
+        "test",
+        builds["dated_warehouse"],
+        target_dir=tmp_path / "target",
+        vars_={"as_of": AS_OF.date().isoformat()},
+        extra_args=("--select", "test_type:unit"),
+    )
+    assert (summary.nodes, summary.passed, summary.failed) == (unit_tests, unit_tests, 0)
 
 
 def test_default_as_of_is_latest_archive_observation(builds: dict) -> None:
