@@ -7,6 +7,7 @@ import pandas as pd
 
 from ml.backtest.panel import BacktestInputs
 from ml.config import ml_config
+from ml.own_process import call_in_own_process
 from ml.timeline.snapshots import stage_timeline
 from ml.warehouse import as_of_instant
 
@@ -23,6 +24,8 @@ def model(dbt, session):
         commits=dbt.ref("int_commits_attributed").df(),
         releases=dbt.ref("fct_releases").df(),
     )
-    timeline = stage_timeline(inputs, config)
+    # Python work of seconds: on a core of its own, not sharing this process's lock with the
+    # models dbt builds beside it
+    timeline = call_in_own_process(stage_timeline, inputs, config)
     timeline["snapshot_at"] = pd.to_datetime(timeline["snapshot_at"])
     return timeline
