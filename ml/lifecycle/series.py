@@ -24,7 +24,9 @@ def naive_utc(value: pd.Timestamp | str) -> pd.Timestamp:
 
 def naive_utc_series(values: pd.Series) -> pd.Series:
     """A column of timestamps as naive UTC (see `naive_utc`)."""
-    ts = pd.to_datetime(values)
+    # parsed only when not timestamps already: on a timestamp column to_datetime changes nothing
+    # but first reads its values one by one (to decide whether to cache them)
+    ts = values if pd.api.types.is_datetime64_any_dtype(values) else pd.to_datetime(values)
     if getattr(ts.dt, "tz", None) is not None:
         ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
     return ts

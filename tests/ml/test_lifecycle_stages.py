@@ -252,3 +252,19 @@ def test_given_commit_windows_set_the_year_on_year_ratio() -> None:
     assert (out["commits_last_12m"], out["commits_prev_12m"]) == (300, 100)
     assert out["stage_rule"] == "run_up"  # the level is flat, so its peak is this month
     assert "300 commits against 100" in out["stage_reason"]
+
+
+def test_timestamps_of_every_kind_become_naive_utc() -> None:
+    """Strings, zone-aware and naive timestamps compare as the same naive UTC instants, and a
+    column already naive is returned with its values and unit as they were."""
+    from ml.lifecycle.series import naive_utc_series
+
+    expected = pd.Series(pd.to_datetime(["2022-12-31 23:30:00", "2023-01-01 01:00:00"]))
+    aware = pd.Series(pd.to_datetime(["2023-01-01 00:30:00+01:00", "2023-01-01 02:00:00+01:00"]))
+    strings = pd.Series(["2022-12-31T23:30:00Z", "2023-01-01T01:00:00Z"])
+    for column in (aware, strings, expected.dt.tz_localize("UTC").dt.tz_convert("Asia/Tokyo")):
+        assert naive_utc_series(column).tolist() == expected.tolist()
+        assert naive_utc_series(column).dt.tz is None
+    naive = expected.astype("datetime64[us]")
+    assert naive_utc_series(naive).dtype == naive.dtype
+    assert naive_utc_series(naive).equals(naive)
