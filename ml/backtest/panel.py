@@ -71,6 +71,11 @@ PANEL_COLUMNS = [
 ]
 
 
+#: The columns of int_commits_attributed the panel and the timeline read (the models ask dbt for
+#: only these: its commit ids and hashes, as Python strings, took most of the table's reading).
+COMMIT_COLUMNS = ("repository_id", "committed_at", "author_id", "is_counted")
+
+
 @dataclass(frozen=True)
 class BacktestInputs:
     """Warehouse frames the panel is built from (models/ml/ml_backtest_panel.py reads them).
@@ -110,7 +115,7 @@ class BacktestInputs:
             repositories=repositories,
             signals=signals,
             activity=activity[["repository_id", "month", "commits"]],
-            commits=commits[["repository_id", "committed_at", "author_id", "is_counted"]],
+            commits=commits[list(COMMIT_COLUMNS)],
             releases=releases[["repository_id", "published_at"]],
             gone=gone,
         )

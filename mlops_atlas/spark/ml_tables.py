@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,14 +49,19 @@ class _Config:
 
 
 class _Relation:
-    """What `dbt.ref()` returns: `.df()` gives the table as a pandas frame."""
+    """What `dbt.ref()` returns: `.df()` gives the table as a pandas frame, `.select(*names)`
+    the relation of only those columns (as on DuckDB and Databricks)."""
 
-    def __init__(self, spark: Any, relation: str) -> None:
+    def __init__(self, spark: Any, relation: str, columns: tuple[str, ...] = ()) -> None:
         self._spark = spark
         self.relation = relation
+        self.columns = columns
+
+    def select(self, *columns: str) -> _Relation:
+        return _Relation(self._spark, self.relation, columns)
 
     def df(self) -> pd.DataFrame:
-        return spark_table_to_pandas(self._spark, self.relation)
+        return spark_table_to_pandas(self._spark, self.relation, self.columns)
 
 
 class _Dbt:
@@ -117,10 +123,12 @@ def python_models(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     return ordered
 
 
-def spark_table_to_pandas(spark: Any, relation: str) -> pd.DataFrame:
-    """A Spark table as pandas, converted by DuckDB as dbt-duckdb's `ref().df()` converts, with
-    Spark's instants as UTC wall-clock times (the DuckDB build's timestamps)."""
-    arrow = spark.table(relation).toArrow()
+def spark_table_to_pandas(spark: Any, relation: str, columns: Sequence[str] = ()) -> pd.DataFrame:
+    """A Spark table (only `columns`, when given) as pandas, converted by DuckDB as dbt-duckdb's
+    `ref().df()` converts, with Spark's instants as UTC wall-clock times (the DuckDB build's
+    timestamps)."""
+    table = spark.table(relation)
+    arrow = (table.select(*columns) if columns else table).toArrow()
     con = duckdb.connect(":memory:")
     try:
         con.execute("set TimeZone = 'UTC'")

@@ -5,7 +5,7 @@ origin (maintained, growing) read from the git history, censored where the histo
 
 import pandas as pd
 
-from ml.backtest.panel import BacktestInputs, backtest_panel
+from ml.backtest.panel import COMMIT_COLUMNS, BacktestInputs, backtest_panel
 from ml.config import ml_config
 from ml.own_process import call_in_own_process
 from ml.warehouse import as_of_instant
@@ -27,7 +27,7 @@ def model(dbt, session):
         repositories=dbt.ref("dim_repositories").df(),
         signals=dbt.ref("fct_repository_signals").df(),
         activity=dbt.ref("fct_repository_activity_monthly").df(),
-        commits=dbt.ref("int_commits_attributed").df(),
+        commits=dbt.ref("int_commits_attributed").select(*COMMIT_COLUMNS).df(),
         releases=dbt.ref("fct_releases").df(),
         gone=gone.rename(columns={"recorded_at": "gone_at"}),
     )

@@ -5,7 +5,7 @@ measure (the git history), so scores of different dates compare."""
 
 import pandas as pd
 
-from ml.backtest.panel import BacktestInputs
+from ml.backtest.panel import COMMIT_COLUMNS, BacktestInputs
 from ml.config import ml_config
 from ml.own_process import call_in_own_process
 from ml.timeline.snapshots import stage_timeline
@@ -21,7 +21,7 @@ def model(dbt, session):
         repositories=dbt.ref("dim_repositories").df(),
         signals=dbt.ref("fct_repository_signals").df(),
         activity=dbt.ref("fct_repository_activity_monthly").df(),
-        commits=dbt.ref("int_commits_attributed").df(),
+        commits=dbt.ref("int_commits_attributed").select(*COMMIT_COLUMNS).df(),
         releases=dbt.ref("fct_releases").df(),
     )
     # Python work of seconds: on a core of its own, not sharing this process's lock with the
