@@ -23,7 +23,8 @@ import sys
 import tempfile
 import threading
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
@@ -146,6 +147,18 @@ def call_in_own_process(function: Callable[..., T], /, *args: Any, **kwargs: Any
     if not ok:
         raise value
     return value
+
+
+def map_in_own_processes(
+    function: Callable[..., T], items: Sequence[Any], /, *args: Any
+) -> list[T]:
+    """`[function(item, *args) for item in items]`, each computed in a process of its own, all
+    at once (the first exception raised is raised here)."""
+    if not items:
+        return []
+    with ThreadPoolExecutor(max_workers=len(items)) as pool:  # each thread only waits
+        futures = [pool.submit(call_in_own_process, function, item, *args) for item in items]
+        return [future.result() for future in futures]
 
 
 def _child(sender: Connection, payload: bytes, output: str) -> None:

@@ -246,16 +246,32 @@ def _origin_rows(panel: pd.DataFrame, outcome: str) -> list[dict]:
     return rows
 
 
-def backtest_summary(panel: pd.DataFrame, config: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Every figure of the back-test from `panel` (ml_backtest_panel); SUMMARY_COLUMNS."""
+def outcome_rows(
+    outcome: str, panel: pd.DataFrame, config: dict[str, Any] | None = None
+) -> list[dict]:
+    """The back-test's rows for one outcome (its AUCs, stage rates, calibration, origins): each
+    outcome's are computed on their own, so a build computes the two side by side."""
     settings = config_section("backtest", config)
     level = float(settings["interval_level"])
-    rows: list[dict] = []
-    for offset, outcome in enumerate(OUTCOMES):
-        rows += _auc_rows(panel, outcome, settings, offset)
-        rows += _stage_rows(panel, outcome, level)
-        rows += _calibration_rows(panel, outcome, int(settings["calibration_bins"]), level)
-        rows += _origin_rows(panel, outcome)
+    offset = OUTCOMES.index(outcome)  # each outcome's bootstrap draws are seeded apart
+    return [
+        *_auc_rows(panel, outcome, settings, offset),
+        *_stage_rows(panel, outcome, level),
+        *_calibration_rows(panel, outcome, int(settings["calibration_bins"]), level),
+        *_origin_rows(panel, outcome),
+    ]
+
+
+def backtest_summary(
+    panel: pd.DataFrame,
+    config: dict[str, Any] | None = None,
+    rows_by_outcome: list[list[dict]] | None = None,
+) -> pd.DataFrame:
+    """Every figure of the back-test from `panel` (ml_backtest_panel); SUMMARY_COLUMNS.
+    `rows_by_outcome`: `outcome_rows` of each of OUTCOMES, in order, if computed already."""
+    if rows_by_outcome is None:
+        rows_by_outcome = [outcome_rows(outcome, panel, config) for outcome in OUTCOMES]
+    rows = [row for part in rows_by_outcome for row in part]
     out = pd.DataFrame(rows).reindex(columns=SUMMARY_COLUMNS)
     keys = out[["row_type", "outcome", "origin_label", "population"]].astype(str)
     detail = out["predictor"].fillna(out["stage"]).fillna("").astype(str)

@@ -109,3 +109,20 @@ def test_the_server_skips_what_failed_to_import_and_keeps_no_output_open(tmp_pat
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [os.devnull, os.devnull]
+
+
+def _with_suffix_and_pid(item: str, suffix: str) -> tuple[str, int]:
+    return item + suffix, os.getpid()
+
+
+def test_several_computations_run_side_by_side_and_come_back_in_order() -> None:
+    """Each item in a process of its own, the answers in the items' order, and the first
+    item's error raised here when they fail."""
+    from ml.own_process import map_in_own_processes
+
+    answers = map_in_own_processes(_with_suffix_and_pid, ["maintained", "growing"], "!")
+    assert [a[0] for a in answers] == ["maintained!", "growing!"]
+    assert len({a[1] for a in answers} | {os.getpid()}) == 3
+    assert map_in_own_processes(_with_suffix_and_pid, [], "") == []
+    with pytest.raises(ValueError, match="refused: first"):  # the first item's, both raise
+        map_in_own_processes(_refuse, ["first", "second"])

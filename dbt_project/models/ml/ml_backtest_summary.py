@@ -4,18 +4,21 @@ baseline on the same rows (row_type `auc`); outcome rate per stage with Wilson i
 (`stage`); the learned model's calibration (`calibration`); what was scored and censored per
 origin (`origin`). The outcome's definition travels with the figures."""
 
-from ml.backtest.summary import backtest_summary
+from ml.backtest.panel import OUTCOMES
+from ml.backtest.summary import backtest_summary, outcome_rows
 from ml.config import config_section, ml_config
-from ml.own_process import call_in_own_process
+from ml.own_process import map_in_own_processes
 
 
 def model(dbt, session):
     dbt.config(materialized="table", schema="ml")
     config = ml_config(dbt.config.get("ml_settings"))
     panel = dbt.ref("ml_backtest_panel").df()
-    # the bootstrap (seconds of Python after the panel, the build's last model): on a core of
-    # its own, not sharing this process's lock with the models dbt builds beside it
-    out = call_in_own_process(backtest_summary, panel, config)
+    # The bootstrap: seconds of Python after the panel, at the build's end. Each outcome's
+    # figures in a process of their own, the two side by side, on both cores.
+    out = backtest_summary(
+        panel, config, map_in_own_processes(outcome_rows, OUTCOMES, panel, config)
+    )
     backtest = config_section("backtest", config)
     out["horizon_months"] = int(backtest["horizon_months"])
     out["outcome_window_months"] = int(backtest["outcome_window_months"])
