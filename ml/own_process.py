@@ -35,6 +35,7 @@ T = TypeVar("T")
 _FORKSERVER = "forkserver" in multiprocessing.get_all_start_methods()
 _CONTEXT = multiprocessing.get_context("forkserver" if _FORKSERVER else "spawn")
 _preloading: list[str] = []  # the server's modules, set once, before it first starts
+_starting = threading.Lock()
 #: The last characters of a dead child's output quoted in its error.
 OUTPUT_TAIL_CHARS = 4000
 
@@ -86,6 +87,11 @@ def start_server(modules: Iterable[str] = ()) -> None:
     never holds this process's output open (a reader waits for the output's end)."""
     if not _FORKSERVER:
         return
+    with _starting:  # two computations started at once start one server, with the modules
+        _start_server(modules)
+
+
+def _start_server(modules: Iterable[str]) -> None:
     from multiprocessing import forkserver
 
     if not _preloading:
@@ -153,7 +159,8 @@ def map_in_own_processes(
     function: Callable[..., T], items: Sequence[Any], /, *args: Any
 ) -> list[T]:
     """`[function(item, *args) for item in items]`, each computed in a process of its own, all
-    at once (the first exception raised is raised here)."""
+    at once. When any raises, the exception of the first such item (in the items' order) is
+    raised here, once every process has ended."""
     if not items:
         return []
     with ThreadPoolExecutor(max_workers=len(items)) as pool:  # each thread only waits

@@ -326,7 +326,8 @@ def build(
     engine: EngineOption = "duckdb",
     verbose: VerboseOption = False,
 ) -> None:
-    """Build the warehouse with dbt: staging, intermediate, marts, the ML models, every test."""
+    """Build the warehouse with dbt: staging, intermediate, marts, the ML models, every data
+    test."""
     warehouse = _warehouse(warehouse, engine)
     _prepare(verbose, warehouse)
     summary = pipeline.build(

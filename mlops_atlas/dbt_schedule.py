@@ -21,6 +21,7 @@ order changes when nodes run, never what they build. Used by the main job's stan
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -76,9 +77,13 @@ def _when_a_thread_is_free(get: Callable[..., Any]) -> Callable[..., Any]:
     """dbt's `GraphQueue.get`, made to wait (when the queue knows its threads) until fewer
     nodes are handed out than there are threads, so the node is chosen when one can start."""
 
+    @functools.wraps(get)
     def get_when_a_thread_is_free(queue: Any, block: bool = True, timeout: Any = None) -> Any:
         threads = getattr(queue, THREADS_ATTRIBUTE, None)
-        if threads and block and timeout is None:
+        # a queue not built as 1.11's (no count of nodes handed out, no condition that
+        # mark_done notifies): dbt's own get, as if it had not been told its threads
+        as_in_dbt_1_11 = hasattr(queue, "in_progress") and hasattr(queue, "some_task_done")
+        if threads and block and timeout is None and as_in_dbt_1_11:
             with queue.some_task_done:  # mark_done notifies it, under the queue's lock
                 while len(queue.in_progress) >= threads:
                     queue.some_task_done.wait()
@@ -89,8 +94,10 @@ def _when_a_thread_is_free(get: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _telling_the_queue_its_threads(run_queue: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(run_queue)
     def run_queue_with_threads(task: Any, pool: Any) -> Any:
-        setattr(task.job_queue, THREADS_ATTRIBUTE, int(task.config.threads))
+        if task.job_queue is not None:  # else dbt's own run_queue raises its error
+            setattr(task.job_queue, THREADS_ATTRIBUTE, int(task.config.threads))
         return run_queue(task, pool)
 
     setattr(run_queue_with_threads, WRAPPED, True)

@@ -213,7 +213,9 @@ def build(
     engine: str = "duckdb",
     standby: StandbyBuild | None = None,
 ) -> Any:
-    """`dbt build` over `warehouse`: staging, intermediate, marts, the ML models, every test.
+    """`dbt build` over `warehouse`: staging, intermediate, marts, the ML models, every data
+    test (the unit tests are left to the test suite: WAREHOUSE_BUILD_ARGS; a Spark build runs
+    them).
 
     `as_of` must lie within the loaded data (CheckFailed otherwise, before dbt starts). dbt's
     output is read, not shown: its nodes are counted into `stages`, its log is beside the

@@ -251,6 +251,8 @@ def outcome_rows(
 ) -> list[dict]:
     """The back-test's rows for one outcome (its AUCs, stage rates, calibration, origins): each
     outcome's are computed on their own, so a build computes the two side by side."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"back-test outcome {outcome!r} is not one of {list(OUTCOMES)}")
     settings = config_section("backtest", config)
     level = float(settings["interval_level"])
     offset = OUTCOMES.index(outcome)  # each outcome's bootstrap draws are seeded apart
@@ -271,6 +273,14 @@ def backtest_summary(
     `rows_by_outcome`: `outcome_rows` of each of OUTCOMES, in order, if computed already."""
     if rows_by_outcome is None:
         rows_by_outcome = [outcome_rows(outcome, panel, config) for outcome in OUTCOMES]
+    if len(rows_by_outcome) != len(OUTCOMES) or any(
+        row["outcome"] != outcome
+        for outcome, part in zip(OUTCOMES, rows_by_outcome, strict=False)
+        for row in part
+    ):
+        raise ValueError(
+            f"back-test summary: rows_by_outcome must hold the rows of {OUTCOMES}, in order"
+        )
     rows = [row for part in rows_by_outcome for row in part]
     out = pd.DataFrame(rows).reindex(columns=SUMMARY_COLUMNS)
     keys = out[["row_type", "outcome", "origin_label", "population"]].astype(str)

@@ -24,8 +24,8 @@ def naive_utc(value: pd.Timestamp | str) -> pd.Timestamp:
 
 def naive_utc_series(values: pd.Series) -> pd.Series:
     """A column of timestamps as naive UTC (see `naive_utc`)."""
-    # parsed only when not timestamps already: on a timestamp column to_datetime changes nothing
-    # but first reads its values one by one (to decide whether to cache them)
+    # parsed only when not timestamps already: on a timestamp column to_datetime changes nothing,
+    # but first reads its values to decide whether to cache them (0.6 s of the back-test panel)
     ts = values if pd.api.types.is_datetime64_any_dtype(values) else pd.to_datetime(values)
     if getattr(ts.dt, "tz", None) is not None:
         ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)

@@ -52,16 +52,16 @@ class _Relation:
     """What `dbt.ref()` returns: `.df()` gives the table as a pandas frame, `.select(*names)`
     the relation of only those columns (as on DuckDB and Databricks)."""
 
-    def __init__(self, spark: Any, relation: str, columns: tuple[str, ...] = ()) -> None:
+    def __init__(self, spark: Any, relation: str, selected: tuple[str, ...] = ()) -> None:
         self._spark = spark
         self.relation = relation
-        self.columns = columns
+        self._selected = selected  # () = every column
 
     def select(self, *columns: str) -> _Relation:
         return _Relation(self._spark, self.relation, columns)
 
     def df(self) -> pd.DataFrame:
-        return spark_table_to_pandas(self._spark, self.relation, self.columns)
+        return spark_table_to_pandas(self._spark, self.relation, self._selected)
 
 
 class _Dbt:
@@ -133,12 +133,12 @@ def spark_table_to_pandas(spark: Any, relation: str, columns: Sequence[str] = ()
     try:
         con.execute("set TimeZone = 'UTC'")
         con.register("spark_table", arrow)
-        columns = con.execute("describe spark_table").fetchall()
+        described = con.execute("describe spark_table").fetchall()
         select = ", ".join(
             f"timezone('UTC', {quote_name(c[0])}) as {quote_name(c[0])}"
             if str(c[1]).upper() == "TIMESTAMP WITH TIME ZONE"
             else quote_name(c[0])
-            for c in columns
+            for c in described
         )
         return con.execute(f"select {select} from spark_table").df()
     finally:

@@ -178,7 +178,7 @@ def test_the_main_job_counts_dbt_nodes_and_pages(
 ) -> None:
     _, rendered = real_site
     done, total = stage_counts["dbt build"]
-    # every node dbt reported on: models, seeds, data and unit tests
+    # every node dbt reported on: models, seeds and data tests
     ran = json.loads((dbt_target_for(mirror_warehouse) / "run_results.json").read_text())
     assert done == total == len(ran["results"]) > 150
     assert stage_counts["reports"] == (len(rendered.pages), len(rendered.pages))

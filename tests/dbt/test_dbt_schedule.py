@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import networkx as nx
 import pytest
 from dbt.graph.queue import GraphQueue
+from dbt.task.runnable import GraphRunnableTask
 
 from mlops_atlas.dbt_schedule import (
     DEFAULT_SECONDS,
@@ -41,10 +42,17 @@ def test_a_model_without_a_usable_expected_time_gets_its_kinds_default() -> None
         assert node_seconds(node) == DEFAULT_SECONDS["sql"]
 
 
-def test_dbts_queue_starts_the_long_chain_first(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def dbts_own_methods(monkeypatch: pytest.MonkeyPatch) -> None:
+    """dbt's methods that `use_longest_chain_first` replaces, restored after the test."""
+    for name in ("_get_scores", "get"):
+        monkeypatch.setattr(GraphQueue, name, getattr(GraphQueue, name))
+    monkeypatch.setattr(GraphRunnableTask, "run_queue", GraphRunnableTask.run_queue)
+
+
+def test_dbts_queue_starts_the_long_chain_first(dbts_own_methods: None) -> None:
     """Two ready models at the same depth: dbt alone takes the first by name; scored, the one
     whose descendant is expected to take long goes first, then its descendant, then the rest."""
-    monkeypatch.setattr(GraphQueue, "_get_scores", GraphQueue._get_scores)  # restored after
     nodes = {
         "model.p.a_short": _node("python"),
         "model.p.b_inputs": _node("sql"),
@@ -71,17 +79,15 @@ def test_dbts_queue_starts_the_long_chain_first(monkeypatch: pytest.MonkeyPatch)
     assert scored[:2] == ["model.p.b_inputs", "model.p.c_panel"]
 
 
-def test_a_node_is_chosen_when_a_thread_is_free(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_node_is_chosen_when_a_thread_is_free(
+    dbts_own_methods: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """dbt's loop hands each ready node to its thread pool at once, first come first served;
     told its threads, the queue holds the next node back until one is free. With one thread,
     the panel's input is taken first; the short model, ready all along, is not handed out
     while it runs, and when it is done the panel, ready only then, goes before it."""
     import dbt.task.runnable
-    from dbt.task.runnable import GraphRunnableTask
 
-    for name in ("_get_scores", "get"):  # restored after
-        monkeypatch.setattr(GraphQueue, name, getattr(GraphQueue, name))
-    monkeypatch.setattr(GraphRunnableTask, "run_queue", GraphRunnableTask.run_queue)
     nodes = {
         "model.p.a_inputs": _node("sql"),
         "model.p.b_short": _node("python"),
@@ -90,7 +96,10 @@ def test_a_node_is_chosen_when_a_thread_is_free(monkeypatch: pytest.MonkeyPatch)
     graph = nx.DiGraph([("model.p.a_inputs", "model.p.c_panel")])
     graph.add_node("model.p.b_short")
     manifest = SimpleNamespace(nodes=nodes, expect=nodes.__getitem__)
-    assert use_longest_chain_first()
+    dbts_get, dbts_run_queue = GraphQueue.get, GraphRunnableTask.run_queue
+    assert use_longest_chain_first() and use_longest_chain_first()  # wrapped once, however often
+    assert GraphQueue.get.__wrapped__ is dbts_get  # type: ignore[attr-defined]
+    assert GraphRunnableTask.run_queue.__wrapped__ is dbts_run_queue  # type: ignore[attr-defined]
 
     # dbt's own loop tells the queue its threads as it starts (here with nothing to run, and
     # dbt's global flags as a command sets them)
@@ -113,3 +122,9 @@ def test_a_node_is_chosen_when_a_thread_is_free(monkeypatch: pytest.MonkeyPatch)
     queue.mark_done("model.p.a_inputs")
     waiting.join(timeout=5)
     assert taken == [nodes["model.p.c_panel"]]
+    # not blocking, or not told its threads: dbt's own get, at once
+    assert queue.get(block=False) is nodes["model.p.b_short"]
+    ready = nx.DiGraph()
+    ready.add_nodes_from(["model.p.a_inputs", "model.p.b_short"])
+    untold = GraphQueue(ready, manifest, set(ready))
+    assert {id(untold.get()), id(untold.get())} == {id(nodes[n]) for n in ready}  # both at once

@@ -33,6 +33,9 @@ def test_a_standby_build_builds_what_a_fresh_build_built(
     target = dbt_target_for(warehouse)
     results = json.loads((target / "run_results.json").read_text())["results"]
     assert summary.failed == 0 and summary.nodes == len(results) > 150
+    # as the main job's build: every data test, the unit tests left to the test suite
+    assert not [r for r in results if r["unique_id"].startswith("unit_test.")]
+    assert sum(r["unique_id"].startswith("test.") for r in results) > 100
     # the process ended early only once the warehouse was closed: checkpointed, no log left
     assert not warehouse.with_name(warehouse.name + ".wal").exists()
     assert counted[-1] == (len(results), len(results))

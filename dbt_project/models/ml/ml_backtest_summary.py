@@ -15,7 +15,7 @@ def model(dbt, session):
     config = ml_config(dbt.config.get("ml_settings"))
     panel = dbt.ref("ml_backtest_panel").df()
     # The bootstrap: seconds of Python after the panel, at the build's end. Each outcome's
-    # figures in a process of their own, the two side by side, on both cores.
+    # figures in a process of their own, the two side by side.
     out = backtest_summary(
         panel, config, map_in_own_processes(outcome_rows, OUTCOMES, panel, config)
     )
