@@ -6,7 +6,9 @@ then the comparison of their tables.
 Runs `pipeline.load`, `pipeline.build` and `pipeline.render` for `--engine duckdb` (one file)
 and `--engine spark` (a Parquet lake built on a local Spark session), one after the other in a
 temporary folder, and prints seconds per stage (the Spark build also per step), then the
-table-by-table comparison (`mlops_atlas.compare`). Needs the data mirror and Java 17+. Close
+table-by-table comparison (`mlops_atlas.compare`). The two builds are those a user gets: both
+run every data test, and the Spark build also runs dbt's unit tests (a few seconds there),
+which the DuckDB build leaves to the test suite. Needs the data mirror and Java 17+. Close
 other heavy work first: the machine has two cores.
 """
 
