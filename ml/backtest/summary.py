@@ -14,6 +14,7 @@ Every figure travels with the definitions (horizon, outcome window, interval lev
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -264,24 +265,21 @@ def outcome_rows(
     ]
 
 
+def _one_after_another(
+    function: Callable[..., list[dict]], items: Sequence[str], *args: Any
+) -> list[list[dict]]:
+    return [function(item, *args) for item in items]
+
+
 def backtest_summary(
     panel: pd.DataFrame,
     config: dict[str, Any] | None = None,
-    rows_by_outcome: list[list[dict]] | None = None,
+    map_outcomes: Callable[..., list[list[dict]]] = _one_after_another,
 ) -> pd.DataFrame:
     """Every figure of the back-test from `panel` (ml_backtest_panel); SUMMARY_COLUMNS.
-    `rows_by_outcome`: `outcome_rows` of each of OUTCOMES, in order, if computed already."""
-    if rows_by_outcome is None:
-        rows_by_outcome = [outcome_rows(outcome, panel, config) for outcome in OUTCOMES]
-    if len(rows_by_outcome) != len(OUTCOMES) or any(
-        row["outcome"] != outcome
-        for outcome, part in zip(OUTCOMES, rows_by_outcome, strict=False)
-        for row in part
-    ):
-        raise ValueError(
-            f"back-test summary: rows_by_outcome must hold the rows of {OUTCOMES}, in order"
-        )
-    rows = [row for part in rows_by_outcome for row in part]
+    `map_outcomes(outcome_rows, OUTCOMES, panel, config)` gives each outcome's rows, in order:
+    one after another by default; the build passes ml.own_process.map_in_own_processes."""
+    rows = [row for part in map_outcomes(outcome_rows, OUTCOMES, panel, config) for row in part]
     out = pd.DataFrame(rows).reindex(columns=SUMMARY_COLUMNS)
     keys = out[["row_type", "outcome", "origin_label", "population"]].astype(str)
     detail = out["predictor"].fillna(out["stage"]).fillna("").astype(str)

@@ -4,8 +4,7 @@ baseline on the same rows (row_type `auc`); outcome rate per stage with Wilson i
 (`stage`); the learned model's calibration (`calibration`); what was scored and censored per
 origin (`origin`). The outcome's definition travels with the figures."""
 
-from ml.backtest.panel import OUTCOMES
-from ml.backtest.summary import backtest_summary, outcome_rows
+from ml.backtest.summary import backtest_summary
 from ml.config import config_section, ml_config
 from ml.own_process import map_in_own_processes
 
@@ -16,9 +15,7 @@ def model(dbt, session):
     panel = dbt.ref("ml_backtest_panel").df()
     # The bootstrap: seconds of Python after the panel, at the build's end. Each outcome's
     # figures in a process of their own, the two side by side.
-    out = backtest_summary(
-        panel, config, map_in_own_processes(outcome_rows, OUTCOMES, panel, config)
-    )
+    out = backtest_summary(panel, config, map_in_own_processes)
     backtest = config_section("backtest", config)
     out["horizon_months"] = int(backtest["horizon_months"])
     out["outcome_window_months"] = int(backtest["outcome_window_months"])
