@@ -131,7 +131,9 @@ def category_predictions(
         parts.append(cv.assign(evaluation="cross_validation", features=features))
         if len(test):
             # The deployed classifier (ml_tool_categories) is this same fit: made once.
-            model = remembered(fit_category_model, train, categories, settings, use_readme)
+            model = remembered(
+                fit_category_model, train, categories, settings, use_readme, own_process=True
+            )
             held_out = predict_categories(model, test)
             parts.append(_scored(test, held_out).assign(evaluation="test", features=features))
     return pd.concat(parts, ignore_index=True)

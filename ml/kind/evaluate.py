@@ -92,7 +92,9 @@ def held_out_kinds(
     train = rows[rows["split"] == "train"]
     test = rows[rows["split"] == "test"].reset_index(drop=True)
     # The deployed model (`train_kind_model`) is this same fit: made once per build.
-    model = remembered(fit_kind_model, train, list(settings["kinds"]), settings, use_readme)
+    model = remembered(
+        fit_kind_model, train, list(settings["kinds"]), settings, use_readme, own_process=True
+    )
     return _frame(test, predict_kinds(model, test), -1)
 
 

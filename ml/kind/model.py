@@ -146,9 +146,15 @@ def train_kind_model(
     """Train on the hand-labelled repositories of the train split (labels joined to `repos`
     by `repository_id`)."""
     settings = config_section("kind", config)
-    # The same fit scores the test split in ml_kind_evaluation (`held_out_kinds`): made once.
+    # The same fit scores the test split in ml_kind_evaluation (`held_out_kinds`): made once,
+    # in a process of its own, so the models dbt builds beside it keep this process's lock.
     return remembered(
-        fit_kind_model, training_rows(repos, labels), list(settings["kinds"]), settings, use_readme
+        fit_kind_model,
+        training_rows(repos, labels),
+        list(settings["kinds"]),
+        settings,
+        use_readme,
+        own_process=True,
     )
 
 

@@ -6,6 +6,7 @@ is not a finding."""
 
 from ml.config import ml_config
 from ml.ecosystem.growth import CAP_CORRECTED, curve_table
+from ml.own_process import call_in_own_process
 from ml.warehouse import as_of_instant, ecosystem_monthly, search_cap_shortfall
 
 
@@ -18,7 +19,10 @@ def model(dbt, session):
     monthly = ecosystem_monthly(
         dbt.ref("fct_ecosystem_monthly").df(), queries, observations, repositories
     )
-    out = curve_table(monthly, "topic", as_of, ml_config(dbt.config.get("ml_settings")))
+    config = ml_config(dbt.config.get("ml_settings"))
+    # A second of curve fits: on a core of its own, not holding this process's lock against
+    # the models dbt builds beside it
+    out = call_in_own_process(curve_table, monthly, "topic", as_of, config)
     # What the correction assumed, on its own row, so a report states it from data.
     missing, bound, _ = search_cap_shortfall(queries, observations, repositories)
     corrected = out["topic"] == CAP_CORRECTED

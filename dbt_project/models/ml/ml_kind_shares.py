@@ -6,6 +6,7 @@ sampling strata and bootstrapped within them. One row per kind plus `learning_ma
 from ml.config import ml_config
 from ml.kind import kind_shares
 from ml.labels.strata import design_weights
+from ml.own_process import call_in_own_process
 from ml.warehouse import modelling_repositories, population_strata
 
 
@@ -20,4 +21,5 @@ def model(dbt, session):
     out_of_sample = evaluated[evaluated["features"] == "with_readme"].reset_index(drop=True)
     out_of_sample["weight"] = design_weights(out_of_sample["stratum"], strata).to_numpy()
     predictions = dbt.ref("ml_repository_kind").df()
-    return kind_shares(predictions, out_of_sample, strata, config)
+    # The stratified bootstrap takes most of a second: on a core of its own
+    return call_in_own_process(kind_shares, predictions, out_of_sample, strata, config)

@@ -33,13 +33,15 @@ def model(dbt, session):
     rows = labelled_tools(repos, labels)
     categorised = set(rows["repository_id"])
     tools = select_tools(repos, kinds, curated, categorised)
-    # The fit ml_category_evaluation scores on the test split, made once per build.
+    # The fit ml_category_evaluation scores on the test split, made once per build, in a
+    # process of its own.
     fitted = remembered(
         fit_category_model,
         rows[rows["split"] == "train"],
         list(settings["categories"]),
         settings,
         True,
+        own_process=True,
     )
     out = predict_categories(fitted, tools)
     label = labels.set_index("repository_id")
