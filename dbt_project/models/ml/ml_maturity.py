@@ -9,6 +9,7 @@ trajectory, with the rule and the feature values that fired it and its position 
 from ml.config import ml_config
 from ml.lifecycle.stages import lifecycle_stages
 from ml.maturity.score import maturity_scores
+from ml.own_process import call_in_own_process
 from ml.warehouse import as_of_instant, observed_until, stage_context
 
 
@@ -30,7 +31,9 @@ def model(dbt, session):
     scores = maturity_scores(signals, config)
     # Every repository gets a stage, those without monthly activity from an empty series. A git
     # history observed only until before as_of: its later months are unknown, not silent.
-    stages = lifecycle_stages(
+    # Each repository's monthly series is read in Python: on a core of its own
+    stages = call_in_own_process(
+        lifecycle_stages,
         activity,
         as_of,
         config,

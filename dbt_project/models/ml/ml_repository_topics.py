@@ -14,7 +14,8 @@ def model(dbt, session):
     repos = repos.sort_values("repository_id").reset_index(drop=True)
     warehouse_id = dict(zip(repos["repository_id"], repos["warehouse_repository_id"], strict=True))
 
-    out = remembered(fit_topics, repos, config).repository_topics.rename(
+    # the fit ml_topics reads too, made once, in a process of its own
+    out = remembered(fit_topics, repos, config, own_process=True).repository_topics.rename(
         columns={"repository_id": "github_repository_id"}
     )
     out.insert(0, "repository_id", out["github_repository_id"].map(warehouse_id))

@@ -11,6 +11,7 @@ from ml.categories.labels import categorised
 from ml.clusters import UNASSIGNED, cluster_tools
 from ml.config import ml_config
 from ml.labels.match import match_labels
+from ml.own_process import call_in_own_process
 from ml.warehouse import modelling_repositories
 
 
@@ -24,7 +25,8 @@ def model(dbt, session):
     curated = dbt.ref("curated_tools").df()
     labels = categorised(match_labels(load_category_labels(config=config), repos))
 
-    result = cluster_tools(repos, kinds, curated, labels, config)
+    # Choosing k fits the clustering many times: on a core of its own
+    result = call_in_own_process(cluster_tools, repos, kinds, curated, labels, config)
     out = result.tool_clusters
     full_name = dict(zip(repos["repository_id"], repos["full_name"], strict=True))
     out.insert(1, "full_name", out["repository_id"].map(full_name))

@@ -13,7 +13,8 @@ def model(dbt, session):
     repos = github_keyed_repositories(dbt.ref("dim_repositories").df())
     repos = repos.sort_values("repository_id").reset_index(drop=True)
 
-    result = remembered(fit_topics, repos, config)  # the fit ml_repository_topics reads too
+    # The fit ml_repository_topics reads too, made once, in a process of its own
+    result = remembered(fit_topics, repos, config, own_process=True)
     topics = result.topics
     counts = result.repository_topics.dropna(subset=["topic_id"]).groupby("topic_id").size()
     names = (
