@@ -5,6 +5,7 @@ histories, learned predictors that never see an outcome unknown at their origin.
 from __future__ import annotations
 
 import itertools
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -332,6 +333,24 @@ def test_refuses_inputs_from_the_future() -> None:
     )
     with pytest.raises(ValueError, match="activity has 1 rows after as_of"):
         check_inputs(BacktestInputs(**{**inputs.__dict__, "activity": activity}))
+
+
+def test_inputs_pickle_with_their_ids_as_codes_and_unpickle_as_they_were() -> None:
+    inputs = _inputs()
+    many = pd.concat([inputs.commits] * 200, ignore_index=True)
+    many = many.astype({"repository_id": str, "author_id": str})  # text, as the warehouse's
+    many.loc[3, "author_id"] = None  # a column missing a value travels as it is
+    sent = BacktestInputs(**{**inputs.__dict__, "commits": many})
+    data = pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL)
+    back = pickle.loads(data)
+    assert isinstance(back, BacktestInputs)
+    for name in ("repositories", "signals", "activity", "commits", "releases", "gone"):
+        pd.testing.assert_frame_equal(getattr(back, name), getattr(sent, name))
+    assert back.as_of == sent.as_of
+    assert back.commits["repository_id"].dtype == object
+    assert back.commits.loc[3, "author_id"] is None
+    as_strings = pickle.dumps(many, protocol=pickle.HIGHEST_PROTOCOL)
+    assert len(data) < len(as_strings)  # the ids went as codes
 
 
 def test_summary_figures_follow_the_panel(panel: pd.DataFrame) -> None:
