@@ -13,6 +13,7 @@ from ml.categories.model import (
     fit_category_model,
     predict_categories,
     proba_column,
+    train_category_model,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "load_category_labels",
     "predict_categories",
     "proba_column",
+    "train_category_model",
 ]

@@ -27,6 +27,7 @@ from ml.categories.model import (
     predict_categories,
     predicted_label,
     proba_column,
+    train_category_model,
 )
 from ml.config import config_section
 from ml.evaluation import (
@@ -37,7 +38,6 @@ from ml.evaluation import (
     readme_subset,
     summary_row,
 )
-from ml.memo import remembered
 
 FEATURE_SETS = {"with_readme": True, "without_readme": False}
 ALL_CATEGORIES = "all"
@@ -121,7 +121,6 @@ def category_predictions(
     `evaluation`, `features`. `cross_validations`: `category_cross_validations` of the same
     inputs, if computed already."""
     settings = config_section("categories", config)
-    categories = list(settings["categories"])
     if cross_validations is None:
         cross_validations = category_cross_validations(repos, labels, config)
     train, test = _train_and_test(repos, labels)
@@ -131,9 +130,7 @@ def category_predictions(
         parts.append(cv.assign(evaluation="cross_validation", features=features))
         if len(test):
             # The deployed classifier (ml_tool_categories) is this same fit: made once.
-            model = remembered(
-                fit_category_model, train, categories, settings, use_readme, own_process=True
-            )
+            model = train_category_model(train, settings, use_readme)
             held_out = predict_categories(model, test)
             parts.append(_scored(test, held_out).assign(evaluation="test", features=features))
     return pd.concat(parts, ignore_index=True)

@@ -34,6 +34,7 @@ from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from ml.evaluation import ABSTAINED
+from ml.memo import remembered
 from ml.text import (
     effective_min_df,
     enough_readmes,
@@ -129,6 +130,22 @@ def fit_category_model(
         else:
             estimator = pipeline.fit(features, labels)
     return CategoryModel(estimator, tuple(categories), settings, use_readme, folds >= 2)
+
+
+def train_category_model(
+    train: pd.DataFrame, settings: dict, use_readme: bool = True
+) -> CategoryModel:
+    """`fit_category_model` on the train split's labelled tools: the deployed classifier
+    (ml_tool_categories) and the held-out evaluation's, made once per build and in a process
+    of its own, so the models dbt builds beside it keep this process's lock."""
+    return remembered(
+        fit_category_model,
+        train,
+        list(settings["categories"]),
+        settings,
+        use_readme,
+        own_process=True,
+    )
 
 
 def predict_categories(model: CategoryModel, repos: pd.DataFrame) -> pd.DataFrame:

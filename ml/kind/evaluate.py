@@ -20,8 +20,7 @@ import pandas as pd
 
 from ml.config import config_section
 from ml.evaluation import SUBSETS, out_of_fold, per_class_rows, readme_subset, summary_row
-from ml.kind.model import fit_kind_model, labelled_rows, predict_kinds
-from ml.memo import remembered
+from ml.kind.model import fit_kind_model, labelled_rows, predict_kinds, train_kind_model
 
 EVALUATIONS = ("cross_validation", "test")
 FEATURE_SETS = {"with_readme": True, "without_readme": False}
@@ -85,16 +84,12 @@ def held_out_kinds(
 ) -> pd.DataFrame:
     """Predictions for the test split by the model trained on the whole train split (same
     columns as `cross_validated_kinds`, fold -1). Empty when the labels have no test split."""
-    settings = config_section("kind", config)
     rows = labelled_rows(repos, labels)
     if "split" not in rows.columns:
         return _frame(rows.iloc[0:0], rows.iloc[0:0].assign(kind=[], confidence=[]), -1)
-    train = rows[rows["split"] == "train"]
     test = rows[rows["split"] == "test"].reset_index(drop=True)
-    # The deployed model (`train_kind_model`) is this same fit: made once per build.
-    model = remembered(
-        fit_kind_model, train, list(settings["kinds"]), settings, use_readme, own_process=True
-    )
+    # the deployed model's fit (on the train split), made once per build
+    model = train_kind_model(repos, labels, config, use_readme)
     return _frame(test, predict_kinds(model, test), -1)
 
 

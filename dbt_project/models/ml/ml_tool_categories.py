@@ -10,12 +10,11 @@ curated_tools) and every tool the labels name, the same set ml_tool_clusters clu
 
 import pandas as pd
 
-from ml.categories import fit_category_model, load_category_labels, predict_categories
+from ml.categories import load_category_labels, predict_categories, train_category_model
 from ml.categories.evaluate import labelled_tools
 from ml.clusters import select_tools
 from ml.config import ml_config
 from ml.labels.match import match_labels
-from ml.memo import remembered
 from ml.warehouse import modelling_repositories
 
 
@@ -33,16 +32,8 @@ def model(dbt, session):
     rows = labelled_tools(repos, labels)
     categorised = set(rows["repository_id"])
     tools = select_tools(repos, kinds, curated, categorised)
-    # The fit ml_category_evaluation scores on the test split, made once per build, in a
-    # process of its own.
-    fitted = remembered(
-        fit_category_model,
-        rows[rows["split"] == "train"],
-        list(settings["categories"]),
-        settings,
-        True,
-        own_process=True,
-    )
+    # The fit ml_category_evaluation scores on the test split
+    fitted = train_category_model(rows[rows["split"] == "train"], settings)
     out = predict_categories(fitted, tools)
     label = labels.set_index("repository_id")
     curated_names = set(curated["full_name"].str.lower())
