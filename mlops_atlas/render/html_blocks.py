@@ -48,6 +48,9 @@ _MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]
 _markdown = functools.lru_cache(maxsize=512)(_MD.render)
 _HREF = re.compile(r'\bhref="([^"]*)"')
 _VALUE_PROP = {"Value": "column", "BigValue": "value"}
+# A slot's token in the rendered markdown; a block's own paragraph goes with it. One pass over
+# the page: a slot's HTML is not searched again, so text in it that looks like a token stays.
+_SLOT = re.compile(r"<p>(atlasslot\d+x)</p>|(atlasslot\d+x)")
 
 
 def script_json(data: Any) -> str:
@@ -73,6 +76,16 @@ class _Slot:
     block: bool = False
 
 
+def _filled(m: re.Match[str], slots: dict[str, _Slot]) -> str:
+    token = m.group(1) or m.group(2)
+    slot = slots.get(token)
+    if slot is None:
+        return m.group(0)  # not a token of this page: text that looks like one
+    if m.group(1) is not None and not slot.block:
+        return f"<p>{slot.html}</p>"
+    return slot.html
+
+
 class HtmlRenderer:
     """Renders nodes for one page; records whether the page needs plotly."""
 
@@ -92,11 +105,7 @@ class HtmlRenderer:
         self._emit(nodes, ctx, parts, slots)
         out = _markdown("".join(parts))
         out = _HREF.sub(lambda m: self._href(m.group(1), slots, ctx), out)
-        for token, slot in slots.items():
-            if slot.block:
-                out = out.replace(f"<p>{token}</p>", slot.html)
-            out = out.replace(token, slot.html)
-        return out
+        return _SLOT.sub(lambda m: _filled(m, slots), out)
 
     def _href(self, value: str, slots: dict[str, _Slot], ctx: PageContext) -> str:
         url = fill_url(html.unescape(value), {t: s.raw or "" for t, s in slots.items()})

@@ -179,3 +179,19 @@ def test_escaped_labels_reach_plotly_as_text(build_page) -> None:
     (figure,) = _figures(doc)
     assert figure["data"][0]["text"] == ["&lt;script&gt;alert(1)&lt;/script&gt;"]
     assert "<script>alert(1)" not in doc
+
+
+def test_text_that_looks_like_a_slot_stays_as_it_is(build_page) -> None:
+    # A page is rendered as markdown with each value and component first held by a numbered
+    # token, then filled in; a value from the warehouse that reads like a token is shown as it
+    # is, not filled with another value's HTML.
+    looks = " ".join(f"atlasslot{i}x" for i in range(1, 9))
+    doc = build_page(
+        "tokens",
+        f"```sql q\nselect '{looks}' as t, 'the second' as n\n```\n\n"
+        "First: {q[0].t}. Second: {q[0].n}. "
+        "<Value data={q} column=n/>\n\n<BigValue data={q} value=t/>\n",
+    )
+    assert doc.count(looks) == 2
+    assert doc.count("the second") == 2
+    assert "atlasslot" not in doc.replace(looks, "")
