@@ -21,7 +21,7 @@ import datetime as dt
 import decimal
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -195,10 +195,11 @@ class Sources:
         return sources
 
 
-@functools.cache
-def _source_pattern(source: str) -> re.Pattern[str]:
-    """`<source>.<table>` in a statement, the table name captured."""
-    return re.compile(rf'(?i)\b"?{re.escape(source)}"?\s*\.\s*"?([A-Za-z_]\w*)')
+def _tables_pattern(source: str, tables: Iterable[str]) -> re.Pattern[str]:
+    """`<source>.<table>` in a statement for one of `tables` (matched case-sensitively, whole),
+    the table name captured."""
+    names = "|".join(re.escape(t) for t in sorted(tables))
+    return re.compile(rf'(?i)\b"?{re.escape(source)}"?\s*\.\s*"?((?-i:{names}))(?!\w)')
 
 
 #: How a statement that makes a source table begins (the rest of a build's statements query).
@@ -230,7 +231,7 @@ class QueryRunner:
         self.log = log  # if given, each statement run (source tables, queries) is appended
         self._cache: dict[str, QueryResult] = {}
         self._materialized: set[tuple[str, str]] = set()
-        self._source_tables = sum(len(tables) for tables in sources.tables.values())
+        self._unmade: dict[str, re.Pattern[str]] | None = None  # see _unmade_patterns
         alias = warehouse_path.stem if _NAME.match(warehouse_path.stem) else "warehouse_file"
         if alias in sources.tables:
             alias = f"{alias}_file"
@@ -255,15 +256,24 @@ class QueryRunner:
     def close(self) -> None:
         self.con.close()
 
+    def _unmade_patterns(self) -> dict[str, re.Pattern[str]]:
+        """For each source with tables not made yet, a pattern finding only those: a page's
+        statements are scanned for them, and most name none."""
+        if self._unmade is None:
+            self._unmade = {}
+            for source, tables in self.sources.tables.items():
+                unmade = [t for t in tables if (source, t) not in self._materialized]
+                if unmade:
+                    self._unmade[source] = _tables_pattern(source, unmade)
+        return self._unmade
+
     def _materialize_sources(self, sql: str) -> None:
-        if len(self._materialized) == self._source_tables:
-            return  # every source table is made: nothing to look for
-        for source, tables in self.sources.tables.items():
-            for m in _source_pattern(source).finditer(sql):
+        for source, pattern in self._unmade_patterns().items():
+            for m in pattern.finditer(sql):
                 table = m.group(1)
-                if table not in tables or (source, table) in self._materialized:
-                    continue
-                path = tables[table]
+                if (source, table) in self._materialized:
+                    continue  # named twice in this statement
+                path = self.sources.tables[source][table]
                 source_sql = path.read_text(encoding="utf-8").strip().rstrip(";")
                 create = f'{SOURCE_TABLE_STATEMENT}"{source}".main."{table}" as {source_sql}'
                 try:
@@ -272,6 +282,7 @@ class QueryRunner:
                     raise RenderError(path, 1, f"source table failed: {exc}") from exc
                 self._ran(create)
                 self._materialized.add((source, table))
+                self._unmade = None
 
     def run(self, sql: str) -> QueryResult:
         """Run SQL (or reuse an identical earlier run); duckdb.Error propagates."""
