@@ -37,6 +37,7 @@ from mlops_atlas.render.page import (
     Text,
 )
 from mlops_atlas.render.row_filter import RowFilter, row_filter
+from mlops_atlas.render.slots import fill_slots, slot_token
 
 # Components that can follow inputs with too many combinations to pre-render.
 BROWSER_FILTERED = ("DataTable", "Value", "BigValue")
@@ -48,9 +49,6 @@ _MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]
 _markdown = functools.lru_cache(maxsize=512)(_MD.render)
 _HREF = re.compile(r'\bhref="([^"]*)"')
 _VALUE_PROP = {"Value": "column", "BigValue": "value"}
-# A slot's token in the rendered markdown; a block's own paragraph goes with it. One pass over
-# the page: a slot's HTML is not searched again, so text in it that looks like a token stays.
-_SLOT = re.compile(r"<p>(atlasslot\d+x)</p>|(atlasslot\d+x)")
 
 
 def script_json(data: Any) -> str:
@@ -76,14 +74,12 @@ class _Slot:
     block: bool = False
 
 
-def _filled(m: re.Match[str], slots: dict[str, _Slot]) -> str:
-    token = m.group(1) or m.group(2)
+def _filled(slots: dict[str, _Slot], token: str, alone: bool) -> str | None:
+    """A slot's HTML; a block replaces its own paragraph, an inline value stays in one."""
     slot = slots.get(token)
     if slot is None:
-        return m.group(0)  # not a token of this page: text that looks like one
-    if m.group(1) is not None and not slot.block:
-        return f"<p>{slot.html}</p>"
-    return slot.html
+        return None
+    return f"<p>{slot.html}</p>" if alone and not slot.block else slot.html
 
 
 class HtmlRenderer:
@@ -96,7 +92,7 @@ class HtmlRenderer:
 
     def _token(self) -> str:
         self.counter += 1
-        return f"atlasslot{self.counter}x"
+        return slot_token(self.counter)
 
     # --- runs of nodes --------------------------------------------------------
     def render(self, nodes: list[Node], ctx: PageContext) -> str:
@@ -105,7 +101,7 @@ class HtmlRenderer:
         self._emit(nodes, ctx, parts, slots)
         out = _markdown("".join(parts))
         out = _HREF.sub(lambda m: self._href(m.group(1), slots, ctx), out)
-        return _SLOT.sub(lambda m: _filled(m, slots), out)
+        return fill_slots(out, functools.partial(_filled, slots))
 
     def _href(self, value: str, slots: dict[str, _Slot], ctx: PageContext) -> str:
         url = fill_url(html.unescape(value), {t: s.raw or "" for t, s in slots.items()})

@@ -6,6 +6,7 @@ Values are escaped for markdown and HTML, since GitHub renders both.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ from mlops_atlas.render import component_data as cd
 from mlops_atlas.render.context import PageContext, text_expressions
 from mlops_atlas.render.links import fill_url, safe_url
 from mlops_atlas.render.page import INLINE_COMPONENTS, Component, EachBlock, IfBlock, Node, Text
+from mlops_atlas.render.slots import fill_slots, slot_token
 from mlops_atlas.render.svg_chart import svg
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
@@ -22,6 +24,14 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 def md_escape(value: object) -> str:
     text = " ".join(("" if value is None else str(value)).split())
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def _filled(slots: dict[str, tuple[str, str]], token: str, alone: bool) -> str | None:
+    """A slot's markdown, in its own paragraph still when it had one."""
+    if token not in slots:
+        return None
+    shown = slots[token][1]
+    return f"<p>{shown}</p>" if alone else shown
 
 
 class MarkdownRenderer:
@@ -46,8 +56,7 @@ class MarkdownRenderer:
             return f"]({ctx.links.href(fill_url(m.group(1), raws))}"
 
         out = re.sub(r"\]\(([^)\s]*)", dest, out)
-        for token, (_, shown) in slots.items():
-            out = out.replace(token, shown)
+        out = fill_slots(out, functools.partial(_filled, slots))
         return re.sub(r"\n{3,}", "\n\n", out).strip() + "\n"
 
     def _emit(
@@ -65,7 +74,7 @@ class MarkdownRenderer:
                     parts.append(node.markdown[last:start])
                     shown = ctx.show(text, line)
                     self.counter += 1
-                    token = f"atlasslot{self.counter}x"
+                    token = slot_token(self.counter)
                     slots[token] = (shown, md_escape(shown))
                     parts.append(token)
                     last = end
@@ -76,9 +85,12 @@ class MarkdownRenderer:
                 for row_ctx in ctx.each(node):
                     self._emit(node.body, row_ctx, parts, slots)
             else:
-                text = self.component(node, ctx)
+                # held by a token too: the component's text is final, not searched again
+                self.counter += 1
+                token = slot_token(self.counter)
+                slots[token] = ("", self.component(node, ctx))
                 inline = node.name in INLINE_COMPONENTS
-                parts.append(text if inline else f"\n\n{text}\n\n")
+                parts.append(token if inline else f"\n\n{token}\n\n")
 
     def component(self, comp: Component, ctx: PageContext) -> str:
         name = comp.name

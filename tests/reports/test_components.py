@@ -181,7 +181,7 @@ def test_escaped_labels_reach_plotly_as_text(build_page) -> None:
     assert "<script>alert(1)" not in doc
 
 
-def test_text_that_looks_like_a_slot_stays_as_it_is(build_page) -> None:
+def test_text_that_looks_like_a_slot_stays_as_it_is(build_page, tmp_path: Path) -> None:
     # A page is rendered as markdown with each value and component first held by a numbered
     # token, then filled in; a value from the warehouse that reads like a token is shown as it
     # is, not filled with another value's HTML.
@@ -195,3 +195,8 @@ def test_text_that_looks_like_a_slot_stays_as_it_is(build_page) -> None:
     assert doc.count(looks) == 2
     assert doc.count("the second") == 2
     assert "atlasslot" not in doc.replace(looks, "")
+    # the page's markdown copy fills its tokens the same way
+    copy = (tmp_path / "out" / "markdown" / "tokens.md").read_text()
+    assert copy.count(looks) == 2
+    assert copy.count("the second") == 2
+    assert "atlasslot" not in copy.replace(looks, "")
