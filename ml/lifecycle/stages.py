@@ -22,6 +22,9 @@ history, see int_commits_attributed) has no activity of its own and no stage.
 
 from __future__ import annotations
 
+import functools
+import re
+import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -255,6 +258,15 @@ def _growth_ratio(features: Mapping[str, Any]) -> float:
     return (features["commits_last_12m"] + 1.0) / (features["commits_prev_12m"] + 1.0)
 
 
+def _trailing_mean(values: np.ndarray, months: int) -> np.ndarray:
+    """Each month's mean with the `months` - 1 before it (fewer at the start of the series):
+    pandas' `rolling(months, min_periods=1).mean()`, the same numbers for whole counts, without
+    a Series per repository."""
+    padded = np.concatenate([np.zeros(months - 1), values])
+    sums = np.lib.stride_tricks.sliding_window_view(padded, months).sum(axis=1)
+    return sums / np.minimum(np.arange(1, len(values) + 1), months)
+
+
 def series_features(series: pd.Series) -> dict[str, Any]:
     """The trajectory features of one repository's monthly commit series (FEATURE_COLUMNS that
     come from commits; the context columns are NaN here and filled by the caller).
@@ -282,7 +294,7 @@ def series_features(series: pd.Series) -> dict[str, Any]:
     if n == 0:
         return features
     features["growth_ratio"] = _growth_ratio(features)
-    smoothed = pd.Series(values).rolling(LEVEL_MONTHS, min_periods=1).mean().to_numpy()
+    smoothed = _trailing_mean(values, LEVEL_MONTHS)
     window = smoothed[-TRAILING_PEAK_MONTHS:]
     peak_offset = len(window) - 1 - int(np.argmax(window[::-1]))  # latest occurrence of the max
     peak = float(window[peak_offset])
@@ -302,11 +314,23 @@ def series_features(series: pd.Series) -> dict[str, Any]:
     return features
 
 
+@functools.cache
+def _fields(template: str) -> tuple[str, ...]:
+    """The names a reason template reads (each repository formats only those)."""
+    return tuple(
+        dict.fromkeys(
+            re.match(r"\w*", name).group(0)
+            for _, name, _, _ in string.Formatter().parse(template)
+            if name is not None
+        )
+    )
+
+
 def classify(features: dict[str, Any], rules: list[Rule]) -> tuple[str, str, str]:
     """The first rule that holds: (stage, rule name, reason with the feature values filled in)."""
     for rule in rules:
         if rule.holds(features):
-            reason = rule.reason.format(**{k: _fmt(v) for k, v in features.items()})
+            reason = rule.reason.format(**{k: _fmt(features[k]) for k in _fields(rule.reason)})
             return rule.stage, rule.name, reason
     raise AssertionError("the last stage rule must always hold")
 

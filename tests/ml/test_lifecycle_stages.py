@@ -8,7 +8,14 @@ import pandas as pd
 import pytest
 
 from ml.config import load_ml_config
-from ml.lifecycle.stages import CYCLE, STAGES, lifecycle_stages, stage_rules
+from ml.lifecycle.stages import (
+    CYCLE,
+    STAGES,
+    _fields,
+    _trailing_mean,
+    lifecycle_stages,
+    stage_rules,
+)
 
 CONFIG = load_ml_config()
 LIFE = CONFIG["lifecycle"]
@@ -268,3 +275,20 @@ def test_timestamps_of_every_kind_become_naive_utc() -> None:
     naive = expected.astype("datetime64[us]")
     assert naive_utc_series(naive).dtype == naive.dtype
     assert naive_utc_series(naive).equals(naive)
+
+
+def test_the_trailing_level_is_pandas_rolling_mean_for_whole_counts() -> None:
+    # series_features reads the three-month level without a pandas Series per repository; on
+    # commit counts (whole numbers) it must give pandas' numbers exactly, short series included
+    rng = np.random.default_rng(7)
+    for length in [1, 2, 3, 4, 17, 60]:
+        for _ in range(20):
+            values = rng.poisson(rng.choice([0.2, 3.0, 80.0]), length).astype(float)
+            expected = pd.Series(values).rolling(3, min_periods=1).mean().to_numpy()
+            assert np.array_equal(_trailing_mean(values, 3), expected)
+
+
+def test_a_stage_reason_formats_the_names_its_template_reads() -> None:
+    template = "{months_observed} months; {level_to_peak_24m} of the peak, {months_observed} again"
+    assert _fields(template) == ("months_observed", "level_to_peak_24m")
+    assert _fields("no values") == ()
