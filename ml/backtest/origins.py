@@ -72,14 +72,14 @@ def contributor_absence(commits: pd.DataFrame) -> pd.Series:
     (`repository_id`, `author_id`): the fewest authors whose commits make up at least half of
     its commits, by repository. A repository without commits there is left out (its factor is
     0)."""
-    per_author = commits.groupby(["repository_id", "author_id"]).size()
+    per_author = commits.groupby(["repository_id", "author_id"], observed=True).size()
     ordered = per_author.reset_index(name="commits").sort_values(
         ["repository_id", "commits"], ascending=[True, False], kind="stable"
     )
-    grouped = ordered.groupby("repository_id")["commits"]
+    grouped = ordered.groupby("repository_id", observed=True)["commits"]
     ordered["authors"] = grouped.cumcount() + 1
     half = 2 * grouped.cumsum() >= grouped.transform("sum")
-    return ordered[half].groupby("repository_id")["authors"].min()
+    return ordered[half].groupby("repository_id", observed=True)["authors"].min()
 
 
 def git_signals_at(
@@ -121,19 +121,21 @@ def git_signals_at(
     in_last = counted[counted["committed_at"] > start]
     in_prev = counted[(counted["committed_at"] > previous) & (counted["committed_at"] <= start)]
     ids = out["repository_id"]
-    by_last = in_last.groupby("repository_id")
-    last_commit = counted.groupby("repository_id")["committed_at"].max()
+    by_last = in_last.groupby("repository_id", observed=True)
+    last_commit = counted.groupby("repository_id", observed=True)["committed_at"].max()
     values = {
         "months_since_last_commit": months_between(ids.map(last_commit), origin),
         "commits_last_12m": ids.map(by_last.size()).fillna(0),
-        "commits_prev_12m": ids.map(in_prev.groupby("repository_id").size()).fillna(0),
+        "commits_prev_12m": ids.map(in_prev.groupby("repository_id", observed=True).size()).fillna(
+            0
+        ),
         "active_authors_last_12m": ids.map(by_last["author_id"].nunique()).fillna(0),
         "active_authors_prev_12m": ids.map(
-            in_prev.groupby("repository_id")["author_id"].nunique()
+            in_prev.groupby("repository_id", observed=True)["author_id"].nunique()
         ).fillna(0),
         "contributor_absence_factor": ids.map(contributor_absence(in_last)).fillna(0),
         "shared_commits": ids.map(
-            seen[~seen["is_counted"].astype(bool)].groupby("repository_id").size()
+            seen[~seen["is_counted"].astype(bool)].groupby("repository_id", observed=True).size()
         ).fillna(0),
     }
     published = naive_utc_series(releases["published_at"])

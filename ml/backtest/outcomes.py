@@ -81,7 +81,9 @@ def outcomes_at(
 
     def count(after: pd.Timestamp, until: pd.Timestamp) -> pd.Series:
         rows = frame[(frame["committed_at"] > after) & (frame["committed_at"] <= until)]
-        return ids.map(rows.groupby("repository_id").size()).fillna(0).astype("int64")
+        return (
+            ids.map(rows.groupby("repository_id", observed=True).size()).fillna(0).astype("int64")
+        )
 
     in_horizon, in_window, before = (
         count(origin, end),

@@ -142,6 +142,15 @@ def _unpickled_inputs(fields: dict[str, Any], coded: list[str]) -> BacktestInput
     return BacktestInputs(**{**fields, "commits": commits})
 
 
+def commits_for_windows(commits: pd.DataFrame) -> pd.DataFrame:
+    """The commits as the panel and the timeline cut them into windows, origin after origin:
+    naive UTC times, and ids that miss no value as categoricals (filtering and grouping the
+    443,767 rows at each origin is several times faster on codes than on strings). Every
+    grouping on them is `observed=True`, so it has the groups the strings would have."""
+    coded, _ = _text_as_codes(commits)
+    return coded.assign(committed_at=naive_utc_series(commits["committed_at"]))
+
+
 def check_inputs(inputs: BacktestInputs) -> None:
     """Raise ValueError when an input that predictors read reaches past `as_of` (future leakage)
     or the signals were measured at another instant. Commits may: the outcomes need them."""
@@ -184,10 +193,12 @@ def backtest_panel(inputs: BacktestInputs, config: dict[str, Any] | None = None)
     config = load_ml_config() if config is None else config
     as_of = naive_utc(inputs.as_of)
     repositories = inputs.repositories.reset_index(drop=True)
-    commits = inputs.commits.assign(committed_at=naive_utc_series(inputs.commits["committed_at"]))
+    commits = commits_for_windows(inputs.commits)
     counted = commits[commits["is_counted"].astype(bool)]
-    first_commit = counted.groupby("repository_id")["committed_at"].min()
-    shared_total = commits[~commits["is_counted"].astype(bool)].groupby("repository_id").size()
+    first_commit = counted.groupby("repository_id", observed=True)["committed_at"].min()
+    shared_total = (
+        commits[~commits["is_counted"].astype(bool)].groupby("repository_id", observed=True).size()
+    )
     until = observed_until(repositories)
     frames = []
     for origin in backtest_origins(as_of, config):

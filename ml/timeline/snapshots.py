@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from ml.backtest.origins import origins_back, signals_at
-from ml.backtest.panel import BacktestInputs, _existing, check_inputs
+from ml.backtest.panel import BacktestInputs, _existing, check_inputs, commits_for_windows
 from ml.config import config_section, load_ml_config
-from ml.lifecycle.series import naive_utc, naive_utc_series
+from ml.lifecycle.series import naive_utc
 from ml.lifecycle.stages import lifecycle_stages
 from ml.maturity.score import maturity_scores, signals_from_config
 from ml.warehouse import observed_until, stage_context
@@ -71,9 +71,9 @@ def prepare_history(inputs: BacktestInputs) -> History:
     """The inputs' history in the form `state_at` reads (after `check_inputs`)."""
     check_inputs(inputs)
     repositories = inputs.repositories.reset_index(drop=True)
-    commits = inputs.commits.assign(committed_at=naive_utc_series(inputs.commits["committed_at"]))
+    commits = commits_for_windows(inputs.commits)
     counted = commits[commits["is_counted"].astype(bool)]
-    first_commit = counted.groupby("repository_id")["committed_at"].min()
+    first_commit = counted.groupby("repository_id", observed=True)["committed_at"].min()
     return History(repositories, commits, first_commit, observed_until(repositories))
 
 
