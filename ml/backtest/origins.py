@@ -121,21 +121,22 @@ def git_signals_at(
     in_last = counted[counted["committed_at"] > start]
     in_prev = counted[(counted["committed_at"] > previous) & (counted["committed_at"] <= start)]
     ids = out["repository_id"]
-    by_last = in_last.groupby("repository_id", observed=True)
-    last_commit = counted.groupby("repository_id", observed=True)["committed_at"].max()
+
+    def by_repository(rows: pd.DataFrame) -> Any:
+        # observed=True: the ids may be categoricals (commits_for_windows)
+        return rows.groupby("repository_id", observed=True)
+
+    by_last = by_repository(in_last)
+    last_commit = by_repository(counted)["committed_at"].max()
     values = {
         "months_since_last_commit": months_between(ids.map(last_commit), origin),
         "commits_last_12m": ids.map(by_last.size()).fillna(0),
-        "commits_prev_12m": ids.map(in_prev.groupby("repository_id", observed=True).size()).fillna(
-            0
-        ),
+        "commits_prev_12m": ids.map(by_repository(in_prev).size()).fillna(0),
         "active_authors_last_12m": ids.map(by_last["author_id"].nunique()).fillna(0),
-        "active_authors_prev_12m": ids.map(
-            in_prev.groupby("repository_id", observed=True)["author_id"].nunique()
-        ).fillna(0),
+        "active_authors_prev_12m": ids.map(by_repository(in_prev)["author_id"].nunique()).fillna(0),
         "contributor_absence_factor": ids.map(contributor_absence(in_last)).fillna(0),
         "shared_commits": ids.map(
-            seen[~seen["is_counted"].astype(bool)].groupby("repository_id", observed=True).size()
+            by_repository(seen[~seen["is_counted"].astype(bool)]).size()
         ).fillna(0),
     }
     published = naive_utc_series(releases["published_at"])
