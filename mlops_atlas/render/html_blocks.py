@@ -74,14 +74,6 @@ class _Slot:
     block: bool = False
 
 
-def _filled(slots: dict[str, _Slot], token: str, alone: bool) -> str | None:
-    """A slot's HTML; a block replaces its own paragraph, an inline value stays in one."""
-    slot = slots.get(token)
-    if slot is None:
-        return None
-    return f"<p>{slot.html}</p>" if alone and not slot.block else slot.html
-
-
 class HtmlRenderer:
     """Renders nodes for one page; records whether the page needs plotly."""
 
@@ -101,7 +93,8 @@ class HtmlRenderer:
         self._emit(nodes, ctx, parts, slots)
         out = _markdown("".join(parts))
         out = _HREF.sub(lambda m: self._href(m.group(1), slots, ctx), out)
-        return fill_slots(out, functools.partial(_filled, slots))
+        blocks = {token for token, slot in slots.items() if slot.block}
+        return fill_slots(out, {token: slot.html for token, slot in slots.items()}, blocks)
 
     def _href(self, value: str, slots: dict[str, _Slot], ctx: PageContext) -> str:
         url = fill_url(html.unescape(value), {t: s.raw or "" for t, s in slots.items()})

@@ -6,7 +6,6 @@ Values are escaped for markdown and HTML, since GitHub renders both.
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 from pathlib import Path
@@ -24,14 +23,6 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 def md_escape(value: object) -> str:
     text = " ".join(("" if value is None else str(value)).split())
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
-
-
-def _filled(slots: dict[str, tuple[str, str]], token: str, alone: bool) -> str | None:
-    """A slot's markdown, in its own paragraph still when it had one."""
-    if token not in slots:
-        return None
-    shown = slots[token][1]
-    return f"<p>{shown}</p>" if alone else shown
 
 
 class MarkdownRenderer:
@@ -56,7 +47,7 @@ class MarkdownRenderer:
             return f"]({ctx.links.href(fill_url(m.group(1), raws))}"
 
         out = re.sub(r"\]\(([^)\s]*)", dest, out)
-        out = fill_slots(out, functools.partial(_filled, slots))
+        out = fill_slots(out, {token: shown for token, (_, shown) in slots.items()})
         return re.sub(r"\n{3,}", "\n\n", out).strip() + "\n"
 
     def _emit(

@@ -8,7 +8,7 @@ token is filled with is not searched again, so a value whose text looks like a t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Collection, Mapping
 
 _TOKEN = re.compile(r"<p>(atlasslot\d+x)</p>|(atlasslot\d+x)")
 
@@ -18,14 +18,17 @@ def slot_token(number: int) -> str:
     return f"atlasslot{number}x"
 
 
-def fill_slots(text: str, filled: Callable[[str, bool], str | None]) -> str:
-    """`text` with each token replaced by `filled(token, alone)`; `alone` says the token is
-    a paragraph of its own (`<p>token</p>`, replaced whole). A token `filled` does not know
-    (None) stays as it is."""
+def fill_slots(text: str, slots: Mapping[str, str], blocks: Collection[str] = ()) -> str:
+    """`text` with each token of `slots` replaced by its text. A token of `blocks` that is a
+    paragraph of its own (`<p>token</p>`) replaces the paragraph; any other token keeps what is
+    around it. Text that looks like a token but is none of `slots` stays as it is."""
 
     def fill(m: re.Match[str]) -> str:
-        alone = m.group(1) is not None
-        replaced = filled(m.group(1) if alone else m.group(2), alone)
-        return m.group(0) if replaced is None else replaced
+        token = m.group(1) or m.group(2)
+        if token not in slots:
+            return m.group(0)
+        if m.group(1) is not None and token not in blocks:
+            return f"<p>{slots[token]}</p>"
+        return slots[token]
 
     return _TOKEN.sub(fill, text)
