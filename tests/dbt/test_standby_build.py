@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,13 @@ import duckdb
 import pytest
 
 from ml.own_process import imported_modules
-from mlops_atlas.dbt_runner import PARTIAL_PARSE_FILE, DbtFailed, node_counter
+from mlops_atlas.dbt_runner import (
+    DBT_ENV_DEFAULTS,
+    PARTIAL_PARSE_FILE,
+    DbtFailed,
+    invocation,
+    node_counter,
+)
 from mlops_atlas.dbt_standby import StandbyBuild
 from mlops_atlas.paths import DBT_PROJECT_DIR, dbt_logs_for, dbt_target_for
 from mlops_atlas.unchanged import table_digest
@@ -41,9 +48,13 @@ def test_a_standby_build_builds_what_a_fresh_build_built(
     assert counted[-1] == (len(results), len(results))
     # the parse's manifest and saved parse are in the target, as after a fresh build
     assert (target / "manifest.json").is_file() and (target / PARTIAL_PARSE_FILE).is_file()
+    build_args = json.loads((target / "run_results.json").read_text())["args"]
+    assert build_args["target_path"] == str(target)
+    # the log keeps dbt's own lines, not its debug lines (DBT_LOG_LEVEL_FILE)
+    assert build_args["log_level_file"] == os.environ.get("DBT_LOG_LEVEL_FILE", "info")
     log = (dbt_logs_for(warehouse) / "dbt.log").read_text(encoding="utf-8")
     build_lines = log.rsplit("Running with dbt", 1)[-1]  # the build's own lines
-    assert f"'target_path': '{target}'" in build_lines
+    assert "Concurrency:" in build_lines and "Completed successfully" in build_lines
     assert "parsing" not in build_lines.lower()  # it neither parsed nor read a saved parse
     # the marts row for row; the ML tables the same rows (a topic weight or a cluster position
     # can differ from build to build in its last bits: the linear algebra sums in threads)
@@ -126,3 +137,18 @@ def test_the_standby_imports_what_the_python_models_import() -> None:
     assert all(importlib.util.find_spec(name) is not None for name in modules)
     # relative imports and sources that do not parse are left to the build
     assert imported_modules(["from .x import y\nimport json", "def broken(:"]) == ["json"]
+
+
+def test_a_dbt_process_gets_the_build_defaults_unless_the_user_set_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A standby and a fresh dbt process alike: one BLAS and OpenMP thread, the log at info;
+    a value the user set is kept."""
+    for name in DBT_ENV_DEFAULTS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
+    _, env, _ = invocation(
+        "build", tmp_path / "atlas.duckdb", DBT_PROJECT_DIR, tmp_path / "target", None, None, ()
+    )
+    assert env["DBT_LOG_LEVEL_FILE"] == "debug"
+    assert env["OMP_NUM_THREADS"] == env["OPENBLAS_NUM_THREADS"] == "1"
