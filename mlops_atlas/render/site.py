@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -25,9 +24,8 @@ from mlops_atlas.render.context import MAX_VARIANTS
 from mlops_atlas.render.data_export import DATA_DIR, ExportedTable, export_tables
 from mlops_atlas.render.errors import RenderError
 from mlops_atlas.render.layout import PLOTLY_ASSET, NavItem
-from mlops_atlas.render.links import LinkResolver, Route, discover_routes
-from mlops_atlas.render.markdown_copy import MarkdownRenderer
-from mlops_atlas.render.page import Page, parse_page
+from mlops_atlas.render.links import Route, discover_routes
+from mlops_atlas.render.page import parse_page
 from mlops_atlas.render.queries import PageQueries, QueryRunner, Sources
 from mlops_atlas.render.writer import (
     PageResult,
@@ -40,7 +38,6 @@ from mlops_atlas.render.writer import (
 )
 
 BUILD_MARKER = ".atlas-build"
-MARKDOWN_DIR = "markdown"
 
 
 @dataclass
@@ -165,7 +162,6 @@ def render_site(
     runner = QueryRunner(
         Path(warehouse_path), Sources.load(sources_dir), [] if sql_log is not None else None
     )
-    links = LinkResolver(static, templates)
     top = sorted(
         (r for r in static if "/" not in r.path),
         key=lambda r: (r.path != "", parsed[r.source].meta.get("sidebar_position", 999), r.path),
@@ -186,9 +182,11 @@ def render_site(
         max_variants=max_variants,
         log_sql=sql_log is not None,
         duckdb_threads=worker_duckdb_threads(workers),
+        markdown_pages=frozenset(markdown_pages),
     )
     summary = RenderSummary()
     template_of = {t.source: t for t in templates}
+    copies: dict[str, Path] = {}  # each markdown copy the pages' writers wrote, by page name
 
     def write_pages(
         begin: Callable[[Route, str | None], _Pending], finished: SimpleQueue[_Pending] | None
@@ -221,12 +219,15 @@ def render_site(
                         page(template_of[source], value)
                 continue
             result = pending.result()
+            route = order[index][0]
             index += 1
             summary.pages.append(final_dir / result.target / "index.html")
             summary.queries_run += result.queries_run
             summary.broken_links += result.broken
             if sql_log is not None:
                 sql_log.extend(result.statements)
+            if result.markdown is not None:
+                copies[route.name] = final_dir / result.markdown
             any_charts |= result.has_charts
             added = [key for key in result.links if key not in known]
             known.update(added)
@@ -235,13 +236,9 @@ def render_site(
                 on_page(len(summary.pages), len(order))
         return any_charts
 
-    def write_copies() -> int:
-        """The markdown copies and the Parquet tables, from this process's session; the
-        number of statements they ran."""
+    def export_data() -> int:
+        """The Parquet tables, from this process's session; the number of statements run."""
         before = runner.queries_run
-        for name in markdown_pages:
-            written = _markdown_copy(by_name[name], parsed, queries, runner, links, out_dir)
-            summary.markdown.append(final_dir / written.relative_to(out_dir))
         if data_schemas:
             summary.data_tables = export_tables(
                 runner.con,
@@ -256,10 +253,10 @@ def render_site(
         if workers <= 1:
             writer = PageWriter(spec, parsed=parsed, queries=queries, runner=runner)
             any_charts = write_pages(lambda route, value: _Later(writer, route, value), None)
-            summary.queries_run += write_copies()
+            summary.queries_run += export_data()
         else:
             # Worker processes start fresh (spawn): a fork would copy this process's DuckDB
-            # and thread state. The copies are written here meanwhile, by this process's DuckDB.
+            # and thread state. The tables are exported here meanwhile, by this process's DuckDB.
             finished: SimpleQueue[_Pending] = SimpleQueue()
             with (
                 ProcessPoolExecutor(
@@ -276,17 +273,18 @@ def render_site(
                     future.add_done_callback(finished.put)
                     return future
 
-                copies = side.submit(write_copies)
+                exported = side.submit(export_data)
                 try:
                     any_charts = write_pages(begin, finished)
                 except BaseException:
                     pool.shutdown(cancel_futures=True)
                     raise
                 finally:
-                    copies.exception()  # wait: the copies write into the staging folder
-                summary.queries_run += copies.result()
+                    exported.exception()  # wait: the export writes into the staging folder
+                summary.queries_run += exported.result()
         if sql_log is not None:
             sql_log.extend(runner.log or [])
+        summary.markdown = [copies[name] for name in markdown_pages]
         if any_charts:
             asset = out_dir / PLOTLY_ASSET
             asset.parent.mkdir(parents=True, exist_ok=True)
@@ -297,34 +295,9 @@ def render_site(
         raise
     finally:
         runner.close()
-    summary.broken_links = sorted(set(summary.broken_links) | links.broken)
+    summary.broken_links = sorted(set(summary.broken_links))
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _markdown_copy(
-    route: Route,
-    parsed: dict[Path, Page],
-    queries: dict[Path, PageQueries],
-    runner: QueryRunner,
-    links: LinkResolver,
-    out_dir: Path,
-) -> Path:
-    name = route.name
-    md_path = out_dir / MARKDOWN_DIR / f"{name}.md"
-    md_path.parent.mkdir(parents=True, exist_ok=True)
-    rel_dir = md_path.parent.relative_to(out_dir).as_posix()
-    links.current_dir = rel_dir
-    figures = out_dir / MARKDOWN_DIR / "figures"
-    prefix = Path("../" * name.count("/")).as_posix() + "/figures/" if "/" in name else "figures/"
-    page = parsed[route.source]
-    ctx = page_context(page, runner, links, queries=queries[route.source])
-    renderer = MarkdownRenderer(figures, re.sub(r"[^\w-]", "-", name), prefix)
-    body = renderer.render(page.nodes, ctx)
-    if page.title:
-        body = f"# {page.title}\n\n{body}"
-    md_path.write_text(body, encoding="utf-8")
-    return md_path
 
 
 __all__ = ["RenderError", "RenderSummary", "page_context", "render_site"]

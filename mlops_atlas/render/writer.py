@@ -2,7 +2,8 @@
 
 A page's file depends only on the page, its value and the warehouse, so any process can write
 it. What a page adds to the build (the templated pages it links to, in the order it first links
-to them; its broken links; the statements it ran) comes back as a `PageResult`, which
+to them; its broken links; the statements it ran; its markdown copy, written by the same process
+from the same cached results) comes back as a `PageResult`, which
 `render_site` merges in page order: the files, the page order and the broken links of a build
 are the same however many processes wrote it. Each process keeps its own query cache and makes
 its own source tables, so with several the statement log holds repeats.
@@ -11,6 +12,7 @@ its own source tables, so with several the statement log holds repeats.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +23,12 @@ from mlops_atlas.render.context import MAX_VARIANTS, PageContext, text_expressio
 from mlops_atlas.render.html_blocks import HtmlRenderer
 from mlops_atlas.render.layout import NavItem, page_html
 from mlops_atlas.render.links import LinkResolver, Route, discover_routes
+from mlops_atlas.render.markdown_copy import MarkdownRenderer
 from mlops_atlas.render.page import Component, EachBlock, IfBlock, Node, Page, parse_page
 from mlops_atlas.render.queries import PageQueries, QueryRunner, Sources
+
+#: The folder of the site that holds the markdown copies (and their figures).
+MARKDOWN_DIR = "markdown"
 
 
 def _dropdowns(nodes: list[Node]) -> list[Component]:
@@ -97,6 +103,7 @@ class SiteSpec:
     max_variants: int
     log_sql: bool
     duckdb_threads: int | None = None  # of a worker's session (worker_duckdb_threads)
+    markdown_pages: frozenset[str] = frozenset()  # pages also written as markdown copies
 
 
 @dataclass
@@ -109,6 +116,7 @@ class PageResult:
     has_charts: bool = False
     statements: list[str] = field(default_factory=list)
     queries_run: int = 0
+    markdown: str | None = None  # its markdown copy, relative to the site, if it has one
 
 
 class PageWriter:
@@ -168,18 +176,49 @@ class PageWriter:
         path = self.spec.out_dir / target / "index.html"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(doc, encoding="utf-8")
+        wanted = list(links.wanted)
+        markdown = None
+        if value is None and route.name in self.spec.markdown_pages:
+            # here, where the page's results are cached: another session would run them again
+            markdown = self._markdown_copy(route, page).relative_to(self.spec.out_dir)
         statements: list[str] = []
         if self.runner.log is not None:
             statements = list(self.runner.log)
             self.runner.log.clear()
         return PageResult(
             target=target,
-            links=list(links.wanted),
+            links=wanted,
             broken=sorted(links.broken),
             has_charts=renderer.has_charts,
             statements=statements,
             queries_run=self.runner.queries_run - queries_before,
+            markdown=None if markdown is None else markdown.as_posix(),
         )
+
+    def _markdown_copy(self, route: Route, page: Page) -> Path:
+        """The page's markdown copy at `markdown/<name>.md`, its charts as SVG figures beside
+        it; its path."""
+        out_dir, name = self.spec.out_dir, route.name
+        md_path = out_dir / MARKDOWN_DIR / f"{name}.md"
+        md_path.parent.mkdir(parents=True, exist_ok=True)
+        self.links.current_dir = md_path.parent.relative_to(out_dir).as_posix()
+        figures = out_dir / MARKDOWN_DIR / "figures"
+        prefix = (
+            Path("../" * name.count("/")).as_posix() + "/figures/" if "/" in name else "figures/"
+        )
+        ctx = page_context(
+            page,
+            self.runner,
+            self.links,
+            queries=self.queries[route.source],
+            max_variants=self.spec.max_variants,
+        )
+        renderer = MarkdownRenderer(figures, re.sub(r"[^\w-]", "-", name), prefix)
+        body = renderer.render(page.nodes, ctx)
+        if page.title:
+            body = f"# {page.title}\n\n{body}"
+        md_path.write_text(body, encoding="utf-8")
+        return md_path
 
 
 _WORKER: PageWriter | None = None  # the page writer of a worker process
