@@ -180,7 +180,7 @@ class PageWriter:
         markdown = None
         if value is None and route.name in self.spec.markdown_pages:
             # here, where the page's results are cached: another session would run them again
-            markdown = self._markdown_copy(route, page).relative_to(self.spec.out_dir)
+            markdown = self._markdown_copy(route, page)
         statements: list[str] = []
         if self.runner.log is not None:
             statements = list(self.runner.log)
@@ -192,12 +192,12 @@ class PageWriter:
             has_charts=renderer.has_charts,
             statements=statements,
             queries_run=self.runner.queries_run - queries_before,
-            markdown=None if markdown is None else markdown.as_posix(),
+            markdown=markdown,
         )
 
-    def _markdown_copy(self, route: Route, page: Page) -> Path:
+    def _markdown_copy(self, route: Route, page: Page) -> str:
         """The page's markdown copy at `markdown/<name>.md`, its charts as SVG figures beside
-        it; its path."""
+        it; its path in the site."""
         out_dir, name = self.spec.out_dir, route.name
         md_path = out_dir / MARKDOWN_DIR / f"{name}.md"
         md_path.parent.mkdir(parents=True, exist_ok=True)
@@ -218,7 +218,7 @@ class PageWriter:
         if page.title:
             body = f"# {page.title}\n\n{body}"
         md_path.write_text(body, encoding="utf-8")
-        return md_path
+        return md_path.relative_to(out_dir).as_posix()
 
 
 _WORKER: PageWriter | None = None  # the page writer of a worker process
