@@ -171,6 +171,11 @@ class PageContext:
         if name not in self.page.queries:
             known = ", ".join(sorted(self.page.queries)) or "none"
             raise self.fail(line, f"unknown query (this page defines: {known})", query=name)
+        lookup = self.queries.lookup(name, self.params)
+        if lookup is not None:
+            found = self.runner.lookup(*lookup)
+            if found is not None:
+                return found
         sql = self.queries.sql(name, self.params, self.input_values())
         try:
             return self.runner.run(sql)

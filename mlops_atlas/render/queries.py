@@ -31,6 +31,7 @@ import yaml
 
 from mlops_atlas.lake import attach_lake
 from mlops_atlas.render.errors import RenderError
+from mlops_atlas.render.lookups import SENTINEL, keyed_statement, rows_by_key
 from mlops_atlas.render.page import Page
 
 _REF = re.compile(r"\$\{\s*([^}]*?)\s*\}")
@@ -230,6 +231,9 @@ class QueryRunner:
         self.queries_run = 0
         self.log = log  # if given, each statement run (source tables, queries) is appended
         self._cache: dict[str, QueryResult] = {}
+        # by lookup query (lookups.py): its columns, rows by value and results made so far;
+        # None for a query run as written
+        self._lookups: dict[str, _Keyed | None] = {}
         self._materialized: set[tuple[str, str]] = set()
         self._unmade: dict[str, re.Pattern[str]] | None = None  # see _unmade_patterns
         alias = warehouse_path.stem if _NAME.match(warehouse_path.stem) else "warehouse_file"
@@ -289,15 +293,36 @@ class QueryRunner:
         cached = self._cache.get(sql)
         if cached is not None:
             return cached
-        columns, records = self.records(sql)
-        rows = []
-        for values in records:
-            row = Row(zip(columns, values, strict=True))
-            row.columns = columns
-            rows.append(row)
-        result = QueryResult(columns, rows, records)
+        result = _result(*self.records(sql))
         self._cache[sql] = result
         return result
+
+    def lookup(self, sql: str, value: str) -> QueryResult | None:
+        """The result of lookup query `sql` (its param's value replaced by lookups.SENTINEL)
+        for `value`, from one statement run for every value (lookups.py); None when the
+        query does not have that shape or the statement fails: it then runs as written."""
+        if sql not in self._lookups:
+            self._lookups[sql] = self._keyed(sql)
+        keyed = self._lookups[sql]
+        if keyed is None:
+            return None
+        result = keyed.results.get(value)
+        if result is None:
+            result = keyed.results[value] = _result(keyed.columns, keyed.rows.get(value, []))
+        return result
+
+    def _keyed(self, sql: str) -> _Keyed | None:
+        statement = keyed_statement(self.con, sql)
+        if statement is None:
+            return None
+        self._materialize_sources(statement)
+        try:
+            cursor = self.con.execute(statement)
+            grouped = rows_by_key(cursor.description or [], cursor.fetchall())
+        except duckdb.Error:
+            return None
+        self._ran(statement)
+        return None if grouped is None else _Keyed(*grouped)
 
     def records(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Columns and row tuples of SQL, run now and not cached (for one-off checks)."""
@@ -317,6 +342,24 @@ class QueryRunner:
             self.log.append(sql)
 
 
+def _result(columns: list[str], records: list[tuple[Any, ...]]) -> QueryResult:
+    rows = []
+    for values in records:
+        row = Row(zip(columns, values, strict=True))
+        row.columns = columns
+        rows.append(row)
+    return QueryResult(columns, rows, records)
+
+
+@dataclass
+class _Keyed:
+    """A lookup query's rows for every value (QueryRunner.lookup)."""
+
+    columns: list[str]
+    rows: dict[str, list[tuple[Any, ...]]]
+    results: dict[str, QueryResult] = field(default_factory=dict)
+
+
 class PageQueries:
     """A page's queries: their dependencies on inputs and their SQL for given values."""
 
@@ -328,6 +371,7 @@ class PageQueries:
         self.refs: dict[str, list[Reference]] = {}
         self._values: dict[str, list[Reference]] = {}
         self._sql: dict[tuple[Any, ...], str] = {}
+        self._lookup_sql: dict[str, tuple[str, str] | None] = {}  # see lookup
         for name, query in page.queries.items():
             try:
                 self.refs[name] = references(query.sql)
@@ -376,6 +420,22 @@ class PageQueries:
                     found.update(dict.fromkeys(self.values_of(ref.name)))
             self._values[name] = list(found)
         return self._values[name]
+
+    def lookup(self, name: str, params: Mapping[str, Any]) -> tuple[str, str] | None:
+        """For a query that reads one param and nothing else (no input, no other query): its
+        SQL with lookups.SENTINEL for the value, and the value as it goes into the SQL, for
+        QueryRunner.lookup; else None."""
+        if name not in self._lookup_sql:
+            refs = self.refs[name]
+            params_read = {r.name for r in refs}
+            self._lookup_sql[name] = None
+            if refs and all(r.kind == "param" for r in refs) and len(params_read) == 1:
+                (param,) = params_read
+                self._lookup_sql[name] = (param, self._compose(name, {param: SENTINEL}, {}))
+        found = self._lookup_sql[name]
+        if found is None or found[0] not in params:
+            return None
+        return found[1], _text(params[found[0]])
 
     def sql(
         self, name: str, params: Mapping[str, Any], inputs: Mapping[str, Mapping[str, Any]]

@@ -1,0 +1,162 @@
+"""A templated page's lookup query, run once for every value of its param.
+
+A query such as `select ... from warehouse.t as a where a.full_name = '${params.repo}'
+order by a.month` is the same statement on each of a thousand pages but for its value, and
+DuckDB spends about a millisecond planning each (the site's 9,000 statements were almost all
+of them). A query of that shape is run once without its `where`, its rows keyed by the
+column and ordered by it first; each page takes the rows of its value, in the query's order.
+
+The shape, checked on DuckDB's own parse of the query (`json_serialize_sql`): one table, a
+`where` that is only `column = <the param>`, no group, aggregate, window or macro (a subquery
+only as a value), no distinct, limit, sample or qualify, and a key column of type VARCHAR, so
+the rows a page takes are exactly those its comparison keeps. Rows that tie in the query's
+`order by` come in an order DuckDB picks, as they would from the query as written (the site's
+queries order their rows completely: tests/reports/test_row_order.py checks the statements run
+here too). Any other query runs as written.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from typing import Any
+
+import duckdb
+
+#: Stands for the param's value while the query's shape is read.
+SENTINEL = "atlas_lookup_value_2f9c1e"
+KEY = "__atlas_key"
+
+_ALLOWED_CLASSES = {
+    "BETWEEN",
+    "CASE",
+    "CAST",
+    "COLLATE",
+    "COLUMN_REF",
+    "COMPARISON",
+    "CONJUNCTION",
+    "CONSTANT",
+    "FUNCTION",
+    "OPERATOR",
+    "STAR",
+}
+
+
+@functools.cache
+def _scalar_functions() -> frozenset[str]:
+    """Functions that are scalar only (neither aggregates nor macros, whose bodies are unseen)."""
+    with duckdb.connect() as con:
+        rows = con.execute(
+            "select function_name from duckdb_functions() group by function_name"
+            " having bool_and(function_type = 'scalar')"
+        ).fetchall()
+    return frozenset(name for (name,) in rows)
+
+
+def _plain(expression: Any) -> bool:
+    """Whether an expression (and all inside it) gives one value per row whichever rows the
+    `where` keeps: no aggregate, window or macro; a subquery only as a value."""
+    if isinstance(expression, list):
+        return all(_plain(item) for item in expression)
+    if not isinstance(expression, dict):
+        return True
+    kind = expression.get("class")
+    if kind == "SUBQUERY":
+        # one value per row, whichever rows the `where` keeps: what it aggregates is its own
+        return expression.get("subquery_type") in ("SCALAR", "EXISTS", "NOT_EXISTS", "ANY")
+    if kind is not None:
+        if kind not in _ALLOWED_CLASSES:
+            return False
+        if kind == "FUNCTION" and (
+            expression.get("function_name") not in _scalar_functions()
+            or expression.get("schema")
+            or expression.get("catalog")
+        ):
+            return False
+    return all(_plain(value) for value in expression.values())
+
+
+def _key_column(where: Any) -> dict[str, Any] | None:
+    """The column of a `column = <sentinel>` comparison, else None."""
+    if not isinstance(where, dict) or where.get("type") != "COMPARE_EQUAL":
+        return None
+    sides = [where.get("left"), where.get("right")]
+    for column, constant in (sides, sides[::-1]):
+        if (
+            isinstance(column, dict)
+            and column.get("class") == "COLUMN_REF"
+            and isinstance(constant, dict)
+            and constant.get("class") == "CONSTANT"
+            and constant.get("value", {}).get("value") == SENTINEL
+        ):
+            return column
+    return None
+
+
+def _column_ref(names: list[str], alias: str = "") -> dict[str, Any]:
+    return {"class": "COLUMN_REF", "type": "COLUMN_REF", "alias": alias, "column_names": names}
+
+
+def keyed_statement(con: duckdb.DuckDBPyConnection, sql: str) -> str | None:
+    """The statement returning the rows of `sql` (a query with SENTINEL for its param's
+    value) for every value at once: its columns, then the key (KEY), ordered by the key
+    first. None when the query does not have the shape."""
+    try:
+        parsed = json.loads(con.execute("select json_serialize_sql(?)", [sql]).fetchone()[0])
+    except (duckdb.Error, TypeError, ValueError):
+        return None
+    statements = parsed.get("statements") if not parsed.get("error") else None
+    if not statements or len(statements) != 1:
+        return None
+    node = statements[0].get("node", {})
+    table = node.get("from_table") or {}
+    key = _key_column(node.get("where_clause"))
+    modifiers = node.get("modifiers", [])
+    if (
+        node.get("type") != "SELECT_NODE"
+        or node.get("cte_map", {}).get("map")
+        or table.get("type") != "BASE_TABLE"
+        or table.get("sample") is not None
+        or table.get("at_clause") is not None
+        or key is None
+        or node.get("group_expressions")
+        or node.get("group_sets")
+        or node.get("aggregate_handling") != "STANDARD_HANDLING"
+        or any(node.get(part) is not None for part in ("having", "sample", "qualify"))
+        or any(m.get("type") != "ORDER_MODIFIER" for m in modifiers)
+        or not _plain(node.get("select_list"))
+        or not _plain(modifiers)
+    ):
+        return None
+    orders = [o for m in modifiers for o in m["orders"]]
+    if any(o.get("expression", {}).get("class") == "STAR" for o in orders):
+        return None  # `order by all` would take in the columns added here
+    keyed = copy.deepcopy(parsed)
+    out = keyed["statements"][0]["node"]
+    out["where_clause"] = None
+    out["select_list"].append(_column_ref(key["column_names"], KEY))
+    first = {"type": "ORDER_DEFAULT", "null_order": "ORDER_DEFAULT"}
+    orders = [{**first, "expression": _column_ref(key["column_names"])}, *orders]
+    out["modifiers"] = [{"type": "ORDER_MODIFIER", "orders": orders}]
+    try:
+        return con.execute("select json_deserialize_sql(?)", [json.dumps(keyed)]).fetchone()[0]
+    except duckdb.Error:
+        return None
+
+
+def rows_by_key(
+    description: list[Any], records: list[tuple[Any, ...]]
+) -> tuple[list[str], dict[str, list[tuple[Any, ...]]]] | None:
+    """The query's own columns and its rows for each key, from a keyed statement's result;
+    None when the key is not text (its comparison would then cast, and keys could differ)."""
+    if len(description) < 2 or str(description[-1][1]) != "VARCHAR":
+        return None
+    columns = [d[0] for d in description[:-1]]
+    if KEY in columns:
+        return None
+    grouped: dict[str, list[tuple[Any, ...]]] = {}
+    for record in records:
+        if record[-1] is not None:
+            grouped.setdefault(record[-1], []).append(record[:-1])
+    return columns, grouped

@@ -1,0 +1,151 @@
+"""Lookup queries of templated pages, run once for every value (render/lookups.py), against
+the same queries run as written, in a real DuckDB warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from mlops_atlas.render import page_context
+from mlops_atlas.render.lookups import SENTINEL, keyed_statement
+from mlops_atlas.render.page import parse_page
+from mlops_atlas.render.queries import QueryRunner, Sources
+
+# full_name, n, label, score: names with a quote, a trailing space and none at all; rows of
+# one name that tie on score, and scores that are missing.
+EVENTS = [
+    ("acme/serve", 3, "c", 0.5),
+    ("O'Reilly/book", 1, "a", None),
+    ("acme/serve", 1, "a", 0.5),
+    ("beta/track", 2, "b", 0.9),
+    ("acme/serve", 2, "b", None),
+    ("beta/track ", 9, "z", 0.1),
+    (None, 4, "d", 0.2),
+    ("acme/serve", 5, "e", 0.5),
+]
+VALUES = [
+    "acme/serve",
+    "O'Reilly/book",
+    "beta/track",
+    "beta/track ",
+    "nobody/here",
+    "",
+    "' or '1'='1",
+]
+
+
+@pytest.fixture(scope="module")
+def runner(tmp_path_factory: pytest.TempPathFactory):
+    path = tmp_path_factory.mktemp("lookups") / "atlas.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.events (full_name varchar, n integer, label varchar, score double)"
+        )
+        con.executemany("insert into marts.events values (?, ?, ?, ?)", EVENTS)
+        con.execute("create table marts.owners (owner varchar, since integer)")
+        con.execute("insert into marts.owners values ('acme/serve', 2020)")
+    runner = QueryRunner(path, Sources.load(path.parent / "no-sources"), log=[])
+    yield runner
+    runner.close()
+
+
+def _as_written(query: str, value: str) -> str:
+    return query.format(v=value.replace("'", "''"))
+
+
+LOOKUPS = [
+    "select n, label from marts.events where full_name = '{v}' order by n",
+    "select e.* from marts.events as e where e.full_name = '{v}' order by e.n desc",
+    "select * exclude (score), coalesce(score, -1) as score from marts.events"
+    " where '{v}' = full_name order by score desc nulls last, label",
+    "select n, n * 2 as twice, upper(label) as big, case when score > 0.4 then 'high' end"
+    " as level from marts.events where full_name = '{v}' order by level nulls first, n",
+    "select n, (select count(*) from marts.events) as events,"
+    " (select since from marts.owners as o where o.owner = e.full_name) as since"
+    " from marts.events as e where e.full_name = '{v}' order by n",
+    "select label from marts.events where full_name = '{v}' order by label",
+    # no order: a value has one row at most
+    "select since from marts.owners where owner = '{v}'",
+]
+
+
+@pytest.mark.parametrize("query", LOOKUPS)
+def test_a_lookup_gives_every_value_the_rows_of_its_query(runner: QueryRunner, query: str) -> None:
+    runner.log.clear()
+    keyed = query.format(v=SENTINEL)
+    for value in VALUES:
+        found = runner.lookup(keyed, value)
+        assert found is not None, value
+        expected = runner.run(_as_written(query, value))
+        assert found.columns == expected.columns
+        assert found.records == expected.records, value
+        assert found.rows == expected.rows
+        assert all(row.columns == expected.columns for row in found.rows)
+    # one statement for every value, beside the queries run as written above
+    assert sum("__atlas_key" in sql for sql in runner.log) == 1
+    assert runner.lookup(keyed, "acme/serve") is runner.lookup(keyed, "acme/serve")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "select count(*) as c from marts.events where full_name = '{v}'",
+        "select n, count(*) over () as c from marts.events where full_name = '{v}'",
+        "select n, sum(n) over (order by n) as c from marts.events where full_name = '{v}'",
+        "select n from marts.events where full_name = '{v}' limit 1",
+        "select distinct label from marts.events where full_name = '{v}'",
+        "select label, max(n) as n from marts.events where full_name = '{v}' group by label",
+        "select e.n from marts.events as e join marts.owners as o on o.owner = e.full_name"
+        " where e.full_name = '{v}'",
+        "select n from marts.events where full_name = '{v}' and n > 1",
+        "select n from marts.events where full_name <> '{v}'",
+        "select n from marts.events where full_name in ('{v}', 'beta/track')",
+        "select n from marts.events where lower(full_name) = '{v}'",
+        "with e as (select * from marts.events) select n from e where full_name = '{v}'",
+        "select n from (select * from marts.events) as e where full_name = '{v}'",
+        "select n, label from marts.events where full_name = '{v}' order by all",
+        "select n from marts.events where full_name = '{v}' qualify n > 1",
+        "select n from marts.events using sample 50% where full_name = '{v}'",
+        "select n from marts.events where full_name = '{v}'; select 1",
+    ],
+)
+def test_queries_of_other_shapes_run_as_written(runner: QueryRunner, query: str) -> None:
+    assert keyed_statement(runner.con, query.format(v=SENTINEL)) is None
+    assert runner.lookup(query.format(v=SENTINEL), "acme/serve") is None
+
+
+def test_a_key_that_is_not_text_runs_as_written(runner: QueryRunner) -> None:
+    # `n = '3'` casts the text to a number: the keys would not be the values compared
+    query = "select label from marts.events where n = '{v}'"
+    assert keyed_statement(runner.con, query.format(v=SENTINEL)) is not None
+    assert runner.lookup(query.format(v=SENTINEL), "3") is None
+    assert [r["label"] for r in runner.run(_as_written(query, "3")).rows] == ["c"]
+
+
+def test_a_templated_page_takes_its_rows_from_one_statement(
+    runner: QueryRunner, tmp_path: Path
+) -> None:
+    page = tmp_path / "[repo].md"
+    page.write_text(
+        "```sql events\nselect n, label from marts.events\n"
+        "where full_name = '${params.repo}'\norder by n\n```\n\n"
+        "```sql everything\nselect count(*) as c from marts.events\n```\n\n"
+        "{events.length} of {everything[0].c}\n"
+    )
+    parsed = parse_page(page)
+    runner.log.clear()
+    for value in VALUES:
+        ctx = page_context(parsed, runner, params={"repo": value})
+        expected = runner.run(
+            _as_written(
+                "select n, label from marts.events\nwhere full_name = '{v}'\norder by n", value
+            )
+        )
+        assert ctx.result("events", 1).records == expected.records
+        assert ctx.show("events.length", 1) == str(len(expected.rows))
+    keyed = [sql for sql in runner.log if "__atlas_key" in sql]
+    assert len(keyed) == 1
+    assert " where " not in " ".join(keyed[0].lower().split())
