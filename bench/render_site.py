@@ -3,9 +3,10 @@
     uv run python bench/render_site.py [--warehouse PATH] [--runs N] [--workers N]
 
 Measured in the same run, on the same warehouse, and printed as ratios to the floors:
-(a) every statement a one-process build runs (source tables, then each distinct page query)
-executed and fetched in one read-only DuckDB session set up as the renderer's; (b) the full
-one-process `render_site` of reports/pages (pages, charts, dropdown variants, markdown copy);
+(a) every statement a one-process build runs (source tables, then each distinct page query,
+a templated page's lookup once for all its pages: render/lookups.py) executed and fetched in
+one read-only DuckDB session set up as the renderer's; (b) the full one-process `render_site`
+of reports/pages (pages, charts, dropdown variants, markdown copy);
 (c) the statements of (a) dealt in turn to `--workers` processes (default: as the main job
 renders), each a session of its own making the source tables it needs, timed from a common
 start to the last one's end; (d) the full `render_site` with that many worker processes,

@@ -6,10 +6,11 @@ DuckDB spends about a millisecond planning each (the site's 9,000 statements wer
 of them). A query of that shape is run once without its `where`, its rows keyed by the
 column and ordered by it first; each page takes the rows of its value, in the query's order.
 
-The shape, checked on DuckDB's own parse of the query (`json_serialize_sql`): one table, a
-`where` that is only `column = <the param>`, no group, aggregate, window or macro (a subquery
-only as a value), no distinct, limit, sample or qualify, and a key column of type VARCHAR, so
-the rows a page takes are exactly those its comparison keeps. Rows that tie in the query's
+The shape, checked on DuckDB's own parse of the query (`json_serialize_sql`): one table of
+the sources, a `where` that is only `column = <the param>` (the param nowhere else), no group,
+aggregate, window or macro (a subquery only as a value), no distinct, limit, sample or
+qualify, and a key column of type VARCHAR, so the rows a page takes are exactly those its
+comparison keeps. Rows that tie in the query's
 `order by` come in an order DuckDB picks, as they would from the query as written (the site's
 queries order their rows completely: tests/reports/test_row_order.py checks the statements run
 here too). Any other query runs as written.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import duckdb
@@ -98,10 +100,13 @@ def _column_ref(names: list[str], alias: str = "") -> dict[str, Any]:
     return {"class": "COLUMN_REF", "type": "COLUMN_REF", "alias": alias, "column_names": names}
 
 
-def keyed_statement(con: duckdb.DuckDBPyConnection, sql: str) -> str | None:
+def keyed_statement(
+    con: duckdb.DuckDBPyConnection, sql: str, sources: Mapping[str, Iterable[str]]
+) -> str | None:
     """The statement returning the rows of `sql` (a query with SENTINEL for its param's
     value) for every value at once: its columns, then the key (KEY), ordered by the key
-    first. None when the query does not have the shape."""
+    first. None when the query does not have the shape or reads no table of `sources`
+    (source name: its tables), which the site makes once and keeps in memory."""
     try:
         parsed = json.loads(con.execute("select json_serialize_sql(?)", [sql]).fetchone()[0])
     except (duckdb.Error, TypeError, ValueError):
@@ -117,6 +122,8 @@ def keyed_statement(con: duckdb.DuckDBPyConnection, sql: str) -> str | None:
         node.get("type") != "SELECT_NODE"
         or node.get("cte_map", {}).get("map")
         or table.get("type") != "BASE_TABLE"
+        or table.get("catalog_name")
+        or table.get("table_name") not in sources.get(table.get("schema_name"), ())
         or table.get("sample") is not None
         or table.get("at_clause") is not None
         or key is None
@@ -127,6 +134,8 @@ def keyed_statement(con: duckdb.DuckDBPyConnection, sql: str) -> str | None:
         or any(m.get("type") != "ORDER_MODIFIER" for m in modifiers)
         or not _plain(node.get("select_list"))
         or not _plain(modifiers)
+        # the value elsewhere than the `where` (a column, an order) would stay the sentinel
+        or SENTINEL in json.dumps({**node, "where_clause": None})
     ):
         return None
     orders = [o for m in modifiers for o in m["orders"]]

@@ -312,7 +312,7 @@ class QueryRunner:
         return result
 
     def _keyed(self, sql: str) -> _Keyed | None:
-        statement = keyed_statement(self.con, sql)
+        statement = keyed_statement(self.con, sql, self.sources.tables)
         if statement is None:
             return None
         self._materialize_sources(statement)

@@ -47,7 +47,12 @@ def runner(tmp_path_factory: pytest.TempPathFactory):
         con.executemany("insert into marts.events values (?, ?, ?, ?)", EVENTS)
         con.execute("create table marts.owners (owner varchar, since integer)")
         con.execute("insert into marts.owners values ('acme/serve', 2020)")
-    runner = QueryRunner(path, Sources.load(path.parent / "no-sources"), log=[])
+    source = path.parent / "sources" / "warehouse"
+    source.mkdir(parents=True)
+    (source / "connection.yaml").write_text("name: warehouse\ntype: duckdb\n")
+    (source / "events.sql").write_text("select * from marts.events")
+    (source / "owners.sql").write_text("select * from marts.owners")
+    runner = QueryRunner(path, Sources.load(path.parent / "sources"), log=[])
     yield runner
     runner.close()
 
@@ -57,18 +62,18 @@ def _as_written(query: str, value: str) -> str:
 
 
 LOOKUPS = [
-    "select n, label from marts.events where full_name = '{v}' order by n",
-    "select e.* from marts.events as e where e.full_name = '{v}' order by e.n desc",
-    "select * exclude (score), coalesce(score, -1) as score from marts.events"
+    "select n, label from warehouse.events where full_name = '{v}' order by n",
+    "select e.* from warehouse.events as e where e.full_name = '{v}' order by e.n desc",
+    "select * exclude (score), coalesce(score, -1) as score from warehouse.events"
     " where '{v}' = full_name order by score desc nulls last, label",
     "select n, n * 2 as twice, upper(label) as big, case when score > 0.4 then 'high' end"
-    " as level from marts.events where full_name = '{v}' order by level nulls first, n",
-    "select n, (select count(*) from marts.events) as events,"
-    " (select since from marts.owners as o where o.owner = e.full_name) as since"
-    " from marts.events as e where e.full_name = '{v}' order by n",
-    "select label from marts.events where full_name = '{v}' order by label",
+    " as level from warehouse.events where full_name = '{v}' order by level nulls first, n",
+    "select n, (select count(*) from warehouse.events) as events,"
+    " (select since from warehouse.owners as o where o.owner = e.full_name) as since"
+    " from warehouse.events as e where e.full_name = '{v}' order by n",
+    "select label from warehouse.events where full_name = '{v}' order by label",
     # no order: a value has one row at most
-    "select since from marts.owners where owner = '{v}'",
+    "select since from warehouse.owners where owner = '{v}'",
 ]
 
 
@@ -92,35 +97,40 @@ def test_a_lookup_gives_every_value_the_rows_of_its_query(runner: QueryRunner, q
 @pytest.mark.parametrize(
     "query",
     [
-        "select count(*) as c from marts.events where full_name = '{v}'",
-        "select n, count(*) over () as c from marts.events where full_name = '{v}'",
-        "select n, sum(n) over (order by n) as c from marts.events where full_name = '{v}'",
-        "select n from marts.events where full_name = '{v}' limit 1",
-        "select distinct label from marts.events where full_name = '{v}'",
-        "select label, max(n) as n from marts.events where full_name = '{v}' group by label",
-        "select e.n from marts.events as e join marts.owners as o on o.owner = e.full_name"
+        "select count(*) as c from warehouse.events where full_name = '{v}'",
+        "select n, count(*) over () as c from warehouse.events where full_name = '{v}'",
+        "select n, sum(n) over (order by n) as c from warehouse.events where full_name = '{v}'",
+        "select n from warehouse.events where full_name = '{v}' limit 1",
+        "select distinct label from warehouse.events where full_name = '{v}'",
+        "select label, max(n) as n from warehouse.events where full_name = '{v}' group by label",
+        "select e.n from warehouse.events as e join warehouse.owners as o on o.owner = e.full_name"
         " where e.full_name = '{v}'",
-        "select n from marts.events where full_name = '{v}' and n > 1",
-        "select n from marts.events where full_name <> '{v}'",
-        "select n from marts.events where full_name in ('{v}', 'beta/track')",
-        "select n from marts.events where lower(full_name) = '{v}'",
-        "with e as (select * from marts.events) select n from e where full_name = '{v}'",
-        "select n from (select * from marts.events) as e where full_name = '{v}'",
-        "select n, label from marts.events where full_name = '{v}' order by all",
-        "select n from marts.events where full_name = '{v}' qualify n > 1",
-        "select n from marts.events using sample 50% where full_name = '{v}'",
-        "select n from marts.events where full_name = '{v}'; select 1",
+        "select n from warehouse.events where full_name = '{v}' and n > 1",
+        "select n from warehouse.events where full_name <> '{v}'",
+        "select n from warehouse.events where full_name in ('{v}', 'beta/track')",
+        "select n from warehouse.events where lower(full_name) = '{v}'",
+        "with e as (select * from warehouse.events) select n from e where full_name = '{v}'",
+        "select n from (select * from warehouse.events) as e where full_name = '{v}'",
+        "select n, label from warehouse.events where full_name = '{v}' order by all",
+        "select n from warehouse.events where full_name = '{v}' qualify n > 1",
+        "select n from warehouse.events using sample 50% where full_name = '{v}'",
+        "select n from warehouse.events where full_name = '{v}'; select 1",
+        # the value elsewhere than the `where`, a table that is not a source's
+        "select n, '{v}' as asked from warehouse.events where full_name = '{v}'",
+        "select n from warehouse.events where full_name = '{v}' order by n = length('{v}')",
+        "select n from marts.events where full_name = '{v}'",
+        "select n from warehouse.main.events where full_name = '{v}'",
     ],
 )
 def test_queries_of_other_shapes_run_as_written(runner: QueryRunner, query: str) -> None:
-    assert keyed_statement(runner.con, query.format(v=SENTINEL)) is None
+    assert keyed_statement(runner.con, query.format(v=SENTINEL), runner.sources.tables) is None
     assert runner.lookup(query.format(v=SENTINEL), "acme/serve") is None
 
 
 def test_a_key_that_is_not_text_runs_as_written(runner: QueryRunner) -> None:
     # `n = '3'` casts the text to a number: the keys would not be the values compared
-    query = "select label from marts.events where n = '{v}'"
-    assert keyed_statement(runner.con, query.format(v=SENTINEL)) is not None
+    query = "select label from warehouse.events where n = '{v}'"
+    assert keyed_statement(runner.con, query.format(v=SENTINEL), runner.sources.tables)
     assert runner.lookup(query.format(v=SENTINEL), "3") is None
     assert [r["label"] for r in runner.run(_as_written(query, "3")).rows] == ["c"]
 
@@ -130,9 +140,9 @@ def test_a_templated_page_takes_its_rows_from_one_statement(
 ) -> None:
     page = tmp_path / "[repo].md"
     page.write_text(
-        "```sql events\nselect n, label from marts.events\n"
+        "```sql events\nselect n, label from warehouse.events\n"
         "where full_name = '${params.repo}'\norder by n\n```\n\n"
-        "```sql everything\nselect count(*) as c from marts.events\n```\n\n"
+        "```sql everything\nselect count(*) as c from warehouse.events\n```\n\n"
         "{events.length} of {everything[0].c}\n"
     )
     parsed = parse_page(page)
@@ -141,7 +151,7 @@ def test_a_templated_page_takes_its_rows_from_one_statement(
         ctx = page_context(parsed, runner, params={"repo": value})
         expected = runner.run(
             _as_written(
-                "select n, label from marts.events\nwhere full_name = '{v}'\norder by n", value
+                "select n, label from warehouse.events\nwhere full_name = '{v}'\norder by n", value
             )
         )
         assert ctx.result("events", 1).records == expected.records
