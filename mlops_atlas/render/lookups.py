@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import duckdb
@@ -34,7 +34,6 @@ _ALLOWED_CLASSES = {
     "BETWEEN",
     "CASE",
     "CAST",
-    "COLLATE",
     "COLUMN_REF",
     "COMPARISON",
     "CONJUNCTION",
@@ -58,7 +57,8 @@ def _scalar_functions() -> frozenset[str]:
 
 def _plain(expression: Any) -> bool:
     """Whether an expression (and all inside it) gives one value per row whichever rows the
-    `where` keeps: no aggregate, window or macro; a subquery only as a value."""
+    `where` keeps: no aggregate, window or macro; a subquery only as a value; and no collation,
+    which would make the `where` compare otherwise than the keys are told apart."""
     if isinstance(expression, list):
         return all(_plain(item) for item in expression)
     if not isinstance(expression, dict):
@@ -66,7 +66,13 @@ def _plain(expression: Any) -> bool:
     kind = expression.get("class")
     if kind == "SUBQUERY":
         # one value per row, whichever rows the `where` keeps: what it aggregates is its own
-        return expression.get("subquery_type") in ("SCALAR", "EXISTS", "NOT_EXISTS", "ANY")
+        # (but not what it compares with, as in `count(*) over () in (select 3)`)
+        return expression.get("subquery_type") in (
+            "SCALAR",
+            "EXISTS",
+            "NOT_EXISTS",
+            "ANY",
+        ) and _plain(expression.get("child"))
     if kind is not None:
         if kind not in _ALLOWED_CLASSES:
             return False
@@ -139,14 +145,19 @@ def keyed_statement(
     ):
         return None
     orders = [o for m in modifiers for o in m["orders"]]
-    if any(o.get("expression", {}).get("class") == "STAR" for o in orders):
-        return None  # `order by all` would take in the columns added here
+    aliases = {e.get("alias") for e in node["select_list"]} - {""}
+    if (
+        any(o.get("expression", {}).get("class") == "STAR" for o in orders)  # `order by all`
+        or (len(key["column_names"]) == 1 and key["column_names"][0] in aliases)
+        or _collated(con, table)
+    ):
+        return None
     keyed = copy.deepcopy(parsed)
     out = keyed["statements"][0]["node"]
     out["where_clause"] = None
     out["select_list"].append(_column_ref(key["column_names"], KEY))
     first = {"type": "ORDER_DEFAULT", "null_order": "ORDER_DEFAULT"}
-    orders = [{**first, "expression": _column_ref(key["column_names"])}, *orders]
+    orders = [{**first, "expression": _column_ref([KEY])}, *orders]
     out["modifiers"] = [{"type": "ORDER_MODIFIER", "orders": orders}]
     try:
         return con.execute("select json_deserialize_sql(?)", [json.dumps(keyed)]).fetchone()[0]
@@ -154,18 +165,48 @@ def keyed_statement(
         return None
 
 
-def rows_by_key(
-    description: list[Any], records: list[tuple[Any, ...]]
+def _collated(con: duckdb.DuckDBPyConnection, table: dict[str, Any]) -> bool:
+    """Whether text comparisons over the (made) source table may follow a collation: one of
+    its columns', or the connection's default."""
+    defined = con.execute(
+        "select sql from duckdb_tables() where database_name = ? and schema_name = 'main'"
+        " and table_name = ?",
+        [table["schema_name"], table["table_name"]],
+    ).fetchall()
+    default = con.execute("select current_setting('default_collation')").fetchone()[0]
+    return bool(default) or not defined or "collate" in defined[0][0].lower()
+
+
+def keyed_rows(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    sources: Mapping[str, Iterable[str]],
+    ran: Callable[[str], None],
 ) -> tuple[list[str], dict[str, list[tuple[Any, ...]]]] | None:
-    """The query's own columns and its rows for each key, from a keyed statement's result;
-    None when the key is not text (its comparison would then cast, and keys could differ)."""
-    if len(description) < 2 or str(description[-1][1]) != "VARCHAR":
+    """The columns of lookup query `sql` (SENTINEL for the value; its source table made) and
+    its rows for every value, from its keyed statement; `ran` is told of each statement run.
+    None when the query does not have the shape, or the keyed statement fails or does not
+    give the query's own columns: names and types, as `sql` run as written gives them
+    (DuckDB prints the statement back from its parse, and the print may differ: a float
+    literal comes back a decimal), and a text key."""
+    statement = keyed_statement(con, sql, sources)
+    if statement is None:
         return None
-    columns = [d[0] for d in description[:-1]]
-    if KEY in columns:
+    try:
+        written = con.execute(sql)
+        ran(sql)
+        expected = [(d[0], str(d[1])) for d in written.description or []]
+        written.fetchall()
+        cursor = con.execute(statement)
+        ran(statement)
+        found = [(d[0], str(d[1])) for d in cursor.description or []]
+        if found != [*expected, (KEY, "VARCHAR")]:
+            return None
+        records = cursor.fetchall()
+    except duckdb.Error:
         return None
     grouped: dict[str, list[tuple[Any, ...]]] = {}
     for record in records:
         if record[-1] is not None:
             grouped.setdefault(record[-1], []).append(record[:-1])
-    return columns, grouped
+    return [name for name, _ in expected], grouped

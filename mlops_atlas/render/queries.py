@@ -31,13 +31,14 @@ import yaml
 
 from mlops_atlas.lake import attach_lake
 from mlops_atlas.render.errors import RenderError
-from mlops_atlas.render.lookups import SENTINEL, keyed_statement, rows_by_key
+from mlops_atlas.render.lookups import SENTINEL, keyed_rows
 from mlops_atlas.render.page import Page
 
 _REF = re.compile(r"\$\{\s*([^}]*?)\s*\}")
 _INPUT = re.compile(r"^inputs\.([A-Za-z_]\w*)(?:\.(value|label))?$")
 _PARAM = re.compile(r"^params\.([A-Za-z_]\w*)$")
 _NAME = re.compile(r"^[A-Za-z_]\w*$")
+_WORD = re.compile(r"\w")
 _MISSING = object()
 
 
@@ -94,9 +95,10 @@ def _text(value: Any) -> str:
     return text.replace("\x00", "")
 
 
-# A query's SQL as literal text and the `${...}` references in it, each with whether it
-# sits inside a single-quoted literal: what `substitute` needs, found once per SQL text.
-_Part = str | tuple[Reference, bool]
+# A query's SQL as literal text and the `${...}` references in it, each with where it sits:
+# outside literals (""), in a string literal ("'") or in an escape string literal ("e", as in
+# E'...', where a backslash escapes): what `substitute` needs, found once per SQL text.
+_Part = str | tuple[Reference, str]
 
 
 @functools.cache
@@ -104,25 +106,35 @@ def _template(sql: str) -> tuple[_Part, ...]:
     parts: list[_Part] = []
     text: list[str] = []
     i = 0
-    in_quote = ""  # "'" or '"' while inside a string literal or quoted identifier
+    in_quote = ""  # "'", "e" (an escape string) or '"' while inside a literal or identifier
     while i < len(sql):
         ch = sql[i]
-        if not in_quote and sql.startswith("--", i):
-            end = sql.find("\n", i)
-            end = len(sql) if end < 0 else end
+        if not in_quote and (sql.startswith("--", i) or sql.startswith("/*", i)):
+            # a comment, kept as written: a value inside it could end it
+            if ch == "-":
+                end = sql.find("\n", i)
+                end = len(sql) if end < 0 else end
+            else:
+                end = sql.find("*/", i + 2)
+                end = len(sql) if end < 0 else end + 2
             text.append(sql[i:end])
             i = end
             continue
         if ch == "$" and (m := _REF.match(sql, i)):
-            parts += ["".join(text), (references(m.group(0))[0], in_quote == "'")]
+            parts += ["".join(text), (references(m.group(0))[0], in_quote.replace('"', ""))]
             text = []
             i = m.end()
             continue
+        if in_quote == "e" and ch == "\\":
+            text.append(sql[i : i + 2])  # an escaped character, a quote too
+            i += 2
+            continue
         if in_quote:
-            if ch == in_quote:
+            if ch == ("'" if in_quote == "e" else in_quote):
                 in_quote = ""
         elif ch in "'\"":
-            in_quote = ch
+            escape = ch == "'" and i > 0 and sql[i - 1] in "eE"
+            in_quote = "e" if escape and (i < 2 or not _WORD.match(sql[i - 2])) else ch
         text.append(ch)
         i += 1
     parts.append("".join(text))
@@ -133,18 +145,22 @@ def substitute(sql: str, replace: Callable[[Reference], str]) -> str:
     """Replace each `${...}`: query references by `replace`, values as safe literals.
 
     `replace` returns SQL for query references and the raw value for inputs/params;
-    this function decides the quoting from whether the reference sits inside a literal.
+    this function decides the quoting from where the reference sits: in a literal, in an
+    escape string literal (E'...', whose backslashes are doubled too) or outside one. One in
+    a comment stays as written.
     """
     out: list[str] = []
     for part in _template(sql):
         if isinstance(part, str):
             out.append(part)
             continue
-        ref, quoted = part
+        ref, quoting = part
         value = replace(ref)
         if ref.kind == "query":
             out.append(value)
-        elif quoted:
+        elif quoting == "e":
+            out.append(_text(value).replace("\\", "\\\\").replace("'", "''"))
+        elif quoting:
             out.append(_text(value).replace("'", "''"))
         else:
             out.append(quote_literal(value))
@@ -312,17 +328,9 @@ class QueryRunner:
         return result
 
     def _keyed(self, sql: str) -> _Keyed | None:
-        statement = keyed_statement(self.con, sql, self.sources.tables)
-        if statement is None:
-            return None
-        self._materialize_sources(statement)
-        try:
-            cursor = self.con.execute(statement)
-            grouped = rows_by_key(cursor.description or [], cursor.fetchall())
-        except duckdb.Error:
-            return None
-        self._ran(statement)
-        return None if grouped is None else _Keyed(*grouped)
+        self._materialize_sources(sql)
+        found = keyed_rows(self.con, sql, self.sources.tables, self._ran)
+        return None if found is None else _Keyed(*found)
 
     def records(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Columns and row tuples of SQL, run now and not cached (for one-off checks)."""

@@ -24,6 +24,8 @@ EVENTS = [
     ("beta/track ", 9, "z", 0.1),
     (None, 4, "d", 0.2),
     ("acme/serve", 5, "e", 0.5),
+    ("a\\b", 7, "g", 0.3),
+    ("ACME/SERVE", 8, "h", 0.4),
 ]
 VALUES = [
     "acme/serve",
@@ -33,6 +35,10 @@ VALUES = [
     "nobody/here",
     "",
     "' or '1'='1",
+    "a\\b",
+    "\\' or 1=1 --",
+    "x*/ or 1=1 --",
+    "ACME/SERVE",
 ]
 
 
@@ -52,6 +58,9 @@ def runner(tmp_path_factory: pytest.TempPathFactory):
     (source / "connection.yaml").write_text("name: warehouse\ntype: duckdb\n")
     (source / "events.sql").write_text("select * from marts.events")
     (source / "owners.sql").write_text("select * from marts.owners")
+    (source / "events_nocase.sql").write_text(
+        "select full_name collate nocase as full_name, n from marts.events"
+    )
     runner = QueryRunner(path, Sources.load(path.parent / "sources"), log=[])
     yield runner
     runner.close()
@@ -87,6 +96,10 @@ def test_a_lookup_gives_every_value_the_rows_of_its_query(runner: QueryRunner, q
         expected = runner.run(_as_written(query, value))
         assert found.columns == expected.columns
         assert found.records == expected.records, value
+        # equal is not enough: Decimal('0.3') == 0.3 would pass
+        assert [tuple(map(type, r)) for r in found.records] == [
+            tuple(map(type, r)) for r in expected.records
+        ]
         assert found.rows == expected.rows
         assert all(row.columns == expected.columns for row in found.rows)
     # one statement for every value, beside the queries run as written above
@@ -120,10 +133,36 @@ def test_a_lookup_gives_every_value_the_rows_of_its_query(runner: QueryRunner, q
         "select n from warehouse.events where full_name = '{v}' order by n = length('{v}')",
         "select n from marts.events where full_name = '{v}'",
         "select n from warehouse.main.events where full_name = '{v}'",
+        # a window compared with a subquery; collations; the key named like a column alias
+        "select n, count(*) over () in (select 3) as w from warehouse.events"
+        " where full_name = '{v}'",
+        "select n, full_name collate nocase as repo from warehouse.events where repo = '{v}'",
+        "select n from warehouse.events where full_name = '{v}' order by label collate nocase",
+        "select label as full_name, n from warehouse.events where full_name = '{v}'"
+        " order by n desc",
+        "select n from warehouse.events_nocase where full_name = '{v}'",
     ],
 )
 def test_queries_of_other_shapes_run_as_written(runner: QueryRunner, query: str) -> None:
     assert keyed_statement(runner.con, query.format(v=SENTINEL), runner.sources.tables) is None
+    assert runner.lookup(query.format(v=SENTINEL), "acme/serve") is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # DuckDB prints the statement back from its parse: a float literal as a decimal, a
+        # cast's name without its length
+        "select n * 1e-1 as x from warehouse.events where full_name = '{v}' order by n",
+        "select label::varchar(10) from warehouse.events where full_name = '{v}' order by n",
+        # fails as written (one column), while the keyed statement has a second
+        "select n from warehouse.events where full_name = '{v}' order by 2",
+    ],
+)
+def test_a_keyed_statement_unlike_the_query_runs_as_written(
+    runner: QueryRunner, query: str
+) -> None:
+    assert keyed_statement(runner.con, query.format(v=SENTINEL), runner.sources.tables)
     assert runner.lookup(query.format(v=SENTINEL), "acme/serve") is None
 
 
@@ -142,6 +181,8 @@ def test_a_templated_page_takes_its_rows_from_one_statement(
     page.write_text(
         "```sql events\nselect n, label from warehouse.events\n"
         "where full_name = '${params.repo}'\norder by n\n```\n\n"
+        "```sql escaped\nselect n, label /* ${params.repo} */ from warehouse.events\n"
+        "where full_name = E'${params.repo}' -- ${params.repo}\norder by n\n```\n\n"
         "```sql everything\nselect count(*) as c from warehouse.events\n```\n\n"
         "{events.length} of {everything[0].c}\n"
     )
@@ -149,13 +190,16 @@ def test_a_templated_page_takes_its_rows_from_one_statement(
     runner.log.clear()
     for value in VALUES:
         ctx = page_context(parsed, runner, params={"repo": value})
-        expected = runner.run(
-            _as_written(
-                "select n, label from warehouse.events\nwhere full_name = '{v}'\norder by n", value
-            )
-        )
-        assert ctx.result("events", 1).records == expected.records
-        assert ctx.show("events.length", 1) == str(len(expected.rows))
+        expected = sorted((n, label) for name, n, label, _ in EVENTS if name == value)
+        assert ctx.result("events", 1).records == expected, value
+        assert ctx.result("escaped", 1).records == expected, value
+        assert ctx.show("events.length", 1) == str(len(expected))
     keyed = [sql for sql in runner.log if "__atlas_key" in sql]
-    assert len(keyed) == 1
-    assert " where " not in " ".join(keyed[0].lower().split())
+    assert len(keyed) == 2
+    assert all(" where " not in " ".join(sql.lower().split()) for sql in keyed)
+
+
+def test_a_collated_source_table_runs_as_written(runner: QueryRunner) -> None:
+    query = "select n from warehouse.events_nocase where full_name = '{v}' order by n"
+    assert runner.lookup(query.format(v=SENTINEL), "acme/serve") is None
+    assert [r["n"] for r in runner.run(_as_written(query, "acme/serve")).rows] == [1, 2, 3, 5, 8]

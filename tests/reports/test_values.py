@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 
+import duckdb
 import pytest
 
 from mlops_atlas.render.expressions import ExprError, evaluate, input_names, roots
@@ -75,6 +76,24 @@ def test_sql_values_are_quoted_in_and_out_of_literals() -> None:
     assert substitute("where x like '%${inputs.v.value}%'", replace) == "where x like '%O''Reilly%'"
     assert substitute('select "${params.v}" from ${q}', replace).endswith("from (select 1)")
     assert substitute("-- ${nothing}\nselect 1", replace) == "-- ${nothing}\nselect 1"
+    assert substitute("select 1 /* ${params.v} */", replace) == "select 1 /* ${params.v} */"
+
+
+@pytest.mark.parametrize(
+    "value", ["O'Reilly", "a\\b", "\\' or 1=1 --", "x*/ or 1=1 --", "\\", "it\\'s", ""]
+)
+def test_a_value_reaches_duckdb_as_it_is_wherever_the_sql_puts_it(value: str) -> None:
+    def replace(ref: Reference) -> str:
+        return value
+
+    sql = (
+        "select ${params.v} as bare, '${params.v}' as quoted, 'x${params.v}y' as inside,"
+        " E'${params.v}' as escaped, e'\\'${params.v}\\'' as escaped_quotes /* ${params.v} */"
+        " -- ${params.v}"
+    )
+    with duckdb.connect() as con:
+        row = con.execute(substitute(sql, replace)).fetchall()
+    assert row == [(value, value, f"x{value}y", value, f"'{value}'")]
 
 
 def test_slugs_and_urls() -> None:
