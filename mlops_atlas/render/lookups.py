@@ -10,10 +10,10 @@ The shape, checked on DuckDB's own parse of the query (`json_serialize_sql`): on
 the sources, a `where` that is only `column = <the param>` (the param nowhere else), no group,
 aggregate, window or macro (a subquery only as a value), no distinct, limit, sample or
 qualify, and a key column of type VARCHAR, so the rows a page takes are exactly those its
-comparison keeps. Rows that tie in the query's
-`order by` come in an order DuckDB picks, as they would from the query as written (the site's
-queries order their rows completely: tests/reports/test_row_order.py checks the statements run
-here too). Any other query runs as written.
+comparison keeps. Rows that tie in the query's `order by` come in an order DuckDB picks, as
+they would from the query as written (the site's queries order their rows completely:
+tests/reports/test_row_order.py checks the statements run here too). Any other query runs as
+written.
 """
 
 from __future__ import annotations
@@ -145,10 +145,11 @@ def keyed_statement(
     ):
         return None
     orders = [o for m in modifiers for o in m["orders"]]
-    aliases = {e.get("alias") for e in node["select_list"]} - {""}
+    # names as DuckDB matches them, whatever their case
+    aliases = {e.get("alias", "").lower() for e in node["select_list"]} - {""}
     if (
         any(o.get("expression", {}).get("class") == "STAR" for o in orders)  # `order by all`
-        or (len(key["column_names"]) == 1 and key["column_names"][0] in aliases)
+        or (len(key["column_names"]) == 1 and key["column_names"][0].lower() in aliases)
         or _collated(con, table)
     ):
         return None

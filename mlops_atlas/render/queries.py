@@ -121,7 +121,8 @@ def _template(sql: str) -> tuple[_Part, ...]:
             i = end
             continue
         if ch == "$" and (m := _REF.match(sql, i)):
-            parts += ["".join(text), (references(m.group(0))[0], in_quote.replace('"', ""))]
+            quoting = "" if in_quote == '"' else in_quote  # in an identifier: as outside
+            parts += ["".join(text), (references(m.group(0))[0], quoting)]
             text = []
             i = m.end()
             continue

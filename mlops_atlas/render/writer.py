@@ -176,7 +176,7 @@ class PageWriter:
         path = self.spec.out_dir / target / "index.html"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(doc, encoding="utf-8")
-        wanted = list(links.wanted)
+        wanted = list(links.wanted)  # the page's links, not its markdown copy's
         markdown = None
         if value is None and route.name in self.spec.markdown_pages:
             # here, where the page's results are cached: another session would run them again

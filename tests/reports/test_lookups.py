@@ -140,6 +140,7 @@ def test_a_lookup_gives_every_value_the_rows_of_its_query(runner: QueryRunner, q
         "select n from warehouse.events where full_name = '{v}' order by label collate nocase",
         "select label as full_name, n from warehouse.events where full_name = '{v}'"
         " order by n desc",
+        "select label as Full_Name, n from warehouse.events where full_name = '{v}'",
         "select n from warehouse.events_nocase where full_name = '{v}'",
     ],
 )
