@@ -61,11 +61,12 @@ def export_tables(
     and `out_dir/README.md` (each table's and column's description from dbt's `manifest`);
     returns what was written. A table dbt does not document is written and marked so."""
     docs = _docs(manifest)
+    # names as literals, not bound parameters (see render/lookups.py: keyed_statement)
+    wanted = ", ".join(quote_literal(schema) for schema in schemas) or "null"
     listed = con.execute(
         "select table_schema, table_name from information_schema.tables"
-        " where table_catalog = ? and table_schema in (select unnest(?::varchar[]))"
-        " order by table_schema, table_name",
-        [catalog, list(schemas)],
+        f" where table_catalog = {quote_literal(catalog)} and table_schema in ({wanted})"
+        " order by table_schema, table_name"
     ).fetchall()
     written: list[ExportedTable] = []
     for schema, name in listed:
@@ -84,9 +85,9 @@ def export_tables(
             (column, dtype, described.get(column, {}).get("description", ""))
             for column, dtype in con.execute(
                 "select column_name, data_type from information_schema.columns"
-                " where table_catalog = ? and table_schema = ? and table_name = ?"
-                " order by ordinal_position",
-                [catalog, schema, name],
+                f" where table_catalog = {quote_literal(catalog)}"
+                f" and table_schema = {quote_literal(schema)}"
+                f" and table_name = {quote_literal(name)} order by ordinal_position"
             ).fetchall()
         ]
         written.append(

@@ -26,6 +26,8 @@ from typing import Any
 
 import duckdb
 
+from mlops_atlas.lake import quote_literal
+
 #: Stands for the param's value while the query's shape is read.
 SENTINEL = "atlas_lookup_value_2f9c1e"
 KEY = "__atlas_key"
@@ -113,8 +115,12 @@ def keyed_statement(
     value) for every value at once: its columns, then the key (KEY), ordered by the key
     first. None when the query does not have the shape or reads no table of `sources`
     (source name: its tables), which the site makes once and keeps in memory."""
+    # Text goes in as a literal, never a bound parameter, here as in the whole renderer:
+    # DuckDB's Python client imports pandas (half a second) at a process's first bound one.
     try:
-        parsed = json.loads(con.execute("select json_serialize_sql(?)", [sql]).fetchone()[0])
+        parsed = json.loads(
+            con.execute(f"select json_serialize_sql({quote_literal(sql)})").fetchone()[0]
+        )
     except (duckdb.Error, TypeError, ValueError):
         return None
     statements = parsed.get("statements") if not parsed.get("error") else None
@@ -161,7 +167,8 @@ def keyed_statement(
     orders = [{**first, "expression": _column_ref([KEY])}, *orders]
     out["modifiers"] = [{"type": "ORDER_MODIFIER", "orders": orders}]
     try:
-        return con.execute("select json_deserialize_sql(?)", [json.dumps(keyed)]).fetchone()[0]
+        statement = f"select json_deserialize_sql({quote_literal(json.dumps(keyed))})"
+        return con.execute(statement).fetchone()[0]
     except duckdb.Error:
         return None
 
@@ -170,9 +177,9 @@ def _collated(con: duckdb.DuckDBPyConnection, table: dict[str, Any]) -> bool:
     """Whether text comparisons over the (made) source table may follow a collation: one of
     its columns', or the connection's default."""
     defined = con.execute(
-        "select sql from duckdb_tables() where database_name = ? and schema_name = 'main'"
-        " and table_name = ?",
-        [table["schema_name"], table["table_name"]],
+        "select sql from duckdb_tables() where database_name ="
+        f" {quote_literal(table['schema_name'])} and schema_name = 'main'"
+        f" and table_name = {quote_literal(table['table_name'])}"
     ).fetchall()
     default = con.execute("select current_setting('default_collation')").fetchone()[0]
     return bool(default) or not defined or "collate" in defined[0][0].lower()

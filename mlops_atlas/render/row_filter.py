@@ -25,6 +25,7 @@ from typing import Any
 
 import duckdb
 
+from mlops_atlas.lake import quote_literal
 from mlops_atlas.render.context import PageContext
 from mlops_atlas.render.errors import RenderError
 
@@ -98,7 +99,8 @@ def order_columns(con: duckdb.DuckDBPyConnection, sql: str, columns: list[str]) 
     them come in any order, as DuckDB's sort leaves them.
     """
     try:
-        tree = json.loads(con.execute("select json_serialize_sql(?)", [sql]).fetchone()[0])
+        statement = f"select json_serialize_sql({quote_literal(sql)})"  # as lookups.py
+        tree = json.loads(con.execute(statement).fetchone()[0])
     except (duckdb.Error, TypeError, ValueError):
         return None
     if tree.get("error") or len(tree.get("statements", [])) != 1:
