@@ -29,6 +29,7 @@ from typing import Any
 import duckdb
 import yaml
 
+from mlops_atlas import lake
 from mlops_atlas.lake import attach_lake
 from mlops_atlas.render.errors import RenderError
 from mlops_atlas.render.lookups import SENTINEL, keyed_rows
@@ -86,8 +87,8 @@ def references(sql: str) -> list[Reference]:
 
 
 def quote_literal(value: Any) -> str:
-    """A value as a SQL string literal: `O'Reilly` becomes `'O''Reilly'`."""
-    return "'" + _text(value).replace("'", "''") + "'"
+    """A value as a SQL string literal: `O'Reilly` becomes `'O''Reilly'` (NUL dropped)."""
+    return lake.quote_literal(_text(value))
 
 
 def _text(value: Any) -> str:
