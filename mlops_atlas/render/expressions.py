@@ -10,6 +10,7 @@ so nothing from a page is ever handed to Python's `eval`.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -202,54 +203,95 @@ def evaluate(
     text: str, scope: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]
 ) -> Any:
     """Evaluate with JavaScript-ish semantics: missing rows are `None`, never an IndexError."""
-    return _eval(parse(text), scope, functions)
+    return _compiled(text)(scope, functions)
 
 
-def _eval(
-    node: _Node, scope: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]
-) -> Any:
+_Compiled = Callable[[Mapping[str, Any], Mapping[str, Callable[..., Any]]], Any]
+
+
+@functools.cache
+def _compiled(text: str) -> _Compiled:
+    """An expression turned once into nested closures: a template's text is evaluated for
+    every page, row and option, and walking its tree each time cost twice as much."""
+    return _compile(parse(text))
+
+
+def _compile(node: _Node) -> _Compiled:
     kind = node.kind
     if kind == "lit":
-        return node.value
+        value = node.value
+        return lambda scope, functions: value
     if kind == "name":
-        if node.value not in scope:
-            raise ExprError(f"unknown name `{node.value}`", name=node.value)
-        return scope[node.value]
-    if kind == "list":
-        return [_eval(a, scope, functions) for a in node.args]
+        name = node.value
+
+        def lookup(scope: Mapping[str, Any], functions: Any) -> Any:
+            if name not in scope:
+                raise ExprError(f"unknown name `{name}`", name=name)
+            return scope[name]
+
+        return lookup
     if kind == "object":
-        return {pair.value: _eval(pair.args[0], scope, functions) for pair in node.args}
+        keys = [pair.value for pair in node.args]
+        values = [_compile(pair.args[0]) for pair in node.args]
+        return lambda scope, functions: {
+            k: v(scope, functions) for k, v in zip(keys, values, strict=True)
+        }
+    args = [_compile(a) for a in node.args]
+    if kind == "list":
+        return lambda scope, functions: [a(scope, functions) for a in args]
     if kind == "attr":
-        base = _eval(node.args[0], scope, functions)
-        return _attr(base, node.value)
+        base, key = args[0], node.value
+        return lambda scope, functions: _attr(base(scope, functions), key)
     if kind == "index":
-        base = _eval(node.args[0], scope, functions)
-        key = _eval(node.args[1], scope, functions)
-        if isinstance(base, list | tuple) and isinstance(key, int | float):
-            k = int(key)
-            return base[k] if 0 <= k < len(base) else None
-        return _attr(base, key) if isinstance(key, str) else None
+        return _index(*args)
     if kind == "call":
-        if node.value not in functions:
-            raise ExprError(f"unknown function `{node.value}`", name=node.value)
-        return functions[node.value](*[_eval(a, scope, functions) for a in node.args])
+        return _call(node.value, args)
     if kind == "not":
-        return not truthy(_eval(node.args[0], scope, functions))
+        return lambda scope, functions: not truthy(args[0](scope, functions))
     if kind == "neg":
-        value = _eval(node.args[0], scope, functions)
+        return _negate(args[0])
+    return _binary(node.value, *args)
+
+
+def _index(base: _Compiled, key: _Compiled) -> _Compiled:
+    def index(scope: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]) -> Any:
+        value, k = base(scope, functions), key(scope, functions)
+        if isinstance(value, list | tuple) and isinstance(k, int | float):
+            i = int(k)
+            return value[i] if 0 <= i < len(value) else None
+        return _attr(value, k) if isinstance(k, str) else None
+
+    return index
+
+
+def _call(name: str, args: list[_Compiled]) -> _Compiled:
+    def call(scope: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]) -> Any:
+        if name not in functions:
+            raise ExprError(f"unknown function `{name}`", name=name)
+        return functions[name](*[a(scope, functions) for a in args])
+
+    return call
+
+
+def _negate(arg: _Compiled) -> _Compiled:
+    def negate(scope: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]) -> Any:
+        value = arg(scope, functions)
         return None if value is None else -value
-    op = node.value
-    left = _eval(node.args[0], scope, functions)
+
+    return negate
+
+
+def _binary(op: str, left: _Compiled, right: _Compiled) -> _Compiled:
     if op == "&&":
-        return _eval(node.args[1], scope, functions) if truthy(left) else left
+        return lambda s, f: right(s, f) if truthy(value := left(s, f)) else value
     if op == "||":
-        return left if truthy(left) else _eval(node.args[1], scope, functions)
-    right = _eval(node.args[1], scope, functions)
-    if op in ("==", "==="):
-        return left == right
-    if op in ("!=", "!=="):
-        return left != right
-    if op in ("+", "-"):
+        return lambda s, f: value if truthy(value := left(s, f)) else right(s, f)
+    compute = _OPERATORS[op]
+    return lambda s, f: compute(left(s, f), right(s, f))
+
+
+def _arithmetic(op: str) -> Callable[[Any, Any], Any]:
+    def compute(left: Any, right: Any) -> Any:
         if op == "+" and (isinstance(left, str) or isinstance(right, str)):
             return f"{'' if left is None else left}{'' if right is None else right}"
         if left is None or right is None:  # as in SQL: a missing value stays missing
@@ -258,12 +300,32 @@ def _eval(
             return left + right if op == "+" else left - right
         except TypeError as exc:
             raise ExprError(f"cannot compute {left!r} {op} {right!r}") from exc
-    if left is None or right is None:
-        return False
-    try:
-        return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
-    except TypeError as exc:
-        raise ExprError(f"cannot compare {left!r} {op} {right!r}") from exc
+
+    return compute
+
+
+def _comparison(op: str) -> Callable[[Any, Any], bool]:
+    order = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}[op]
+
+    def compare(left: Any, right: Any) -> bool:
+        if left is None or right is None:
+            return False
+        try:
+            return order(left, right)
+        except TypeError as exc:
+            raise ExprError(f"cannot compare {left!r} {op} {right!r}") from exc
+
+    return compare
+
+
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq,
+    "===": operator.eq,
+    "!=": operator.ne,
+    "!==": operator.ne,
+    **{op: _arithmetic(op) for op in ("+", "-")},
+    **{op: _comparison(op) for op in ("<", "<=", ">", ">=")},
+}
 
 
 def _attr(base: Any, key: str) -> Any:
