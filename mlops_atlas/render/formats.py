@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -18,24 +19,40 @@ class FormatError(ValueError):
 
 
 def _number(decimals: int, *, commas: bool = True, prefix: str = "", scale: str = "") -> Callable:
-    divisors = {"": 1, "k": 1e3, "m": 1e6, "b": 1e9}
+    divisor = decimal.Decimal({"": "1", "k": "1000", "m": "1000000", "b": "1000000000"}[scale])
+    spec = f"{',' if commas else ''}.{decimals}f"
 
     def fmt(value: Any) -> str:
-        number = _round(_decimal(value) / decimal.Decimal(str(divisors[scale])), decimals)
+        number = _decimal(value)
+        if scale:
+            number /= divisor
+        number = _round(number, decimals)
         sign = "-" if number < 0 else ""
-        body = f"{abs(number):{',' if commas else ''}.{decimals}f}"
-        return f"{sign}{prefix}{body}{scale}"
+        return f"{sign}{prefix}{abs(number):{spec}}{scale}"
 
     return fmt
 
 
 def _decimal(value: Any) -> decimal.Decimal:
-    return value if isinstance(value, decimal.Decimal) else decimal.Decimal(str(float(value)))
+    # a float as its shortest text (0.1 is 0.1, not 0.1000000000000000055...), so that it
+    # rounds as it reads; an integer exactly
+    if isinstance(value, decimal.Decimal):
+        return value
+    if isinstance(value, int):
+        return decimal.Decimal(value)
+    return decimal.Decimal(repr(float(value)))
+
+
+# 1, 0.1, 0.01, ...: what a number of decimals rounds to (made once, not for every value)
+_QUANTUM = [decimal.Decimal(1).scaleb(-d) for d in range(12)]
 
 
 def _round(number: decimal.Decimal, decimals: int) -> decimal.Decimal:
     # Half away from zero, as people (and Evidence) expect: 1234.5 -> 1,235.
-    return number.quantize(decimal.Decimal(1).scaleb(-decimals), rounding=decimal.ROUND_HALF_UP)
+    quantum = (
+        _QUANTUM[decimals] if decimals < len(_QUANTUM) else decimal.Decimal(1).scaleb(-decimals)
+    )
+    return number.quantize(quantum, rounding=decimal.ROUND_HALF_UP)
 
 
 def _percent(decimals: int) -> Callable:
@@ -84,8 +101,10 @@ def _excel(code: str) -> Callable[[Any], str] | None:
     return _number(decimals, commas="," in m.group("int"), prefix=m.group("prefix"))
 
 
+@functools.cache
 def formatter(fmt: str) -> Callable[[Any], str]:
-    """The function for a `fmt` prop; raises FormatError naming the format if unknown."""
+    """The function for a `fmt` prop; raises FormatError naming the format if unknown. Found
+    once per format: a page's tables ask for every cell."""
     fn = NAMED.get(fmt.strip()) or _excel(fmt.strip())
     if fn is None:
         raise FormatError(

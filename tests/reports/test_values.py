@@ -33,6 +33,10 @@ from mlops_atlas.render.queries import Reference, quote_literal, substitute
         (1234567, "#,##0", "1,234,567"),
         (None, "pct1", ""),
         ("not a number", "num0", "not a number"),
+        (2.675, "num2", "2.68"),  # as it reads, though the float is 2.67499999...
+        (-1.005, "num2", "-1.01"),
+        (2**60, "num0", "1,152,921,504,606,846,976"),  # an integer exactly, not as a float
+        (1234567, "num2k", "1,234.57k"),
     ],
 )
 def test_named_and_excel_formats(value: object, fmt: str, expected: str) -> None:
