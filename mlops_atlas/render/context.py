@@ -322,3 +322,47 @@ class PageContext:
                 found |= self._names_read(child)
         known = self.queries.names_read[id(node)] = frozenset(found)
         return known
+
+    def same_on_every_page(self, node: Node) -> bool:
+        """Whether a node draws the same on every page of its template and for every option:
+        it reads no param, input or loop row from outside it, only queries that read none."""
+        try:
+            names = _free_names(node, frozenset())
+        except expressions.ExprError:
+            return False  # drawn as usual, which reports it
+        return all(name in self.page.queries and not self.queries.values_of(name) for name in names)
+
+
+def _free_names(node: Node, bound: frozenset[str]) -> set[str]:
+    """Names a node's expressions read from outside it: queries, `params`, `inputs`, the rows
+    of loops around it (not those of its own loops, `bound`)."""
+    found: set[str] = set()
+
+    def read(text: str) -> None:
+        found.update(expressions.roots(text) - bound)
+
+    if isinstance(node, Text):
+        for _, _, text in text_expressions(node.markdown):
+            read(text)
+    elif isinstance(node, Component):
+        if node.name == "Dropdown":
+            found.add("inputs")
+        for prop, value in node.props.items():
+            if isinstance(value, Expr):
+                read(value.text)
+            elif prop == "data" and isinstance(value, str):
+                found.add(value)  # `data=q` names its query as `data={q}` does
+        for child in node.children:
+            found |= _free_names(child, bound)
+    elif isinstance(node, IfBlock):
+        for cond, body in node.branches:
+            if cond is not None:
+                read(cond)
+            for child in body:
+                found |= _free_names(child, bound)
+    elif isinstance(node, EachBlock):
+        read(node.source)
+        inner = bound | {node.var, *([node.index_var] if node.index_var else [])}
+        for child in node.body:
+            found |= _free_names(child, inner)
+    return found

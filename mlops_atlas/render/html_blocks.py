@@ -74,13 +74,29 @@ class _Slot:
     block: bool = False
 
 
-class HtmlRenderer:
-    """Renders nodes for one page; records whether the page needs plotly."""
+@dataclass
+class _Drawn:
+    """A component drawn once for all pages of its template: its HTML, the links it made (each
+    link and its result, to make them again) and whether it holds a chart."""
 
-    def __init__(self) -> None:
+    html: str
+    links: list[tuple[str, str]]
+    charts: bool
+
+
+class HtmlRenderer:
+    """Renders nodes for one page; records whether the page needs plotly.
+
+    `drawn` is kept across the pages of one template (by node): a component that reads
+    nothing that differs between them (`PageContext.same_on_every_page`) is drawn for the
+    first and its HTML reused, after its links are made again with the same results.
+    """
+
+    def __init__(self, drawn: dict[int, _Drawn | None] | None = None) -> None:
         self.counter = 0
         self.has_charts = False
         self.filters: dict[tuple[str, tuple[tuple[str, int], ...]], RowFilter] = {}
+        self.drawn = {} if drawn is None else drawn
 
     def _token(self) -> str:
         self.counter += 1
@@ -119,8 +135,38 @@ class HtmlRenderer:
                     self._emit(node.body, row_ctx, parts, slots)
             else:
                 token = self._token()
-                slots[token] = _Slot(self.component(node, ctx), block=not inline)
+                slots[token] = _Slot(self._component_once(node, ctx), block=not inline)
                 parts.append(token if inline else f"\n\n{token}\n\n")
+
+    def _component_once(self, comp: Component, ctx: PageContext) -> str:
+        """`component`, drawn once per template when it is the same on every page."""
+        key = id(comp)  # the parsed page keeps its nodes, and so their ids, for the build
+        if key not in self.drawn:
+            self.drawn[key] = None
+            if ctx.same_on_every_page(comp):
+                drawn = self.drawn[key] = self._record(comp, ctx)
+                return drawn.html
+        drawn = self.drawn[key]
+        if drawn is not None and all(ctx.links.href(url) == rel for url, rel in drawn.links):
+            self.has_charts |= drawn.charts
+            return drawn.html
+        return self.component(comp, ctx)
+
+    def _record(self, comp: Component, ctx: PageContext) -> _Drawn:
+        """Draw a component, recording its links (also for a part around it being recorded)
+        and whether it holds a chart."""
+        outer, links = ctx.links.drawn_links, []
+        page_charts, self.has_charts = self.has_charts, False
+        ctx.links.drawn_links = links
+        try:
+            out = self.component(comp, ctx)
+        finally:
+            ctx.links.drawn_links = outer
+        if outer is not None:
+            outer += links
+        drawn = _Drawn(out, links, self.has_charts)
+        self.has_charts |= page_charts
+        return drawn
 
     def _text(self, node: Text, ctx: PageContext, slots: dict[str, _Slot]) -> str:
         out: list[str] = []

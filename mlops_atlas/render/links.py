@@ -99,6 +99,8 @@ class LinkResolver:
     wanted: dict[tuple[Path, str], str] = field(default_factory=dict)  # -> output dir
     broken: set[str] = field(default_factory=set)
     current_dir: str = ""
+    # (link, its result) of each href while a part drawn once per template is drawn
+    drawn_links: list[tuple[str, str]] | None = None
 
     def __post_init__(self) -> None:
         self._by_path = {r.path: r for r in self.static}
@@ -139,6 +141,8 @@ class LinkResolver:
             rel += f"?{parts.query}"
         if parts.fragment:
             rel += f"#{parts.fragment}"
+        if self.drawn_links is not None:
+            self.drawn_links.append((url, rel))
         return rel
 
     def rewrite_html(self, fragment: str) -> str:

@@ -8,6 +8,7 @@ node so errors can point at it.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,6 +114,26 @@ class Page:
     def title(self) -> str | None:
         title = self.meta.get("title")
         return str(title) if title is not None else None
+
+    @functools.cached_property
+    def dropdowns(self) -> list[Component]:
+        """The page's <Dropdown>s in page order, found once (every page of a template asks)."""
+        return _dropdowns(self.nodes)
+
+
+def _dropdowns(nodes: list[Node]) -> list[Component]:
+    found: list[Component] = []
+    for node in nodes:
+        if isinstance(node, Component):
+            if node.name == "Dropdown":
+                found.append(node)
+            found += _dropdowns(node.children)
+        elif isinstance(node, IfBlock):
+            for _, body in node.branches:
+                found += _dropdowns(body)
+        elif isinstance(node, EachBlock):
+            found += _dropdowns(node.body)
+    return found
 
 
 def parse_page(path: Path, text: str | None = None) -> Page:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mlops_atlas.environment import usable_cores
 from mlops_atlas.render.component_data import dropdown_input
@@ -24,26 +25,11 @@ from mlops_atlas.render.html_blocks import HtmlRenderer
 from mlops_atlas.render.layout import NavItem, page_html
 from mlops_atlas.render.links import LinkResolver, Route, discover_routes
 from mlops_atlas.render.markdown_copy import MarkdownRenderer
-from mlops_atlas.render.page import Component, EachBlock, IfBlock, Node, Page, parse_page
+from mlops_atlas.render.page import Page, parse_page
 from mlops_atlas.render.queries import PageQueries, QueryRunner, Sources
 
 #: The folder of the site that holds the markdown copies (and their figures).
 MARKDOWN_DIR = "markdown"
-
-
-def _dropdowns(nodes: list[Node]) -> list[Component]:
-    found: list[Component] = []
-    for node in nodes:
-        if isinstance(node, Component):
-            if node.name == "Dropdown":
-                found.append(node)
-            found += _dropdowns(node.children)
-        elif isinstance(node, IfBlock):
-            for _, body in node.branches:
-                found += _dropdowns(body)
-        elif isinstance(node, EachBlock):
-            found += _dropdowns(node.body)
-    return found
 
 
 def page_context(
@@ -71,7 +57,7 @@ def page_context(
         params=dict(params or {}),
         max_variants=max_variants,
     )
-    for comp in _dropdowns(page.nodes):
+    for comp in page.dropdowns:
         spec = dropdown_input(comp, ctx)
         if spec.name in ctx.inputs:
             raise ctx.fail(comp.line, f"a second <Dropdown name={spec.name}>")
@@ -134,6 +120,7 @@ class PageWriter:
         self.spec = spec
         self.parsed = parsed or {r.source: parse_page(r.source) for r in [*static, *templates]}
         self.queries = queries or {source: PageQueries(p) for source, p in self.parsed.items()}
+        self.drawn: dict[Path, dict[int, Any]] = {source: {} for source in self.parsed}
         self.runner = runner or QueryRunner(
             spec.warehouse_path,
             Sources.load(spec.sources_dir),
@@ -160,7 +147,7 @@ class PageWriter:
             queries=self.queries[route.source],
             max_variants=self.spec.max_variants,
         )
-        renderer = HtmlRenderer()
+        renderer = HtmlRenderer(self.drawn[route.source])
         body = renderer.render(page.nodes, ctx) + renderer.filter_scripts()
         title = _title(ctx, route.path.rsplit("/", 1)[-1].replace("-", " ").title() or "Home")
         if page.title is not None:
