@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from mlops_atlas.render.charts import ChartData, build_chart
 from mlops_atlas.render.context import InputDef, PageContext
-from mlops_atlas.render.formats import title_case
+from mlops_atlas.render.formats import FormatError, column_formatter, title_case
 from mlops_atlas.render.hype_cycle import cycle_chart
 from mlops_atlas.render.page import Component, Expr
 from mlops_atlas.render.queries import QueryResult, Row, jsonable
@@ -42,7 +43,7 @@ def _is_number(value: Any) -> bool:
 
 def table_data(comp: Component, ctx: PageContext) -> TableData:
     query, result = ctx.data(comp)  # type: ignore[misc]
-    specs: list[tuple[str, str, str | None]] = []
+    specs: list[tuple[str, str, Callable[[Any], str]]] = []  # column, title, its formatter
     for child in comp.children:
         if not isinstance(child, Component) or child.name != "Column":
             continue
@@ -51,12 +52,17 @@ def table_data(comp: Component, ctx: PageContext) -> TableData:
             raise ctx.fail(child.line, "<Column> needs id=<column>", query=query)
         ctx.check_column(child.line, str(col_id), query, result)
         title = ctx.prop(child, "title") or title_case(str(col_id))
-        specs.append((str(col_id), str(title), ctx.prop(child, "fmt")))
+        fmt = ctx.prop(child, "fmt")
+        try:  # found once for the column, not for each of its cells
+            show = column_formatter(None if fmt is None else str(fmt), str(col_id))
+        except FormatError as exc:
+            raise ctx.fail(child.line, str(exc), query=query) from exc
+        specs.append((str(col_id), str(title), show))
     link = ctx.prop(comp, "link")
     if link:
         ctx.check_column(comp.line, str(link), query, result)
     if not specs:
-        specs = [(c, title_case(c), None) for c in result.columns if c != link]
+        specs = [(c, title_case(c), column_formatter(None, c)) for c in result.columns if c != link]
     rows_prop = ctx.prop(comp, "rows", DEFAULT_TABLE_ROWS)
     if str(rows_prop).lower() == "all":
         page_size = max(1, len(result.rows))
@@ -67,7 +73,7 @@ def table_data(comp: Component, ctx: PageContext) -> TableData:
             raise ctx.fail(comp.line, f"rows={rows_prop!r} is not a number", query=query) from None
     cells, keys, links = [], [], []
     for row in result.rows:
-        cells.append([ctx.format(row[c], f, comp.line, c) for c, _, f in specs])
+        cells.append([show(row[c]) for c, _, show in specs])
         keys.append([jsonable(row[c]) for c, _, _ in specs])
         links.append(str(row[link]) if link and row[link] is not None else None)
     numeric = [

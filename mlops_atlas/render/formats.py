@@ -124,32 +124,51 @@ def format_value(value: Any, fmt: str | None = None, column: str | None = None) 
     """
     if value is None:
         return ""
+    return column_formatter(fmt, column)(value)
+
+
+_FORMATTABLE = (int, float, decimal.Decimal, dt.date, str)
+
+
+@functools.cache
+def column_formatter(fmt: str | None, column: str | None = None) -> Callable[[Any], str]:
+    """`format_value` for every value of one column: the format found and the column's name
+    read once, not for each cell. Raises FormatError naming an unknown `fmt`."""
     if fmt:
-        if isinstance(value, bool) or not isinstance(
-            value, int | float | decimal.Decimal | dt.date | str
-        ):
-            return str(value)
-        fn = formatter(fmt)  # an unknown format raises; a value it cannot take shows as is
-        try:
-            return fn(value)
-        except (ValueError, TypeError, ArithmeticError):
-            return str(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        if column and _PLAIN_NUMBER_COLUMNS.search(column):
-            return str(value)
-        return f"{value:,}"
-    if isinstance(value, float | decimal.Decimal):
-        number = float(value)
-        if number != number:  # NaN
+        fn = formatter(fmt)
+
+        def formatted(value: Any) -> str:
+            if value is None:
+                return ""
+            if isinstance(value, bool) or not isinstance(value, _FORMATTABLE):
+                return str(value)
+            try:
+                return fn(value)
+            except (ValueError, TypeError, ArithmeticError):  # a value it cannot take
+                return str(value)
+
+        return formatted
+    plain_integers = bool(column and _PLAIN_NUMBER_COLUMNS.search(column))
+
+    def default(value: Any) -> str:
+        if value is None:
             return ""
-        return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int):
+            return str(value) if plain_integers else f"{value:,}"
+        if isinstance(value, float | decimal.Decimal):
+            number = float(value)
+            if number != number:  # NaN
+                return ""
+            return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
+        if isinstance(value, dt.datetime):
+            return value.strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return str(value)
+
+    return default
 
 
 def title_case(column: str) -> str:

@@ -186,6 +186,11 @@ def test_sql_injection_through_a_link_matches_nothing(
             ["query 'repos'", "no column `stars_total`"],
         ),
         (("fmt=num0/>", "fmt=bogus/>"), "fmt=bogus", ["unknown format `bogus`"]),
+        (
+            ("<Column id=stars fmt=num0/>", "<Column id=stars fmt=bogus/>"),
+            "fmt=bogus",
+            ["unknown format `bogus`"],
+        ),
     ],
 )
 def test_errors_name_page_line_and_query(
