@@ -68,48 +68,39 @@ ranked as (
 
     select
         commits.*,
-        row_number() over (
-            partition by commits.commit_sha
-            order by
-                histories.history_commits desc,
-                histories.created_at asc,
-                commits.repository_id asc
-        ) as holder_rank,
+        row_number() over holders_in_order as holder_rank,
+        first_value(commits.repository_id) over holders_in_order as counted_repository_id,
         count(*) over (partition by commits.commit_sha) as holders
     from commits
     inner join histories
         on commits.repository_id = histories.repository_id
-
-),
-
-owners as (
-
-    select
-        commit_sha,
-        repository_id as counted_repository_id
-    from ranked
-    where holder_rank = 1
+    -- one ordering of a commit's holders gives its rank and the holder it is counted for
+    window holders_in_order as (
+        partition by commits.commit_sha
+        order by
+            histories.history_commits desc,
+            histories.created_at asc,
+            commits.repository_id asc
+    )
 
 )
 
 select
     -- ids
-    ranked.repository_id,
-    ranked.commit_id,
-    ranked.commit_sha,
-    ranked.author_id,
-    owners.counted_repository_id,
+    repository_id,
+    commit_id,
+    commit_sha,
+    author_id,
+    counted_repository_id,
 
     -- numerics
-    ranked.holders - 1 as other_holders,
+    holders - 1 as other_holders,
 
     -- booleans
-    ranked.is_merge,
-    ranked.holder_rank = 1 as is_counted,
+    is_merge,
+    holder_rank = 1 as is_counted,
 
     -- timestamps
-    ranked.authored_at,
-    ranked.committed_at
+    authored_at,
+    committed_at
 from ranked
-inner join owners
-    on ranked.commit_sha = owners.commit_sha
