@@ -330,7 +330,14 @@ class PageContext:
             names = _free_names(node, frozenset())
         except expressions.ExprError:
             return False  # drawn as usual, which reports it
-        return all(name in self.page.queries and not self.queries.values_of(name) for name in names)
+        # each name as _Scope resolves it: a loop's row, then params and inputs, then a query
+        return all(
+            name not in self.loop
+            and name not in ("params", "inputs")
+            and name in self.page.queries
+            and not self.queries.values_of(name)
+            for name in names
+        )
 
 
 def _free_names(node: Node, bound: frozenset[str]) -> set[str]:

@@ -120,7 +120,7 @@ class PageWriter:
         self.spec = spec
         self.parsed = parsed or {r.source: parse_page(r.source) for r in [*static, *templates]}
         self.queries = queries or {source: PageQueries(p) for source, p in self.parsed.items()}
-        self.drawn: dict[Path, dict[int, Any]] = {source: {} for source in self.parsed}
+        self.drawn: dict[Path, dict[int, Any]] = {r.source: {} for r in templates}
         self.runner = runner or QueryRunner(
             spec.warehouse_path,
             Sources.load(spec.sources_dir),
@@ -147,7 +147,8 @@ class PageWriter:
             queries=self.queries[route.source],
             max_variants=self.spec.max_variants,
         )
-        renderer = HtmlRenderer(self.drawn[route.source])
+        # kept across a template's pages; a page of its own keeps it for itself only
+        renderer = HtmlRenderer(self.drawn[route.source] if route.param else None)
         body = renderer.render(page.nodes, ctx) + renderer.filter_scripts()
         title = _title(ctx, route.path.rsplit("/", 1)[-1].replace("-", " ").title() or "Home")
         if page.title is not None:

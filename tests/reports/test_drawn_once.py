@@ -59,7 +59,20 @@ select min(repo_full_name) as name from ${repo}
 {#each repo as r}
 <Details title="Its row">Its description: {r.description}</Details>
 {/each}
+
+{#each repo as monthly}
+<Details title="Its row, named as a query">Named {monthly.repo_full_name}.</Details>
+{/each}
+
+{#each everyone as everyone}
+<Details title="Every row, named as its query">Row {everyone.repo_full_name}.</Details>
+{/each}
 """
+
+
+def _by_stars(row: tuple) -> tuple:
+    """The order of query `everyone`: stars descending, then name."""
+    return (-row[3], row[0])
 
 
 def _details(page: str, title: str) -> str:
@@ -107,6 +120,10 @@ def test_shared_parts_read_as_drawn_afresh(project: Path, warehouse: Path, tmp_p
         assert f"Its query found {html.escape(name)}." in found[0], name
         if description is not None:
             assert f"Its description: {html.escape(description)}" in found[0], name
+        # a loop's row named as a query is the row, as the page reads it
+        assert f"Named {html.escape(name)}." in found[0], name
+        rows = re.findall(r"Row (.*?)\.</", found[0])
+        assert rows == [html.escape(n) for n, *_ in sorted(REPOSITORIES, key=_by_stars)], name
 
 
 def test_a_page_drawn_alone_is_the_same_file(
