@@ -29,6 +29,8 @@ from mlops_atlas.render.page import (
     Node,
     Page,
     Text,
+    children,
+    walk,
 )
 from mlops_atlas.render.queries import PageQueries, QueryResult, QueryRunner
 
@@ -300,25 +302,10 @@ class PageContext:
         if known is not None:
             return known
         found: set[str] = set()
-        if isinstance(node, Text):
-            for _, _, text in text_expressions(node.markdown):
+        if not (isinstance(node, Component) and node.name == "Dropdown"):
+            for text in _own_expressions(node):
                 found |= self.expr_inputs(text, node.line)
-        elif isinstance(node, Component):
-            if node.name != "Dropdown":
-                for value in node.props.values():
-                    if isinstance(value, Expr):
-                        found |= self.expr_inputs(value.text, node.line)
-                for child in node.children:
-                    found |= self._names_read(child)
-        elif isinstance(node, IfBlock):
-            for cond, body in node.branches:
-                if cond:
-                    found |= self.expr_inputs(cond, node.line)
-                for child in body:
-                    found |= self._names_read(child)
-        elif isinstance(node, EachBlock):
-            found |= self.expr_inputs(node.source, node.line)
-            for child in node.body:
+            for child in children(node):
                 found |= self._names_read(child)
         known = self.queries.names_read[id(node)] = frozenset(found)
         return known
@@ -327,7 +314,7 @@ class PageContext:
         """Whether a node draws the same on every page of its template and for every option:
         it reads no param, input or loop row from outside it, only queries that read none."""
         try:
-            names = _free_names(node, frozenset())
+            names = _free_names(node)
         except expressions.ExprError:
             return False  # drawn as usual, which reports it
         # each name as _Scope resolves it: a loop's row, then params and inputs, then a query
@@ -340,36 +327,28 @@ class PageContext:
         )
 
 
-def _free_names(node: Node, bound: frozenset[str]) -> set[str]:
-    """Names a node's expressions read from outside it: queries, `params`, `inputs`, the rows
-    of loops around it (not those of its own loops, `bound`)."""
-    found: set[str] = set()
-
-    def read(text: str) -> None:
-        found.update(expressions.roots(text) - bound)
-
+def _own_expressions(node: Node) -> list[str]:
+    """The `{...}` expressions a node itself holds (not those of the nodes inside it)."""
     if isinstance(node, Text):
-        for _, _, text in text_expressions(node.markdown):
-            read(text)
-    elif isinstance(node, Component):
-        if node.name == "Dropdown":
-            found.add("inputs")
-        for prop, value in node.props.items():
-            if isinstance(value, Expr):
-                read(value.text)
-            elif prop == "data" and isinstance(value, str):
-                found.add(value)  # `data=q` names its query as `data={q}` does
-        for child in node.children:
-            found |= _free_names(child, bound)
-    elif isinstance(node, IfBlock):
-        for cond, body in node.branches:
-            if cond is not None:
-                read(cond)
-            for child in body:
-                found |= _free_names(child, bound)
-    elif isinstance(node, EachBlock):
-        read(node.source)
-        inner = bound | {node.var, *([node.index_var] if node.index_var else [])}
-        for child in node.body:
-            found |= _free_names(child, inner)
+        return [text for _, _, text in text_expressions(node.markdown)]
+    if isinstance(node, Component):
+        return [value.text for value in node.props.values() if isinstance(value, Expr)]
+    if isinstance(node, IfBlock):
+        return [cond for cond, _ in node.branches if cond]
+    return [node.source]
+
+
+def _free_names(node: Node) -> set[str]:
+    """Names a node's expressions read from outside it: queries, `params`, `inputs`, the rows
+    of loops around it (not those of its own loops)."""
+    found: set[str] = set()
+    for inner, bound in walk([node]):
+        if isinstance(inner, Component):
+            if inner.name == "Dropdown":
+                found.add("inputs")
+            data = inner.props.get("data")
+            if isinstance(data, str):
+                found.add(data)  # `data=q` names its query as `data={q}` does
+        for text in _own_expressions(inner):
+            found |= expressions.roots(text) - bound
     return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,22 +119,31 @@ class Page:
     @functools.cached_property
     def dropdowns(self) -> list[Component]:
         """The page's <Dropdown>s in page order, found once (every page of a template asks)."""
-        return _dropdowns(self.nodes)
+        return [n for n, _ in walk(self.nodes) if isinstance(n, Component) and n.name == "Dropdown"]
 
 
-def _dropdowns(nodes: list[Node]) -> list[Component]:
-    found: list[Component] = []
+def children(node: Node) -> list[Node]:
+    """The nodes directly inside `node`: a component's, every `{#if}` branch's, a loop's body."""
+    if isinstance(node, Component):
+        return node.children
+    if isinstance(node, IfBlock):
+        return [child for _, body in node.branches for child in body]
+    if isinstance(node, EachBlock):
+        return node.body
+    return []
+
+
+def walk(
+    nodes: list[Node], bound: frozenset[str] = frozenset()
+) -> Iterator[tuple[Node, frozenset[str]]]:
+    """Every node of `nodes` and inside them, in page order, each with the names the loops
+    around it within `nodes` bind (an `{#each}`'s row and index, in its body), after `bound`."""
     for node in nodes:
-        if isinstance(node, Component):
-            if node.name == "Dropdown":
-                found.append(node)
-            found += _dropdowns(node.children)
-        elif isinstance(node, IfBlock):
-            for _, body in node.branches:
-                found += _dropdowns(body)
-        elif isinstance(node, EachBlock):
-            found += _dropdowns(node.body)
-    return found
+        yield node, bound
+        inner = bound
+        if isinstance(node, EachBlock):
+            inner = bound | {node.var, *([node.index_var] if node.index_var else [])}
+        yield from walk(children(node), inner)
 
 
 def parse_page(path: Path, text: str | None = None) -> Page:
