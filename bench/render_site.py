@@ -12,7 +12,9 @@ renders), each a session of its own making the source tables it needs, timed fro
 start to the last one's end; (d) the full `render_site` with that many worker processes,
 process start included. A first, untimed build records the statements (and warms caches);
 then (a) to (d) alternate `--runs` times and the fastest of each is kept; the renderer's own
-work, (b) - (a), is also printed per page. Without `--warehouse` the warehouse is built as the
+work, (b) - (a), is also printed per page. (e), the site's files (as the first build wrote
+them) written again from memory, folders included, is the floor of writing: (b) is also
+printed against (a) + (e), the least any renderer of these pages does. Without `--warehouse` the warehouse is built as the
 main job builds it (zimmerman-2023 archive, the mirror's git histories, `dbt build`), which
 needs the data mirror and takes a few minutes.
 Figures go to bench/results/ (git-ignored).
@@ -25,6 +27,7 @@ import json
 import multiprocessing
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -111,6 +114,25 @@ def parallel_floor(warehouse: Path, statements: list[str], workers: int) -> floa
     return max(seconds)
 
 
+def site_files(site: Path) -> list[tuple[Path, bytes]]:
+    """Every file of a built site: its path in the site and its bytes."""
+    return [(p.relative_to(site), p.read_bytes()) for p in sorted(site.rglob("*")) if p.is_file()]
+
+
+def write_floor(files: list[tuple[Path, bytes]], out: Path) -> float:
+    """Seconds to write `files` under the new folder `out`, making their folders as the
+    renderer does (one `mkdir` per file's folder); `out` is removed afterwards, untimed."""
+    started = time.perf_counter()
+    out.mkdir()
+    for relative, data in files:
+        path = out / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    seconds = time.perf_counter() - started
+    shutil.rmtree(out)
+    return seconds
+
+
 def render(
     warehouse: Path, out: Path, log: list[str] | None = None, workers: int = 1
 ) -> tuple[float, int]:
@@ -147,26 +169,33 @@ def main() -> int:
             warehouse = build_warehouse(scratch)
         statements: list[str] = []
         warm_up, pages = render(warehouse, scratch / "site", statements)
+        files = site_files(scratch / "site")
         floors, renders, parallel_floors, parallel_renders = [], [], [], []
+        writes: list[float] = []
         for _ in range(max(1, args.runs)):
             floors.append(floor(warehouse, statements))
+            writes.append(write_floor(files, scratch / "written"))
             renders.append(render(warehouse, scratch / "site")[0])
             parallel_floors.append(parallel_floor(warehouse, statements, workers))
             parallel_renders.append(render(warehouse, scratch / "site", workers=workers)[0])
 
     base, full = min(floors), min(renders)
     parallel_base, parallel_full = min(parallel_floors), min(parallel_renders)
+    written = min(writes)
     rows = [
         ("(a) the site's SQL in DuckDB (floor)", base, base),
         ("(b) full render_site, one process", full, base),
         ("    of which outside DuckDB: (b) - (a)", full - base, base),
         (f"(c) the SQL in {workers} processes (floor)", parallel_base, parallel_base),
         (f"(d) full render_site, {workers} workers", parallel_full, parallel_base),
+        ("(e) the site's files written from memory", written, written),
+        ("(b) against (a) + (e)", full, base + written),
     ]
     print(
         f"{pages:,} pages, {len(statements):,} statements, duckdb {duckdb.__version__};"
         f" fastest of {len(renders)} runs (first build, untimed: {warm_up:.1f} s)"
     )
+    print(f"{len(files):,} files, {sum(len(d) for _, d in files) / 1e6:.1f} MB")
     print(f"{'step':<42}{'seconds':>9}{'x its floor':>13}")
     for name, secs, against in rows:
         print(f"{name:<42}{secs:>9.2f}{secs / against:>13.2f}")
@@ -197,6 +226,9 @@ def main() -> int:
                 "parallel_floor_seconds": parallel_floors,
                 "parallel_render_seconds": parallel_renders,
                 "parallel_ratio": parallel_full / parallel_base,
+                "files": len(files),
+                "write_floor_seconds": writes,
+                "ratio_to_sql_and_write_floor": full / (base + written),
             },
             indent=2,
         )
