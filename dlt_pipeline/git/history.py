@@ -10,10 +10,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -89,61 +90,70 @@ def parse_log(raw: bytes, repository: str, hasher: IdentityHasher) -> pa.Table:
     e-mail becomes a salted hash and, where it can name an organisation, its domain; the address
     is not kept.
 
-    Built column by column (one list per field, then one typed array each): the rows go to the
-    warehouse as they are, without a Python object per value on the way.
+    Split and converted by Arrow's compute kernels, which hold no Python object per value and
+    release the interpreter's lock, so the histories read side by side are parsed side by side;
+    Python sees only each distinct e-mail and time zone.
     """
-    sha, parents, at, ad, ct, cd, email, name = _log_columns(raw.decode("utf-8", "replace"))
-    tz_memo: dict[str, int] = {}
-    n_parents = np.array([p.count(" ") + 1 if p else 0 for p in parents], dtype=np.int64)
+    fields = _log_fields(raw)
+    sha, parents, at, ad, ct, cd, email, name = (
+        pc.list_element(fields, i) for i in range(len(LOG_FIELDS))
+    )
+    n_parents = pc.if_else(
+        pc.equal(parents, ""), 0, pc.add(pc.cast(pc.count_substring(parents, " "), pa.int64()), 1)
+    )
     return pa.table(
         {
-            "repository": pa.array([repository] * len(sha), pa.string()),
-            "sha": pa.array(sha, pa.string()),
+            "repository": pc.take(pa.array([repository], pa.string()), np.zeros(len(sha), np.int8)),
+            "sha": sha,
             "authored_at": _utc_seconds(at),
             "committed_at": _utc_seconds(ct),
-            "author_tz_offset_minutes": _tz_column(ad, tz_memo),
-            "committer_tz_offset_minutes": _tz_column(cd, tz_memo),
-            "parents_count": pa.array(n_parents, pa.int64()),
-            "is_merge": pa.array(n_parents > 1, pa.bool_()),
-            "author_id": pa.array([hasher(e) for e in email], pa.string()),
-            "author_domain": pa.array([organisation_domain(e) for e in email], pa.string()),
-            "author_name": pa.array(name, pa.string()),
+            "author_tz_offset_minutes": _each_distinct(ad, tz_minutes, pa.int64()),
+            "committer_tz_offset_minutes": _each_distinct(cd, tz_minutes, pa.int64()),
+            "parents_count": n_parents,
+            "is_merge": pc.greater(n_parents, 1),
+            "author_id": _each_distinct(email, hasher, pa.string()),
+            "author_domain": _each_distinct(email, organisation_domain, pa.string()),
+            "author_name": name,
         }
     )
 
 
-def _log_columns(text: str) -> list[list[str]]:
-    """The eight fields of LOG_FORMAT as eight lists, one value per commit.
+#: LOG_FORMAT's fields in order; the author name, last, keeps any separator inside it.
+LOG_FIELDS = ("sha", "parents", "at", "ad", "ct", "cd", "email", "name")
 
-    Fast path: split on both separators at once and take every eighth value (strings only, no
-    list per commit for the garbage collector to scan). An author name holding the field
-    separator would shift the fields, which the count shows; then each record is split on
-    its first seven separators, the name keeping the rest.
-    """
-    text = text.removesuffix("\x00")
-    if not text:
-        return [[] for _ in range(8)]
-    records = text.count("\x00") + 1
-    flat = text.replace("\x00", FIELD_SEP).split(FIELD_SEP)
-    if len(flat) == 8 * records:
-        return [flat[i::8] for i in range(8)]
-    rows = [record.split(FIELD_SEP, 7) for record in text.split("\x00")]
-    if any(len(row) != 8 for row in rows):
+
+def _log_fields(raw: bytes) -> pa.ListArray:
+    """One list of LOG_FORMAT's fields per commit record. Bytes that are not UTF-8 become
+    U+FFFD, as Python's "replace" decoding makes them. A record splits on its first seven
+    separators, so an author name holding the separator keeps it."""
+    raw = raw.removesuffix(b"\x00")
+    try:
+        text = pa.array([raw], pa.large_binary()).cast(pa.large_string())  # checks the UTF-8
+    except pa.ArrowInvalid:
+        text = pa.array([raw.decode("utf-8", "replace")], pa.large_string())
+    records = (
+        pc.list_flatten(pc.split_pattern(text, "\x00")).cast(pa.string())
+        if raw
+        else pa.array([], pa.string())
+    )
+    fields = pc.split_pattern(records, FIELD_SEP, max_splits=len(LOG_FIELDS) - 1)
+    if len(fields) and pc.min(pc.list_value_length(fields)).as_py() != len(LOG_FIELDS):
         raise ValueError("git log printed a record without every field")
-    return [list(column) for column in zip(*rows, strict=True)]
+    return fields
 
 
-def _utc_seconds(column: list[str]) -> pa.Array:
+def _utc_seconds(column: pa.Array) -> pa.Array:
     """Unix seconds as printed by git (`%at`, `%ct`) -> UTC timestamps."""
-    seconds = np.fromiter(map(int, column), np.int64, len(column))
-    return pa.array(seconds * 1_000_000, pa.timestamp("us", tz="UTC"))
+    micros = pc.multiply_checked(pc.cast(column, pa.int64()), 1_000_000)
+    return micros.cast(pa.timestamp("us", tz="UTC"))
 
 
-def _tz_column(column: list[str], memo: dict[str, int]) -> pa.Array:
-    """`+0530` offsets -> minutes; a history has few distinct offsets, each parsed once."""
-    for offset in set(column) - memo.keys():
-        memo[offset] = tz_minutes(offset)
-    return pa.array([memo[o] for o in column], pa.int64())
+def _each_distinct(column: pa.Array, func: Callable[[str], Any], type_: pa.DataType) -> pa.Array:
+    """`func` of every value, called once per distinct value (a history has few authors and
+    time zones)."""
+    encoded = pc.dictionary_encode(column)
+    values = pa.array([func(v) for v in encoded.dictionary.to_pylist()], type_)
+    return pc.take(values, encoded.indices)
 
 
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
