@@ -103,7 +103,7 @@ def parse_log(raw: bytes, repository: str, hasher: IdentityHasher) -> pa.Table:
     )
     return pa.table(
         {
-            "repository": pc.take(pa.array([repository], pa.string()), np.zeros(len(sha), np.int8)),
+            "repository": pa.array([repository] * len(sha), pa.string()),
             "sha": sha,
             "authored_at": _utc_seconds(at),
             "committed_at": _utc_seconds(ct),
