@@ -126,17 +126,17 @@ def _log_fields(raw: bytes) -> pa.ListArray:
     """One list of LOG_FORMAT's fields per commit record. Bytes that are not UTF-8 become
     U+FFFD, as Python's "replace" decoding makes them. A record splits on its first seven
     separators, so an author name holding the separator keeps it."""
-    raw = raw.removesuffix(b"\x00")
+    size = len(raw) - raw.endswith(b"\x00")  # the last record's NUL, if any, left out
     try:
         # the bytes as one Arrow value without copying them; the cast checks the UTF-8
-        ends = pa.py_buffer(np.array([0, len(raw)], np.int64))
+        ends = pa.py_buffer(np.array([0, size], np.int64))
         text = pa.Array.from_buffers(pa.large_binary(), 1, [None, ends, pa.py_buffer(raw)])
         text = text.cast(pa.large_string())
     except pa.ArrowInvalid:
-        text = pa.array([raw.decode("utf-8", "replace")], pa.large_string())
+        text = pa.array([raw[:size].decode("utf-8", "replace")], pa.large_string())
     records = (
         pc.list_flatten(pc.split_pattern(text, "\x00")).cast(pa.string())
-        if raw
+        if size
         else pa.array([], pa.string())
     )
     fields = pc.split_pattern(records, FIELD_SEP, max_splits=len(LOG_FIELDS) - 1)
@@ -146,8 +146,13 @@ def _log_fields(raw: bytes) -> pa.ListArray:
 
 
 def _utc_seconds(column: pa.Array) -> pa.Array:
-    """Unix seconds as printed by git (`%at`, `%ct`) -> UTC timestamps."""
-    micros = pc.multiply_checked(pc.cast(column, pa.int64()), 1_000_000)
+    """Unix seconds as printed by git (`%at`, `%ct`) -> UTC timestamps. A time that is not a
+    whole number of seconds a timestamp holds (to the year 294,247) is an error: the history's
+    status becomes corrupt, with the error in its message."""
+    try:
+        micros = pc.multiply_checked(pc.cast(column, pa.int64()), 1_000_000)
+    except pa.ArrowInvalid as exc:
+        raise ValueError(f"git log printed a commit time that cannot be read: {exc}") from None
     return micros.cast(pa.timestamp("us", tz="UTC"))
 
 

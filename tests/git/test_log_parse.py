@@ -116,3 +116,16 @@ def test_a_record_short_of_fields_is_an_error() -> None:
     raw = _record() + b"\x00" + SEP.join([b"a" * 40, b"", b"1600000000"]) + b"\x00"
     with pytest.raises(ValueError, match="without every field"):
         _parse(raw)
+
+
+def test_a_short_record_is_an_error_beside_a_name_holding_the_separator() -> None:
+    # nine fields and seven: as many separators in all as two whole records have
+    long = _record(name=b"A" + SEP + b"B")
+    short = SEP.join([b"b" * 40, b"", b"1600000000", b"+0000", b"1600000000", b"+0000", b"e"])
+    with pytest.raises(ValueError, match="without every field"):
+        _parse(long + b"\x00" + short + b"\x00")
+
+
+def test_a_time_beyond_a_timestamp_is_an_error() -> None:
+    with pytest.raises(ValueError, match="commit time that cannot be read"):
+        _parse(_record(authored=b"10000000000000") + b"\x00")
