@@ -27,6 +27,7 @@ from dlt_pipeline.git.semver import parse_tag_version
 from dlt_pipeline.git.settings import (
     FIELD_SEP,
     LOG_DATE_ARG,
+    LOG_FIELDS,
     LOG_FORMAT,
     STATUS_CORRUPT,
     STATUS_EMPTY,
@@ -116,10 +117,6 @@ def parse_log(raw: bytes, repository: str, hasher: IdentityHasher) -> pa.Table:
             "author_name": name,
         }
     )
-
-
-#: LOG_FORMAT's fields in order; the author name, last, keeps any separator inside it.
-LOG_FIELDS = ("sha", "parents", "at", "ad", "ct", "cd", "email", "name")
 
 
 def _log_fields(raw: bytes) -> pa.ListArray:

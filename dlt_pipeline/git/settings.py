@@ -24,7 +24,10 @@ GIT_ENV_OVERRIDES: dict[str, str] = {
 # One NUL-terminated record per commit (`git log -z`); fields split by \x1f. The author name is
 # last so that any odd byte in it cannot shift the other fields.
 FIELD_SEP = "\x1f"
-LOG_FORMAT = "%H%x1f%P%x1f%at%x1f%ad%x1f%ct%x1f%cd%x1f%ae%x1f%an"
+# The fields in order (history.parse_log reads them in this order): sha, parents, author and
+# committer time (Unix seconds, then offset), e-mail, name.
+LOG_FIELDS: tuple[str, ...] = ("%H", "%P", "%at", "%ad", "%ct", "%cd", "%ae", "%an")
+LOG_FORMAT = "%x1f".join(LOG_FIELDS)
 # With `--date=format:%z`, %ad/%cd print the author's/committer's own offset, e.g. +0530.
 LOG_DATE_ARG = "--date=format:%z"
 
