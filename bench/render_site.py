@@ -14,9 +14,9 @@ process start included. A first, untimed build records the statements (and warms
 then (a) to (d) alternate `--runs` times and the fastest of each is kept; the renderer's own
 work, (b) - (a), is also printed per page. (e), the site's files (as the first build wrote
 them) written again from memory, folders included, is the floor of writing: (b) is also
-printed against (a) + (e), the least any renderer of these pages does. Without `--warehouse` the warehouse is built as the
-main job builds it (zimmerman-2023 archive, the mirror's git histories, `dbt build`), which
-needs the data mirror and takes a few minutes.
+printed against (a) + (e), the least any renderer of these pages does. Without `--warehouse`
+the warehouse is built as the main job builds it (zimmerman-2023 archive, the mirror's git
+histories, `dbt build`), which needs the data mirror and takes a few minutes.
 Figures go to bench/results/ (git-ignored).
 """
 

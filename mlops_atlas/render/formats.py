@@ -43,16 +43,15 @@ def _decimal(value: Any) -> decimal.Decimal:
     return decimal.Decimal(repr(float(value)))
 
 
-# 1, 0.1, 0.01, ...: what a number of decimals rounds to (made once, not for every value)
-_QUANTUM = [decimal.Decimal(1).scaleb(-d) for d in range(12)]
+@functools.cache
+def _quantum(decimals: int) -> decimal.Decimal:
+    """1, 0.1, 0.01, ...: what a number of decimals rounds to (made once, not for every value)."""
+    return decimal.Decimal(1).scaleb(-decimals)
 
 
 def _round(number: decimal.Decimal, decimals: int) -> decimal.Decimal:
     # Half away from zero, as people (and Evidence) expect: 1234.5 -> 1,235.
-    quantum = (
-        _QUANTUM[decimals] if decimals < len(_QUANTUM) else decimal.Decimal(1).scaleb(-decimals)
-    )
-    return number.quantize(quantum, rounding=decimal.ROUND_HALF_UP)
+    return number.quantize(_quantum(decimals), rounding=decimal.ROUND_HALF_UP)
 
 
 def _percent(decimals: int) -> Callable:
@@ -122,8 +121,6 @@ def format_value(value: Any, fmt: str | None = None, column: str | None = None) 
 
     Without `fmt`, numbers get thousands separators except id/year columns.
     """
-    if value is None:
-        return ""
     return column_formatter(fmt, column)(value)
 
 
