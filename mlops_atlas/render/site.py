@@ -12,7 +12,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import SimpleQueue
@@ -38,6 +38,12 @@ from mlops_atlas.render.writer import (
 )
 
 BUILD_MARKER = ".atlas-build"
+# Templated pages found through a written page's links go to a worker this many at a time: one
+# round trip between processes per page cost about a quarter of a millisecond of each worker's
+# time, as much as an eighth of a repository page's.
+PAGES_PER_TASK = 8
+
+_Page = tuple[Route, str | None]  # a page to write: its route and, for a template, its value
 
 
 @dataclass
@@ -57,7 +63,7 @@ def _value(wanted: tuple[Path, str]) -> str:
 
 
 class _Pending(Protocol):
-    """A page being written: a worker's future, or `_Later` in this process."""
+    """A page being written: one of a worker's batch (`_Part`), or `_Later` in this process."""
 
     def done(self) -> bool: ...
     def exception(self) -> BaseException | None: ...
@@ -78,6 +84,37 @@ class _Later:
 
     def result(self) -> PageResult:
         return self._write()
+
+
+class _Part:
+    """One page of a batch a worker writes in one call (`write_in_worker`)."""
+
+    def __init__(self, batch: Future[list[PageResult | Exception]], index: int) -> None:
+        self._batch = batch
+        self._index = index
+
+    def done(self) -> bool:
+        return self._batch.done()
+
+    def exception(self) -> BaseException | None:
+        error = self._batch.exception()
+        if error is not None:
+            return error
+        own = self._batch.result()[self._index]
+        return own if isinstance(own, Exception) else None
+
+    def result(self) -> PageResult:
+        own = self._batch.result()[self._index]
+        if isinstance(own, Exception):
+            raise own
+        return own
+
+
+def _batches(pages: list[_Page], workers: int) -> list[list[_Page]]:
+    """`pages` in order, cut into batches of at most PAGES_PER_TASK, and smaller when there
+    are too few to give every worker one."""
+    size = max(1, min(PAGES_PER_TASK, -(-len(pages) // workers)))
+    return [pages[i : i + size] for i in range(0, len(pages), size)]
 
 
 class OutDirNotReplaceable(FileExistsError):
@@ -189,37 +226,41 @@ def render_site(
     copies: dict[str, Path] = {}  # each markdown copy the pages' writers wrote, by page name
 
     def write_pages(
-        begin: Callable[[Route, str | None], _Pending], finished: SimpleQueue[_Pending] | None
+        begin: Callable[[list[_Page]], list[_Pending]],
+        finished: SimpleQueue[list[_Pending]] | None,
     ) -> bool:
         """Every page: static pages first, then each templated page the first time a written
         page links to it (the links a page adds queued in value order); results are taken in
-        that order. With `finished` (pages as their writing ends, in any order) the pages a
-        finished page links to are begun at once, before their turn. True when a page has a
-        chart."""
-        order: list[tuple[Route, str | None]] = [(r, None) for r in static]
+        that order. With `finished` (batches of pages as their writing ends, in any order) the
+        pages a finished page links to are begun at once, in batches, before their turn. True
+        when a page has a chart."""
+        order: list[_Page] = [(r, None) for r in static]
         begun: dict[tuple[Path, str | None], _Pending] = {}
 
-        def page(route: Route, value: str | None) -> _Pending:
-            key = (route.source, value)
-            if key not in begun:
-                begun[key] = begin(route, value)
-            return begun[key]
+        def start(pages: list[_Page]) -> None:
+            for (route, value), pending in zip(pages, begin(pages), strict=True):
+                begun[(route.source, value)] = pending
 
         for route, value in order:
-            page(route, value)
+            start([(route, value)])
         known: set[tuple[Path, str]] = set()
         any_charts = False
         index = 0
         while index < len(order):
-            pending = page(*order[index])
+            route, value = order[index]
+            if (route.source, value) not in begun:
+                start([(route, value)])
+            pending = begun[(route.source, value)]
             if finished is not None and not pending.done():
-                ended = finished.get()
-                if ended.exception() is None:
-                    for source, value in ended.result().links:
-                        page(template_of[source], value)
+                linked: dict[tuple[Path, str], None] = {}
+                for ended in finished.get():
+                    if ended.exception() is None:
+                        linked.update(dict.fromkeys(ended.result().links))
+                new = [(template_of[s], v) for s, v in linked if (s, v) not in begun]
+                for batch in _batches(new, workers):
+                    start(batch)
                 continue
             result = pending.result()
-            route = order[index][0]
             index += 1
             summary.pages.append(final_dir / result.target / "index.html")
             summary.queries_run += result.queries_run
@@ -252,12 +293,12 @@ def render_site(
     try:
         if workers <= 1:
             writer = PageWriter(spec, parsed=parsed, queries=queries, runner=runner)
-            any_charts = write_pages(lambda route, value: _Later(writer, route, value), None)
+            any_charts = write_pages(lambda pages: [_Later(writer, *p) for p in pages], None)
             summary.queries_run += export_data()
         else:
             # Worker processes start fresh (spawn): a fork would copy this process's DuckDB
             # and thread state. The tables are exported here meanwhile, by this process's DuckDB.
-            finished: SimpleQueue[_Pending] = SimpleQueue()
+            finished: SimpleQueue[list[_Pending]] = SimpleQueue()
             with (
                 ProcessPoolExecutor(
                     workers,
@@ -268,10 +309,11 @@ def render_site(
                 ThreadPoolExecutor(1) as side,
             ):
 
-                def begin(route: Route, value: str | None) -> _Pending:
-                    future = pool.submit(write_in_worker, route, value)
-                    future.add_done_callback(finished.put)
-                    return future
+                def begin(pages: list[_Page]) -> list[_Pending]:
+                    batch = pool.submit(write_in_worker, pages)
+                    parts: list[_Pending] = [_Part(batch, i) for i in range(len(pages))]
+                    batch.add_done_callback(lambda _: finished.put(parts))
+                    return parts
 
                 exported = side.submit(export_data)
                 try:

@@ -225,6 +225,14 @@ def start_worker(spec: SiteSpec) -> None:
     _WORKER = PageWriter(spec)
 
 
-def write_in_worker(route: Route, value: str | None) -> PageResult:
+def write_in_worker(pages: list[tuple[Route, str | None]]) -> list[PageResult | Exception]:
+    """Write `pages` in this worker, in one call: each page's result, or the error it raised in
+    its place (the other pages are still written), so a page fails as it would on its own."""
     assert _WORKER is not None, "start_worker was not called in this process"
-    return _WORKER.write(route, value)
+    results: list[PageResult | Exception] = []
+    for route, value in pages:
+        try:
+            results.append(_WORKER.write(route, value))
+        except Exception as exc:  # handed back in the page's place
+            results.append(exc)
+    return results

@@ -250,6 +250,64 @@ def test_a_build_that_fails_halfway_leaves_the_previous_site_whole(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "reports"]
 
 
+def test_a_page_that_fails_in_a_batch_fails_on_its_own(project: Path, warehouse: Path) -> None:
+    """Workers write templated pages in batches; each page of a batch keeps its own outcome,
+    so the pages beside a failing one are written and the error belongs to its own page."""
+    from mlops_atlas.render import writer
+    from mlops_atlas.render.links import discover_routes
+
+    template = project / "pages" / "repos" / "[repo].md"
+    template.write_text(
+        template.read_text() + "\n{#if params.repo == 'beta/track'}\n{missing_query[0].x}\n{/if}\n"
+    )
+    _, (route,) = discover_routes(project / "pages")
+    spec = writer.SiteSpec(
+        pages_dir=project / "pages",
+        warehouse_path=warehouse,
+        sources_dir=project / "sources",
+        out_dir=project / "out",
+        nav=[],
+        site_title="t",
+        max_variants=64,
+        log_sql=False,
+    )
+    writer.start_worker(spec)
+    try:
+        results = writer.write_in_worker(
+            [(route, "acme/serve"), (route, "beta/track"), (route, "gamma/monitor")]
+        )
+    finally:
+        writer._WORKER.runner.close()  # type: ignore[union-attr]
+        writer._WORKER = None
+    first, failed, last = results
+    assert isinstance(first, writer.PageResult) and isinstance(last, writer.PageResult)
+    assert isinstance(failed, RenderError) and failed.page == template
+    assert failed.line == _line_of(template, "{missing_query[0].x}")
+    assert (project / "out" / last.target / "index.html").is_file()
+
+
+def test_two_failing_templated_pages_fail_as_in_one_process(
+    project: Path, warehouse: Path, tmp_path: Path
+) -> None:
+    """With pages written in batches by workers, a build whose templated pages fail names the
+    first failing page in page order (templated pages in value order), as one process does."""
+    template = project / "pages" / "repos" / "[repo].md"
+    template.write_text(
+        template.read_text()
+        + "\n{#if params.repo == 'beta/track'}\n{missing_for_beta[0].x}\n{/if}\n"
+        + '\n{#if params.repo == "O\'Reilly/ml-book"}\n{missing_for_book[0].x}\n{/if}\n'
+    )
+    errors = {}
+    for workers in (1, 2):
+        with pytest.raises(RenderError) as err:
+            render_site(
+                project / "pages", warehouse, tmp_path / "out", markdown_pages=(), workers=workers
+            )
+        errors[workers] = (err.value.page, err.value.line, str(err.value))
+    assert errors[1] == errors[2]
+    assert errors[2][:2] == (template, _line_of(template, "{missing_for_book[0].x}"))
+
+
 def test_worker_processes_write_the_same_site(warehouse: Path, built_site, tmp_path: Path) -> None:
     """Pages written by two worker processes make the same site as one process: the same
     files byte for byte, the same pages in the same order, the same broken links, the same
