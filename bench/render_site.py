@@ -10,9 +10,12 @@ of reports/pages (pages, charts, dropdown variants, markdown copy);
 (c) the statements of (a) dealt in turn to `--workers` processes (default: as the main job
 renders), each a session of its own making the source tables it needs, timed from a common
 start to the last one's end; (d) the full `render_site` with that many worker processes,
-process start included. A first, untimed build records the statements (and warms caches);
-then (a) to (d) alternate `--runs` times and the fastest of each is kept; the renderer's own
-work, (b) - (a), is also printed per page. (e), the site's files (as the first build wrote
+process start included. (a) and (b) each run in a fresh process (timed once it has imported
+what it needs), so no cache of an earlier build helps them, as none helps a real build or
+(d)'s workers; (b) and (d) write into a new folder, as a first main job does (replacing an
+earlier site adds its removal). A first, untimed build records the statements; then (a) to
+(d) alternate `--runs` times and the fastest of each is kept; the renderer's own work,
+(b) - (a), is also printed per page. (e), the site's files (as the first build wrote
 them) written again from memory, folders included, is the floor of writing: (b) is also
 printed against (a) + (e), the least any renderer of these pages does. Without `--warehouse`
 the warehouse is built as the main job builds it (zimmerman-2023 archive, the mirror's git
@@ -32,6 +35,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -136,10 +141,19 @@ def write_floor(files: list[tuple[Path, bytes]], out: Path) -> float:
 def render(
     warehouse: Path, out: Path, log: list[str] | None = None, workers: int = 1
 ) -> tuple[float, int]:
-    """Seconds for the full site build, and the number of pages it wrote."""
+    """Seconds for the full site build into `out` (removed first, untimed, if a previous run
+    left it), and the number of pages it wrote."""
+    shutil.rmtree(out, ignore_errors=True)
     started = time.perf_counter()
     summary = render_site(PAGES, warehouse, out, sql_log=log, workers=workers)
     return time.perf_counter() - started, len(summary.pages)
+
+
+def in_fresh_process(func: Callable[..., Any], *args: Any) -> Any:
+    """`func(*args)` in a new process (spawned: it shares no module state, so no cache of this
+    process's builds), whose imports are done before `func` starts its clock."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(func, *args).result()
 
 
 def _commit() -> str:
@@ -173,9 +187,9 @@ def main() -> int:
         floors, renders, parallel_floors, parallel_renders = [], [], [], []
         writes: list[float] = []
         for _ in range(max(1, args.runs)):
-            floors.append(floor(warehouse, statements))
+            floors.append(in_fresh_process(floor, warehouse, statements))
             writes.append(write_floor(files, scratch / "written"))
-            renders.append(render(warehouse, scratch / "site")[0])
+            renders.append(in_fresh_process(render, warehouse, scratch / "site")[0])
             parallel_floors.append(parallel_floor(warehouse, statements, workers))
             parallel_renders.append(render(warehouse, scratch / "site", workers=workers)[0])
 
