@@ -19,7 +19,7 @@ from rich.table import Table
 
 from mlops_atlas import pipeline
 from mlops_atlas.checks import CheckFailed, parse_as_of
-from mlops_atlas.environment import prepare_process
+from mlops_atlas.environment import leave, prepare_process
 from mlops_atlas.errors import user_message
 from mlops_atlas.logs import route_logs
 from mlops_atlas.paths import REPORTS_BUILD_DIR
@@ -528,6 +528,12 @@ def drop(
 
 
 def main(prog_name: str | None = None) -> None:
-    """Entry point of `mlops-atlas` and `python -m mlops_atlas`."""
+    """Entry point of `mlops-atlas` and `python -m mlops_atlas`. A command that ends (well or
+    with its error reported) ends the process at once (`leave`)."""
     prepare_process()
-    app(prog_name=prog_name)
+    try:
+        app(prog_name=prog_name)
+    except SystemExit as stop:
+        if stop.code is None or isinstance(stop.code, int):
+            leave(stop.code or 0)
+        raise

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -44,6 +43,7 @@ from mlops_atlas.dbt_runner import (
     summarize,
 )
 from mlops_atlas.dbt_schedule import use_longest_chain_first
+from mlops_atlas.environment import leave
 from mlops_atlas.paths import DBT_PROJECT_DIR, PROJECT_ROOT, dbt_target_for
 from mlops_atlas.unchanged import project_digest
 
@@ -173,22 +173,13 @@ def _end(code: int) -> NoReturn:
     """End the process as soon as the build's warehouse is closed. dbt-duckdb closes (and
     checkpoints) it at exit; the rest of a normal exit, tearing down the interpreter's modules
     (dbt, pandas, scikit-learn), took about 1.5 s that the main job waited for. So: close the
-    warehouse, run multiprocessing's and logging's exit steps, flush, and leave."""
-    import gc
-    import logging
-    import multiprocessing.util
-
+    warehouse, then leave (`leave`: threads, exit steps, output, as a normal exit)."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
     try:
         DuckDBConnectionManager.close_all_connections()  # the exit step dbt-duckdb registers
-        gc.collect()  # the dropped environment closes the database
-        multiprocessing.util._exit_function()  # children, and the locks the resource tracker holds
-        logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
     finally:
-        os._exit(code)
+        leave(code)  # the dropped environment closes the database as it is collected
 
 
 def main(spec: str) -> int:

@@ -11,14 +11,16 @@ its own source tables, so with several the statement log holds repeats.
 
 from __future__ import annotations
 
+import atexit
 import html
+import multiprocessing
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlops_atlas.environment import usable_cores
+from mlops_atlas.environment import leave, usable_cores
 from mlops_atlas.render.component_data import dropdown_input
 from mlops_atlas.render.context import MAX_VARIANTS, PageContext, text_expressions
 from mlops_atlas.render.html_blocks import HtmlRenderer
@@ -220,9 +222,20 @@ def worker_duckdb_threads(workers: int) -> int:
 
 
 def start_worker(spec: SiteSpec) -> None:
-    """A worker process's initializer: its own read-only session on the warehouse."""
+    """A worker process's initializer: its own read-only session on the warehouse. In a child
+    process it also makes the worker's end quick (`_leave`)."""
     global _WORKER
     _WORKER = PageWriter(spec)
+    if multiprocessing.parent_process() is not None:
+        atexit.register(_leave)
+
+
+def _leave() -> None:
+    """A worker's last exit step: close its session and end the process at once (`leave`; the
+    build waits for its end)."""
+    if _WORKER is not None:
+        _WORKER.runner.close()
+    leave(0, exit_steps=False)
 
 
 def write_in_worker(pages: list[tuple[Route, str | None]]) -> list[PageResult | Exception]:

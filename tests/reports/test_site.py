@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import json
+import multiprocessing
 import re
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -252,7 +254,8 @@ def test_a_build_that_fails_halfway_leaves_the_previous_site_whole(
 
 def test_a_page_that_fails_in_a_batch_fails_on_its_own(project: Path, warehouse: Path) -> None:
     """Workers write templated pages in batches; each page of a batch keeps its own outcome,
-    so the pages beside a failing one are written and the error belongs to its own page."""
+    so the pages beside a failing one are written and the error belongs to its own page. (A
+    real worker process: it ends as soon as its pool shuts down.)"""
     from mlops_atlas.render import writer
     from mlops_atlas.render.links import discover_routes
 
@@ -271,15 +274,10 @@ def test_a_page_that_fails_in_a_batch_fails_on_its_own(project: Path, warehouse:
         max_variants=64,
         log_sql=False,
     )
-    writer.start_worker(spec)
-    try:
-        results = writer.write_in_worker(
-            [(route, "acme/serve"), (route, "beta/track"), (route, "gamma/monitor")]
-        )
-    finally:
-        writer._WORKER.runner.close()  # type: ignore[union-attr]
-        writer._WORKER = None
-    first, failed, last = results
+    pages = [(route, "acme/serve"), (route, "beta/track"), (route, "gamma/monitor")]
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, spawn, initializer=writer.start_worker, initargs=(spec,)) as pool:
+        first, failed, last = pool.submit(writer.write_in_worker, pages).result()
     assert isinstance(first, writer.PageResult) and isinstance(last, writer.PageResult)
     assert isinstance(failed, RenderError) and failed.page == template
     assert failed.line == _line_of(template, "{missing_query[0].x}")
