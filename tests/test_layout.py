@@ -100,21 +100,20 @@ def test_importing_the_project_changes_no_environment_variable() -> None:
 
 
 def test_telemetry_is_off_where_a_process_starts(tmp_path: Path) -> None:
-    """The command line switches it off before any command; dlt then resolves it as off."""
+    """The command line switches it off before any command; dlt then resolves it as off. (The
+    command ends its process once done, running the exit steps: the check is one of them.)"""
     script = (
-        "import os, sys\n"
+        "import atexit, os, sys\n"
         "sys.argv = ['mlops-atlas', '--help']\n"
         "from mlops_atlas import cli\n"
-        "try:\n"
-        "    cli.main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "import dlt\n"
         "from dlt.common.configuration.specs import RuntimeConfiguration\n"
         "from dlt.common.configuration import resolve_configuration\n"
-        "runtime = resolve_configuration(RuntimeConfiguration())\n"
-        "print('RESULT', runtime.dlthub_telemetry, os.environ['DO_NOT_TRACK'],"
+        "def check():\n"
+        "    runtime = resolve_configuration(RuntimeConfiguration())\n"
+        "    print('RESULT', runtime.dlthub_telemetry, os.environ['DO_NOT_TRACK'],"
         " os.environ['DBT_SEND_ANONYMOUS_USAGE_STATS'], os.environ['DLT_PROJECT_DIR'])\n"
+        "atexit.register(check)\n"
+        "cli.main()\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "DLT_PROJECT_DIR"}
     env.update(RUNTIME__DLTHUB_TELEMETRY="true", DO_NOT_TRACK="0")
