@@ -29,6 +29,7 @@ from mlops_atlas.render.page import parse_page
 from mlops_atlas.render.queries import PageQueries, QueryRunner, Sources
 from mlops_atlas.render.writer import (
     PageResult,
+    PageToWrite,
     PageWriter,
     SiteSpec,
     page_context,
@@ -42,8 +43,6 @@ BUILD_MARKER = ".atlas-build"
 # round trip between processes per page cost about a quarter of a millisecond of each worker's
 # time, as much as an eighth of a repository page's.
 PAGES_PER_TASK = 8
-
-_Page = tuple[Route, str | None]  # a page to write: its route and, for a template, its value
 
 
 @dataclass
@@ -110,7 +109,7 @@ class _Part:
         return own
 
 
-def _batches(pages: list[_Page], workers: int) -> list[list[_Page]]:
+def _batches(pages: list[PageToWrite], workers: int) -> list[list[PageToWrite]]:
     """`pages` in order, cut into batches of at most PAGES_PER_TASK, and smaller when there
     are too few to give every worker one."""
     size = max(1, min(PAGES_PER_TASK, -(-len(pages) // workers)))
@@ -226,7 +225,7 @@ def render_site(
     copies: dict[str, Path] = {}  # each markdown copy the pages' writers wrote, by page name
 
     def write_pages(
-        begin: Callable[[list[_Page]], list[_Pending]],
+        begin: Callable[[list[PageToWrite]], list[_Pending]],
         finished: SimpleQueue[list[_Pending]] | None,
     ) -> bool:
         """Every page: static pages first, then each templated page the first time a written
@@ -234,15 +233,15 @@ def render_site(
         that order. With `finished` (batches of pages as their writing ends, in any order) the
         pages a finished page links to are begun at once, in batches, before their turn. True
         when a page has a chart."""
-        order: list[_Page] = [(r, None) for r in static]
+        order: list[PageToWrite] = [(r, None) for r in static]
         begun: dict[tuple[Path, str | None], _Pending] = {}
 
-        def start(pages: list[_Page]) -> None:
+        def start(pages: list[PageToWrite]) -> None:
             for (route, value), pending in zip(pages, begin(pages), strict=True):
                 begun[(route.source, value)] = pending
 
-        for route, value in order:
-            start([(route, value)])
+        for page in order:
+            start([page])
         known: set[tuple[Path, str]] = set()
         any_charts = False
         index = 0
@@ -309,7 +308,7 @@ def render_site(
                 ThreadPoolExecutor(1) as side,
             ):
 
-                def begin(pages: list[_Page]) -> list[_Pending]:
+                def begin(pages: list[PageToWrite]) -> list[_Pending]:
                     batch = pool.submit(write_in_worker, pages)
                     parts: list[_Pending] = [_Part(batch, i) for i in range(len(pages))]
                     batch.add_done_callback(lambda _: finished.put(parts))

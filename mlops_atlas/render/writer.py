@@ -94,6 +94,10 @@ class SiteSpec:
     markdown_pages: frozenset[str] = frozenset()  # pages also written as markdown copies
 
 
+#: A page to write: its route and, for a template, its value.
+PageToWrite = tuple[Route, str | None]
+
+
 @dataclass
 class PageResult:
     """One written page and what it adds to the build."""
@@ -238,7 +242,7 @@ def _leave() -> None:
     leave(0, exit_steps=False)
 
 
-def write_in_worker(pages: list[tuple[Route, str | None]]) -> list[PageResult | Exception]:
+def write_in_worker(pages: list[PageToWrite]) -> list[PageResult | Exception]:
     """Write `pages` in this worker, in one call: each page's result, or the error it raised in
     its place (the other pages are still written), so a page fails as it would on its own."""
     assert _WORKER is not None, "start_worker was not called in this process"
