@@ -18,9 +18,15 @@ For each size N it synthesises, from the mirror's own shapes and a fixed seed:
 - the mirror's README texts under each copy's name.
 
 Then it runs the stages as a user does (`mlops-atlas load --archive`, `build`, `report`, each
-a fresh process with `ATLAS_MIRROR` set to the synthetic mirror) and prints each stage's
-seconds and peak memory (the largest process of the stage: the command, or dbt), and each
-size's seconds as a multiple of the 1x run's. Writes only to a temporary folder (or `--keep`).
+a fresh process with `ATLAS_MIRROR` set to the synthetic mirror, into a new warehouse) and
+prints each stage's seconds and peak memory (the largest process of the stage: the command, or
+dbt), and each size's seconds as a multiple of the first size's.
+
+Every size is synthesised before any is measured, and then measured `--repeat` times in rounds
+that go up the sizes and back down (1, 3, 10, 10, 3, 1): this machine's speed drifts by a
+tenth or more over minutes, and a single run of each size, minutes apart, put that drift into
+the multiples. The table keeps each stage's fastest run and the largest peak of its runs.
+Writes only to a temporary folder (or `--keep`).
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from dlt_pipeline.github.named_archives import resolve_archive
-from mlops_atlas.paths import PROJECT_ROOT, mirror_root
+from mlops_atlas.paths import ML_CACHE_ENV, PROJECT_ROOT, mirror_root
 
 SEED = 20230118
 STAGES_LINE = re.compile(r"Seconds per stage: (.*); ([\d.]+) in all\.")
@@ -204,7 +210,8 @@ def run_stage(args: list[str], env: dict[str, str]) -> tuple[float, float, dict[
     return seconds, peak, stages
 
 
-def measure(size: int, root: Path, mirror: Path) -> list[tuple[str, float, float]]:
+def synthesise(size: int, root: Path, mirror: Path) -> tuple[Path, Path]:
+    """(archive, git mirror) of `size` times the mirror's data, under `root`."""
     rng = random.Random(SEED + size)
     started = time.perf_counter()
     archive_source, _ = resolve_archive("zimmerman-2023")
@@ -219,8 +226,18 @@ def measure(size: int, root: Path, mirror: Path) -> list[tuple[str, float, float
         f"{size}x: synthesised {commits:,} commits in {time.perf_counter() - started:.0f} s",
         flush=True,
     )
+    return archive, synthetic
+
+
+def measure(
+    size: int, root: Path, archive: Path, synthetic: Path
+) -> list[tuple[str, float, float]]:
+    """(stage, seconds, peak MB) of the three commands over one size, into a new warehouse."""
     env = {**os.environ, "ATLAS_MIRROR": str(synthetic), "COLUMNS": "10000"}
     env.pop("GITHUB_TOKEN", None)
+    env.pop(ML_CACHE_ENV, None)  # kept evaluations beside the new warehouse: none, every run
+    shutil.rmtree(root / "w", ignore_errors=True)
+    shutil.rmtree(root / "site", ignore_errors=True)
     warehouse = str(root / "w" / "atlas.duckdb")
     rows = []
     seconds, peak, inner = run_stage(["load", "--archive", str(archive), "-w", warehouse], env)
@@ -233,14 +250,32 @@ def measure(size: int, root: Path, mirror: Path) -> list[tuple[str, float, float
     rows.append(("dbt build", seconds, peak))
     seconds, peak, _ = run_stage(["report", "-w", warehouse, "--out", str(root / "site")], env)
     rows.append(("reports", seconds, peak))
+    print(f"{size}x:", flush=True)
     for name, seconds, peak in rows:
         print(f"  {name:<32}{seconds:>9.1f} s{peak:>9.0f} MB", flush=True)
     return rows
 
 
+def rounds(sizes: list[int], repeat: int) -> list[int]:
+    """The order the sizes are measured in: up the sizes, then back down, `repeat` times."""
+    order: list[int] = []
+    for k in range(repeat):
+        order += sizes if k % 2 == 0 else sizes[::-1]
+    return order
+
+
+def fastest(runs: list[list[tuple[str, float, float]]]) -> list[tuple[str, float, float]]:
+    """Per stage, the fastest run's seconds and the largest peak of all runs."""
+    return [
+        (stage[0][0], min(s for _, s, _ in stage), max(p for _, _, p in stage))
+        for stage in zip(*runs, strict=True)
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 3, 10])
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each size (default 2)")
     parser.add_argument("--keep", type=Path, help="synthesise and build here, and keep it")
     args = parser.parse_args()
     mirror = mirror_root()
@@ -248,22 +283,25 @@ def main() -> int:
         print("no data mirror: set ATLAS_MIRROR", file=sys.stderr)
         return 2
     os.chdir(PROJECT_ROOT)
-    results: dict[int, list[tuple[str, float, float]]] = {}
+    runs: dict[int, list[list[tuple[str, float, float]]]] = {s: [] for s in args.sizes}
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="scale_bench_"))
     try:
+        data = {}
         for size in args.sizes:
             folder = base / f"{size}x"
             if folder.exists():
                 shutil.rmtree(folder)
-            results[size] = measure(size, folder, mirror)
-            if not args.keep:
-                shutil.rmtree(folder)
+            data[size] = (folder, *synthesise(size, folder, mirror))
+        for size in rounds(args.sizes, max(1, args.repeat)):
+            runs[size].append(measure(size, *data[size]))
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
+    results = {size: fastest(runs[size]) for size in args.sizes}
     first = args.sizes[0]
+    print(f"\nfastest of {max(1, args.repeat)} runs per stage; peak: the largest of them")
     print(
-        f"\n{'stage':<32}"
+        f"{'stage':<32}"
         + "".join(f"{f'{s}x s':>10}{f'{s}x MB':>9}{'x ' + str(first) + 'x':>8}" for s in args.sizes)
     )
     for i, (name, _, _) in enumerate(results[first]):
