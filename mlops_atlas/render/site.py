@@ -23,7 +23,7 @@ import plotly.offline
 from mlops_atlas.render.context import MAX_VARIANTS
 from mlops_atlas.render.data_export import DATA_DIR, ExportedTable, export_tables
 from mlops_atlas.render.errors import RenderError
-from mlops_atlas.render.layout import PLOTLY_ASSET, NavItem
+from mlops_atlas.render.layout import PLOTLY_ASSET, SHARED_ASSETS, NavItem
 from mlops_atlas.render.links import Route, discover_routes
 from mlops_atlas.render.page import parse_page
 from mlops_atlas.render.queries import PageQueries, QueryRunner, Sources
@@ -326,10 +326,13 @@ def render_site(
         if sql_log is not None:
             sql_log.extend(runner.log or [])
         summary.markdown = [copies[name] for name in markdown_pages]
+        assets = dict(SHARED_ASSETS)
         if any_charts:
-            asset = out_dir / PLOTLY_ASSET
+            assets[PLOTLY_ASSET] = plotly.offline.get_plotlyjs()
+        for name, text in assets.items():
+            asset = out_dir / name
             asset.parent.mkdir(parents=True, exist_ok=True)
-            asset.write_text(plotly.offline.get_plotlyjs(), encoding="utf-8")
+            asset.write_text(text, encoding="utf-8")
         _swap_in(out_dir, final_dir)
     except BaseException:
         shutil.rmtree(out_dir, ignore_errors=True)

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from mlops_atlas import render as render_package
 from mlops_atlas.render import RenderError, page_context, render_site
 from mlops_atlas.render.charts import PALETTE
+from mlops_atlas.render.layout import SCRIPT_ASSET, STYLE_ASSET
 from mlops_atlas.render.links import slugify
 from mlops_atlas.render.page import parse_page
 from mlops_atlas.render.queries import QueryRunner, Sources, makes_source_table
@@ -57,6 +59,26 @@ def test_every_linked_repository_gets_a_page(built_site) -> None:
     acme = (out / "repos" / slugify("acme/serve") / "index.html").read_text()
     assert '<script src="../../assets/plotly.min.js">' in acme
     assert "plotly.min.js" not in (out / "about" / "index.html").read_text()
+
+
+def test_every_page_loads_the_shared_stylesheet_and_script_from_the_site(built_site) -> None:
+    out, summary = built_site
+    static = Path(render_package.__file__).parent / "static"
+    style = (static / "style.css").read_text(encoding="utf-8")
+    script = (static / "app.js").read_text(encoding="utf-8")
+    # written once, as the package holds them
+    assert (out / STYLE_ASSET).read_text(encoding="utf-8") == style
+    assert (out / SCRIPT_ASSET).read_text(encoding="utf-8") == script
+    for page in summary.pages:
+        doc = page.read_text(encoding="utf-8")
+        head = doc[: doc.index("</head>")]
+        links = re.findall(r'<link rel="stylesheet" href="([^"]+)">', head)
+        sources = re.findall(r'<script src="([^"]+)"></script>', head)
+        # each by a path relative to the page that reaches the file from the page's folder
+        assert [(page.parent / h).resolve() for h in links] == [(out / STYLE_ASSET).resolve()]
+        assert (out / SCRIPT_ASSET).resolve() in [(page.parent / s).resolve() for s in sources]
+        # and no longer inside the page
+        assert "<style>" not in doc and style[:200] not in doc and script[:200] not in doc, page
 
 
 def test_links_are_relative_and_nav_lists_top_pages(built_site) -> None:
