@@ -89,7 +89,7 @@ def main() -> int:
     print(f"{'step':<34}{'seconds':>9}{'x floor':>9}  every round")
     for name, _ in steps:
         every = " ".join(f"{x:.2f}" for x in seconds[name])
-        print(f"{name:<34}{min(seconds[name]):>9.2f}{min(seconds[name]) / base:>9.1f}  {every}")
+        print(f"{name:<34}{min(seconds[name]):>9.2f}{min(seconds[name]) / base:>9.2f}  {every}")
     return 0
 
 
