@@ -10,8 +10,8 @@ from __future__ import annotations
 # `--no-replace-objects`: refs/replace grafts would change which commits exist (kubeflow/pipelines).
 GIT_BASE_ARGS: tuple[str, ...] = ("git", "-c", "safe.directory=*", "--no-replace-objects")
 # Environment for every git call: never take optional locks, never prompt for credentials.
-# (git writes to a temporary file, gitcmd.run_git: into a file it never flushes after each
-# commit, as it does into a pipe.)
+# No GIT_FLUSH: git writes into a temporary file (gitcmd.run_git), which it never flushes after
+# each commit as it does a pipe.
 GIT_ENV_OVERRIDES: dict[str, str] = {
     "GIT_OPTIONAL_LOCKS": "0",
     "GIT_TERMINAL_PROMPT": "0",
