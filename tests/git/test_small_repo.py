@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from dlt_pipeline.git.load import load_git_histories
 from tests.git.gitrepo import commit, git, init_repo, write_manifest
@@ -94,6 +95,14 @@ def test_small_repository_rows_exactly(tmp_path: Path) -> None:
             "select repository, fetched_full_name, status, commits, tags, default_branch,"
             " observed_until, message, source from raw_git.histories"
         )
+        # The commits and tags, written beside dlt, carry the load id of dlt's one package.
+        load_ids = con.execute(
+            "select distinct _dlt_load_id from raw_git.commits union"
+            " select distinct _dlt_load_id from raw_git.tags union"
+            " select distinct _dlt_load_id from raw_git.histories"
+        ).fetchall()
+        loads = con.execute("select load_id, status from raw_git._dlt_loads").fetchall()
+    assert len(load_ids) == 1 and loads == [(load_ids[0][0], 0)]
 
     assert set(commits) == {shas[k] for k in ("root", "feature", "main2", "merge", "exp")}
     root = commits[shas["root"]]
@@ -158,3 +167,29 @@ def test_small_repository_rows_exactly(tmp_path: Path) -> None:
     raw = warehouse.read_bytes().lower()
     for secret in (b"alice.private@example.com", b"bob.secret@example.org", b"example.com"):
         assert secret not in raw
+
+
+def test_a_failed_write_saves_no_state_and_the_next_run_loads_every_row(tmp_path: Path) -> None:
+    """The commits are written beside dlt; when that fails, the run fails, no tips are kept,
+    and once the fault is gone the next run writes every row again."""
+    mirror = tmp_path / "mirror" / "git"
+    mirror.mkdir(parents=True)
+    _build(mirror)
+    write_manifest(mirror, [{"requested_full_name": "acme/tool", "dir_name": "acme__tool"}])
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:  # a commits table no commit fits
+        con.execute("create schema raw_git")
+        con.execute("create table raw_git.commits (repository varchar, sha integer)")
+    kwargs = {"mirror": mirror.parent, "pipelines_dir": tmp_path / "p", "progress": False}
+    with pytest.raises(duckdb.Error, match='Table "commits"'):
+        load_git_histories(warehouse, **kwargs)
+    with duckdb.connect(str(warehouse)) as con:
+        stored = con.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'raw_git' and table_name in ('histories', '_dlt_pipeline_state')"
+        ).fetchone()
+        assert stored == (0,)
+        con.execute("drop table raw_git.commits")
+
+    summary = load_git_histories(warehouse, **kwargs)
+    assert summary.rows["commits"] == 5 and summary.warehouse_rows["commits"] == 5
