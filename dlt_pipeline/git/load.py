@@ -253,6 +253,10 @@ def _write(
             pipeline.normalize()
     finally:
         writer.shutdown(wait=True)  # never leave the merge writing after this returns
+    if not lake and not merged:  # never remember tips for rows that were not written
+        raise RuntimeError(
+            f"{warehouse_path}: dlt opened no package for the git rows; none written"
+        )
     for done in merged:
         done.result()  # raises the merge's error, before dlt saves the state
     pipeline.load()
