@@ -16,9 +16,9 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import dlt
 from rich.console import Console
@@ -176,7 +176,7 @@ def load_git_histories(
     with bar:
         results = extraction.results()
     if not (results and all(r.unchanged for r in results)):
-        _write(pipeline, warehouse_path, extraction, salt, store_salt, results)
+        _write(pipeline, warehouse_path, git_source(extraction, salt, store_salt, lake), results)
         if progress:
             console.print("loaded into", str(warehouse_path))
 
@@ -204,26 +204,25 @@ def load_git_histories(
 
 
 def _write(
-    pipeline: dlt.Pipeline,
-    warehouse_path: Path,
-    extraction: SharedExtraction,
-    salt: str,
-    store_salt: bool,
-    results: list[HistoryExtract],
+    pipeline: dlt.Pipeline, warehouse_path: Path, source: Any, results: list[HistoryExtract]
 ) -> None:
     """Load one run's rows and the source state. Into a lake everything goes through dlt (as
     Parquet). Into DuckDB the commits and tags are merged straight from Arrow
-    (`destination.merge_arrow`) under the load id of dlt's package, in a thread started as soon
-    as dlt has opened that package, while dlt extracts and normalizes the histories and the
-    state (for the mirror, this write took 0.93 s against 1.04 s one after the other, fastest
-    of 8). dlt loads those only after the merge, so tips are never remembered for rows not
-    written. A failure in between leaves rows whose tips are not remembered, and the next run
-    reads them again and replaces them on their keys."""
+    (`destination.merge_arrow`) after dlt has packaged the run, under its load id, and before
+    dlt loads the histories and the state, so tips are never remembered for rows not written;
+    a failure in between leaves rows whose tips are not remembered, and the next run reads
+    them again and replaces them on their keys."""
     lake = destination.is_lake(pipeline)
-    merged: list[Future[None]] = []
-    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="git-merge")
-
-    def merge(load_id: str) -> None:
+    for name in TABLES:
+        # jsonl loads ~7x faster than SQL inserts into DuckDB, but DuckDB misreads an empty
+        # jsonl file (a lone "json" column), so histories without new rows use inserts.
+        has_rows = name == "histories" and any(not r.unchanged for r in results)
+        fmt = destination.file_format(pipeline, "jsonl" if has_rows else "insert_values")
+        source.resources[name].apply_hints(file_format=fmt)
+    with destination.arrow_with_dlt_columns():
+        load_id = pipeline.extract(source).loads_ids[-1]
+        pipeline.normalize()
+    if not lake:
         for table in (COMMITS, TAGS):
             frames = [arrow_rows(r, table) for r in results]
             destination.merge_arrow(
@@ -233,32 +232,6 @@ def _write(
                 [f for f in frames if f is not None],
                 load_id,
             )
-
-    source = git_source(
-        extraction,
-        salt,
-        store_salt,
-        rows_via_dlt=lake,
-        on_package=None if lake else lambda load_id: merged.append(writer.submit(merge, load_id)),
-    )
-    for name in TABLES:
-        # jsonl loads ~7x faster than SQL inserts into DuckDB, but DuckDB misreads an empty
-        # jsonl file (a lone "json" column), so histories without new rows use inserts.
-        has_rows = name == "histories" and any(not r.unchanged for r in results)
-        fmt = destination.file_format(pipeline, "jsonl" if has_rows else "insert_values")
-        source.resources[name].apply_hints(file_format=fmt)
-    try:
-        with destination.arrow_with_dlt_columns():
-            pipeline.extract(source)
-            pipeline.normalize()
-    finally:
-        writer.shutdown(wait=True)  # never leave the merge writing after this returns
-    if not lake and not merged:  # never remember tips for rows that were not written
-        raise RuntimeError(
-            f"{warehouse_path}: dlt opened no package for the git rows; none written"
-        )
-    for done in merged:
-        done.result()  # raises the merge's error, before dlt saves the state
     pipeline.load()
     destination.settle(pipeline)
 

@@ -207,7 +207,6 @@ def git_source(
     identity_salt: str,
     store_salt: bool,
     rows_via_dlt: bool = True,
-    on_package: Callable[[str], None] | None = None,
 ) -> Any:
     """Resources for the three raw_git tables over one shared extraction.
 
@@ -215,8 +214,6 @@ def git_source(
     stable across runs (a salt from config is not stored). `rows_via_dlt`: the commits and tags
     go through dlt (into a lake); otherwise dlt only declares those two tables and the loader
     writes their rows itself (`destination.merge_arrow`), before this source's state is saved.
-    `on_package(load_id)` is called once dlt has opened the run's package, so the loader can
-    write those rows under its load id while dlt packages the rest.
     """
 
     commits = _row_table(extraction, COMMITS, rows_via_dlt)
@@ -224,8 +221,6 @@ def git_source(
 
     def histories() -> Iterator[Any]:
         yield dlt.mark.materialize_table_schema()
-        if on_package is not None:
-            on_package(dlt.current.load_package_state()["load_id"])
         loaded_at = datetime.now(UTC)
         state = dlt.current.source_state()
         if store_salt:
