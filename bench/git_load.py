@@ -62,6 +62,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="rounds of (a), (b), (c)")
     args = parser.parse_args()
+    repeat = max(1, args.repeat)
     mirror = mirror_root()
     if mirror is None:
         print("no data mirror: set ATLAS_MIRROR", file=sys.stderr)
@@ -74,7 +75,7 @@ def main() -> int:
     )
     seconds: dict[str, list[float]] = {name: [] for name, _ in steps}
     counts: dict[str, int] = {}
-    for _ in range(max(1, args.repeat)):
+    for _ in range(repeat):
         for name, step in steps:
             started = time.perf_counter()
             counts[name] = step()
@@ -83,7 +84,7 @@ def main() -> int:
     a, b, c = (counts[name] for name, _ in steps)
     print(
         f"{len(specs)} repositories, {a:,} commits (git log), {b:,} (ours), {c:,} loaded; "
-        f"{EXTRACT_WORKERS} threads; fastest of {max(1, args.repeat)} rounds"
+        f"{EXTRACT_WORKERS} threads; fastest of {repeat} rounds"
     )
     base = min(seconds[steps[0][0]])
     print(f"{'step':<34}{'seconds':>9}{'x floor':>9}  every round")

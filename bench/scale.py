@@ -278,6 +278,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=2, help="runs of each size (default 2)")
     parser.add_argument("--keep", type=Path, help="synthesise and build here, and keep it")
     args = parser.parse_args()
+    repeat = max(1, args.repeat)
     mirror = mirror_root()
     if mirror is None:
         print("no data mirror: set ATLAS_MIRROR", file=sys.stderr)
@@ -292,14 +293,14 @@ def main() -> int:
             if folder.exists():
                 shutil.rmtree(folder)
             data[size] = (folder, *synthesise(size, folder, mirror))
-        for size in rounds(args.sizes, max(1, args.repeat)):
+        for size in rounds(args.sizes, repeat):
             runs[size].append(measure(size, *data[size]))
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
     results = {size: fastest(runs[size]) for size in args.sizes}
     first = args.sizes[0]
-    print(f"\nfastest of {max(1, args.repeat)} runs per stage; peak: the largest of them")
+    print(f"\nfastest of {repeat} runs per stage; peak: the largest of them")
     print(
         f"{'stage':<32}"
         + "".join(f"{f'{s}x s':>10}{f'{s}x MB':>9}{'x ' + str(first) + 'x':>8}" for s in args.sizes)

@@ -17,9 +17,8 @@ def _static(name: str) -> str:
     )
 
 
-#: The files every page links to, by their path in the site, with their text. As files of their
-#: own a browser loads them once for the whole site; inline, they were 15 of a repository
-#: page's 32 KB, written again into each of the site's pages.
+#: The files every page links to, by their path in the site, with their text: written once
+#: for the whole site, not into every page (render/README.md).
 SHARED_ASSETS: dict[str, str] = {STYLE_ASSET: _static("style.css"), SCRIPT_ASSET: _static("app.js")}
 
 
