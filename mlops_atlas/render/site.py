@@ -166,6 +166,7 @@ def render_site(
     data_schemas: Sequence[str] = (),
     manifest: Path | None = None,
     workers: int = 1,
+    lookups: bool = True,
 ) -> RenderSummary:
     """Render every page under pages_dir to `out_dir/<route>/index.html`.
 
@@ -181,7 +182,9 @@ def render_site(
     README of their columns from dbt's `manifest` (`data_export.py`). With `workers` > 1 the
     pages are written by that many processes, each with its own read-only session; the site
     is the same file for file (writer.py), while `sql_log` and `queries_run` count every
-    session's statements, repeats included.
+    session's statements, repeats included. `lookups=False` runs a templated page's queries
+    for each of its pages as written instead of once for all (QueryRunner): the same site,
+    from the statements its pages declare (a benchmark's floor as pages declare it).
     """
     started = time.perf_counter()
     pages_dir, out_dir = Path(pages_dir), Path(out_dir)
@@ -196,7 +199,10 @@ def render_site(
     queries = {source: PageQueries(page) for source, page in parsed.items()}
     sources_dir = Path(sources_dir or pages_dir.parent / "sources")
     runner = QueryRunner(
-        Path(warehouse_path), Sources.load(sources_dir), [] if sql_log is not None else None
+        Path(warehouse_path),
+        Sources.load(sources_dir),
+        [] if sql_log is not None else None,
+        lookups=lookups,
     )
     top = sorted(
         (r for r in static if "/" not in r.path),
@@ -219,6 +225,7 @@ def render_site(
         log_sql=sql_log is not None,
         duckdb_threads=worker_duckdb_threads(workers),
         markdown_pages=frozenset(markdown_pages),
+        lookups=lookups,
     )
     summary = RenderSummary()
     template_of = {t.source: t for t in templates}

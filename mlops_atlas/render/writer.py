@@ -92,6 +92,7 @@ class SiteSpec:
     log_sql: bool
     duckdb_threads: int | None = None  # of a worker's session (worker_duckdb_threads)
     markdown_pages: frozenset[str] = frozenset()  # pages also written as markdown copies
+    lookups: bool = True  # QueryRunner's: False runs each page's lookup queries as written
 
 
 #: A page to write: its route and, for a template, its value.
@@ -132,6 +133,7 @@ class PageWriter:
             Sources.load(spec.sources_dir),
             [] if spec.log_sql else None,
             threads=spec.duckdb_threads,
+            lookups=spec.lookups,
         )
         self.links = LinkResolver(static, templates)
 

@@ -8,11 +8,12 @@ import multiprocessing
 import re
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mlops_atlas import render as render_package
-from mlops_atlas.render import RenderError, page_context, render_site
+from mlops_atlas.render import RenderError, RenderSummary, page_context, render_site
 from mlops_atlas.render.charts import PALETTE
 from mlops_atlas.render.layout import SCRIPT_ASSET, STYLE_ASSET
 from mlops_atlas.render.links import slugify
@@ -328,6 +329,24 @@ def test_two_failing_templated_pages_fail_as_in_one_process(
     assert errors[2][:2] == (template, _line_of(template, "{missing_for_book[0].x}"))
 
 
+def _fixture_site(
+    warehouse: Path, out: Path, **options: Any
+) -> tuple[RenderSummary, list[str], dict[Path, bytes]]:
+    """The fixture site built into `out` with its markdown copies and `options`: the build's
+    summary, the statements it ran and its files (path in the site, bytes)."""
+    log: list[str] = []
+    summary = render_site(
+        FIXTURES / "pages",
+        warehouse,
+        out,
+        markdown_pages=("index", "about"),
+        sql_log=log,
+        **options,
+    )
+    files = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    return summary, log, files
+
+
 def test_worker_processes_write_the_same_site(warehouse: Path, built_site, tmp_path: Path) -> None:
     """Pages written by two worker processes make the same site as one process: the same
     files byte for byte, the same pages in the same order, the same broken links, the same
@@ -335,17 +354,8 @@ def test_worker_processes_write_the_same_site(warehouse: Path, built_site, tmp_p
     one_out, _ = built_site
     builds = {}
     for workers in (1, 2):
-        log: list[str] = []
         out = tmp_path / f"workers-{workers}"
-        summary = render_site(
-            FIXTURES / "pages",
-            warehouse,
-            out,
-            markdown_pages=("index", "about"),
-            sql_log=log,
-            workers=workers,
-        )
-        files = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        summary, log, files = _fixture_site(warehouse, out, workers=workers)
         pages = [p.relative_to(out) for p in summary.pages]
         builds[workers] = (summary, log, files, pages)
     one, one_log, one_files, one_pages = builds[1]
@@ -368,6 +378,32 @@ def test_worker_processes_write_the_same_site(warehouse: Path, built_site, tmp_p
     made = [sql for sql in two_log if makes_source_table(sql)]
     assert len(set(made)) == len([sql for sql in one_log if makes_source_table(sql)])
     assert len(made) > len(set(made))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_lookup_queries_run_as_written_make_the_same_site(
+    warehouse: Path, built_site, tmp_path: Path, workers: int
+) -> None:
+    """With lookups off, in this process or in workers, a templated page's queries run once per
+    page as the page declares them, and the site is the same byte for byte as one built with a
+    statement run once for all the pages (the benchmark's floor as pages declare it)."""
+    one_out, one = built_site
+    _, keyed, one_files = _fixture_site(warehouse, tmp_path / "keyed")
+    out = tmp_path / "as-written"
+    summary, log, files = _fixture_site(warehouse, out, workers=workers, lookups=False)
+    assert files == one_files
+    assert [p.relative_to(out) for p in summary.pages] == [
+        p.relative_to(one_out) for p in one.pages
+    ]
+    repo_pages = sum(p.parent.parent.name == "repos" for p in summary.pages)
+    assert repo_pages >= 3
+    # each of the template's two queries: one keyed statement for all its pages, or one
+    # statement per page
+    assert sum("__atlas_key" in sql for sql in keyed) == 2
+    assert not any("__atlas_key" in sql for sql in log)
+    for table in ("repositories", "stars_monthly"):
+        per_page = {sql for sql in log if f"from warehouse.{table}\nwhere repo_full_name" in sql}
+        assert len(per_page) == repo_pages, table
 
 
 def test_missing_values_stay_missing_in_expressions() -> None:
