@@ -10,20 +10,21 @@ of reports/pages (pages, charts, dropdown variants, markdown copy);
 (c) the statements of (a) dealt in turn to `--workers` processes (default: as the main job
 renders), each a session of its own making the source tables it needs, timed from a common
 start to the last one's end; (d) the full `render_site` with that many worker processes,
-process start included. (a) and (b) each run in a fresh process (timed once it has imported
-what it needs), so no cache of an earlier build helps them, as none helps a real build or
-(d)'s workers; (b) and (d) write into a new folder, as a first main job does (replacing an
-earlier site adds its removal). A first, untimed build records the statements; then (a) to
-(f) alternate `--runs` times and the fastest of each is kept; the renderer's own work,
-(b) - (a), is also printed per page. (e), the site's files (as the first build wrote
-them) written again from memory, folders included, is the floor of writing: (b) is also
-printed against (a) + (e), the least any renderer of these pages does. (f) is (a) for the
-statements the pages declare: a build with lookups off (`render_site(lookups=False)`) records
-them, each templated page's queries run for its own value, as every build ran them before a
-lookup ran once for all its pages; it is the floor this benchmark measured then, and (b) is
-printed against it too. Without `--warehouse`
-the warehouse is built as the main job builds it (zimmerman-2023 archive, the mirror's git
-histories, `dbt build`), which needs the data mirror and takes a few minutes.
+process start included. (a), (b) and (f) each run in a fresh process (timed once it has
+imported what it needs), so no cache of an earlier build helps them, as none helps a real
+build or (d)'s workers; (b) and (d) write into a new folder, as a first main job does
+(replacing an earlier site adds its removal). Two first, untimed builds record the
+statements (with lookups and without); then (a) to (f) alternate `--runs` times and the
+fastest of each is kept; the renderer's own work, (b) - (a), is also printed per page. (e),
+the site's files (as the first build wrote them) written again from memory, folders
+included, is the floor of writing: (b) is also printed against (a) + (e), the least any
+renderer of these pages does. (f) is (a) for the statements the pages declare: a build with
+lookups off (`render_site(lookups=False)`) records them, each templated page's lookup
+queries run for its own value, as every build ran them before a lookup ran once for all its
+pages (the statements this benchmark's floor replayed then); (b) is printed against it too,
+and takes less, as it runs fewer statements. Without `--warehouse` the warehouse is built as
+the main job builds it (zimmerman-2023 archive, the mirror's git histories, `dbt build`),
+which needs the data mirror and takes a few minutes.
 Figures go to bench/results/ (git-ignored).
 """
 

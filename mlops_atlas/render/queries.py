@@ -244,7 +244,7 @@ class QueryRunner:
     ) -> None:
         """A session on `warehouse_path`; `threads` sets its DuckDB threads (default: one per
         core), for processes that share the cores. `lookups=False` runs every lookup query
-        as written, once per value, as pages declare them (the same results, slower)."""
+        as written, once per value, as pages declare them (the same rows, slower)."""
         if not warehouse_path.exists():
             raise FileNotFoundError(f"warehouse not found: {warehouse_path}")
         self.sources = sources
@@ -254,7 +254,7 @@ class QueryRunner:
         # by lookup query (lookups.py): its columns, rows by value and results made so far;
         # None for a query run as written
         self._lookups: dict[str, _Keyed | None] = {}
-        self.lookups = lookups
+        self._lookups_on = lookups
         self._materialized: set[tuple[str, str]] = set()
         self._unmade: dict[str, re.Pattern[str]] | None = None  # see _unmade_patterns
         alias = warehouse_path.stem if _NAME.match(warehouse_path.stem) else "warehouse_file"
@@ -323,7 +323,7 @@ class QueryRunner:
         for `value`, from one statement run for every value (lookups.py); None when the
         query does not have that shape or the statement fails, or lookups are off: it then
         runs as written."""
-        if not self.lookups:
+        if not self._lookups_on:
             return None
         if sql not in self._lookups:
             self._lookups[sql] = self._keyed(sql)

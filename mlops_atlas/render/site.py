@@ -182,9 +182,9 @@ def render_site(
     README of their columns from dbt's `manifest` (`data_export.py`). With `workers` > 1 the
     pages are written by that many processes, each with its own read-only session; the site
     is the same file for file (writer.py), while `sql_log` and `queries_run` count every
-    session's statements, repeats included. `lookups=False` runs a templated page's queries
-    for each of its pages as written instead of once for all (QueryRunner): the same site,
-    from the statements its pages declare (a benchmark's floor as pages declare it).
+    session's statements, repeats included. `lookups=False` runs a templated page's lookup
+    queries (lookups.py) for each of its pages as written instead of once for all
+    (QueryRunner): the same site, from the statements its pages declare.
     """
     started = time.perf_counter()
     pages_dir, out_dir = Path(pages_dir), Path(out_dir)
