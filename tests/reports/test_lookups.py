@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from mlops_atlas.render import page_context
-from mlops_atlas.render.lookups import SENTINEL, keyed_statement
+from mlops_atlas.render.lookups import KEY, SENTINEL, keyed_statement
 from mlops_atlas.render.page import parse_page
 from mlops_atlas.render.queries import QueryRunner, Sources
 
@@ -103,7 +103,7 @@ def test_a_lookup_gives_every_value_the_rows_of_its_query(runner: QueryRunner, q
         assert found.rows == expected.rows
         assert all(row.columns == expected.columns for row in found.rows)
     # one statement for every value, beside the queries run as written above
-    assert sum("__atlas_key" in sql for sql in runner.log) == 1
+    assert sum(KEY in sql for sql in runner.log) == 1
     assert runner.lookup(keyed, "acme/serve") is runner.lookup(keyed, "acme/serve")
 
 
@@ -195,7 +195,7 @@ def test_a_templated_page_takes_its_rows_from_one_statement(
         assert ctx.result("events", 1).records == expected, value
         assert ctx.result("escaped", 1).records == expected, value
         assert ctx.show("events.length", 1) == str(len(expected))
-    keyed = [sql for sql in runner.log if "__atlas_key" in sql]
+    keyed = [sql for sql in runner.log if KEY in sql]
     assert len(keyed) == 2
     assert all(" where " not in " ".join(sql.lower().split()) for sql in keyed)
 

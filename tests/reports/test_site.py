@@ -17,6 +17,7 @@ from mlops_atlas.render import RenderError, RenderSummary, page_context, render_
 from mlops_atlas.render.charts import PALETTE
 from mlops_atlas.render.layout import SCRIPT_ASSET, STYLE_ASSET
 from mlops_atlas.render.links import slugify
+from mlops_atlas.render.lookups import KEY
 from mlops_atlas.render.page import parse_page
 from mlops_atlas.render.queries import QueryRunner, Sources, makes_source_table
 from tests.reports.conftest import FIXTURES
@@ -384,8 +385,8 @@ def test_worker_processes_write_the_same_site(warehouse: Path, built_site, tmp_p
 def test_lookup_queries_run_as_written_make_the_same_site(
     warehouse: Path, tmp_path: Path, workers: int
 ) -> None:
-    """With lookups off, in this process or in workers, a templated page's queries run once per
-    page as the page declares them, and the site is the same byte for byte as one built with a
+    """With lookups off, in this process or in workers, a templated page's lookup queries run
+    once per page as the page declares them, and the site is the same byte for byte as one built with a
     statement run once for all the pages (the benchmark's floor as pages declare it)."""
     one, keyed, one_files = _fixture_site(warehouse, tmp_path / "keyed")
     out = tmp_path / "as-written"
@@ -398,8 +399,8 @@ def test_lookup_queries_run_as_written_make_the_same_site(
     assert repo_pages >= 3
     # each of the template's two queries: one keyed statement for all its pages, or one
     # statement per page
-    assert sum("__atlas_key" in sql for sql in keyed) == 2
-    assert not any("__atlas_key" in sql for sql in log)
+    assert sum(KEY in sql for sql in keyed) == 2
+    assert not any(KEY in sql for sql in log)
     for table in ("repositories", "stars_monthly"):
         per_page = {sql for sql in log if f"from warehouse.{table}\nwhere repo_full_name" in sql}
         assert len(per_page) == repo_pages, table
